@@ -1,0 +1,238 @@
+"""Streaming FASTA reader (plain or gzip) and the header parser shared by all readers.
+
+Headers understood by :func:`parse_header`:
+
+- UniProt: ``sp|P12345|ENTRY_HUMAN Desc OS=Homo sapiens OX=9606 GN=ABC PE=1 SV=2``
+  (also ``tr|...``, with or without the leading ``>``);
+- NCBI gi chains: ``gi|38372623|sp|P60010.1|ACT_YEAST RecName: Full=Actin; ...``,
+  ``gi|6680732|ref|NP_031515.1| desc [Mus musculus]``, ``gi|1945389|gb|AAC51229.1| menin``;
+- anything else: the accession is the first whitespace-separated token.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from nesscan.errors import InputError, NesscanError
+from nesscan.records import Protein
+
+#: One-letter codes accepted in a sequence: the 20 standard amino acids plus
+#: X (unknown), B (D/N), Z (E/Q), U (selenocysteine), O (pyrrolysine).
+AMINO_ACIDS = "ACDEFGHIKLMNPQRSTVWYXBZUO"
+_INVALID = re.compile(f"[^{AMINO_ACIDS}]")
+_GZIP_MAGIC = b"\x1f\x8b"
+_UNIPROT_KEY = re.compile(r"\s(?:OS|OX|GN|PE|SV)=")
+_ENTRY_NAME = re.compile(r"^[A-Z0-9]+_[A-Z0-9]+$")
+_VERSION = re.compile(r"\.\d+$")
+#: NCBI database tags of a gi chain, in order of preference for the accession.
+_NCBI_TAGS = ("sp", "tr", "ref", "gb", "emb", "dbj", "pir", "prf", "pdb")
+
+
+@dataclass(frozen=True)
+class Header:
+    """Identifiers parsed from one FASTA header (see :class:`~nesscan.records.Protein`)."""
+
+    accession: str
+    entry_name: str = ""
+    gene: str = ""
+    description: str = ""
+    organism: str = ""
+
+
+def parse_header(header: str) -> Header:
+    """Parse a FASTA header line into its identifiers.
+
+    Parameters
+    ----------
+    header
+        The header, with or without the leading ``>``.
+
+    Returns
+    -------
+    Header
+        Accession (version suffix dropped for Swiss-Prot/TrEMBL ids, kept for
+        RefSeq/GenBank ids), entry name, gene (``GN=``), description, organism.
+
+    Examples
+    --------
+    >>> h = parse_header(">sp|P12345|ENTRY_HUMAN Some protein OS=Homo sapiens OX=9606 GN=ABC PE=1")
+    >>> (h.accession, h.entry_name, h.gene, h.description, h.organism)
+    ('P12345', 'ENTRY_HUMAN', 'ABC', 'Some protein', 'Homo sapiens')
+    >>> parse_header(">gi|38372623|sp|P60010.1|ACT_YEAST RecName: Full=Actin").description
+    'Actin'
+    """
+    text = header.strip().removeprefix(">").strip()
+    token = text.split(maxsplit=1)[0] if text else ""
+    parts = token.split("|")
+    if len(parts) >= 2 and parts[0] in ("sp", "tr"):
+        return _parse_uniprot(parts, text[len(token):].strip())
+    if parts[0] == "gi" and len(parts) >= 2:
+        return _parse_gi(text)
+    return Header(accession=token, description=text[len(token):].strip())
+
+
+def _parse_uniprot(parts: list[str], rest: str) -> Header:
+    """UniProt ``db|ACC|ENTRY description OS=.. OX=.. GN=.. PE=.. SV=..``."""
+    key = _UNIPROT_KEY.search(" " + rest)
+    description = rest[: key.start()].strip() if key else rest
+    gene = re.search(r"\bGN=(\S+)", rest)
+    organism = re.search(r"\bOS=(.*?)(?=\s[A-Z]{2}=|$)", rest)
+    return Header(
+        accession=parts[1],
+        entry_name=parts[2] if len(parts) > 2 else "",
+        gene=gene.group(1) if gene else "",
+        description=description,
+        organism=organism.group(1).strip() if organism else "",
+    )
+
+
+def _parse_gi(text: str) -> Header:
+    """NCBI ``gi|N|db|id|[db|id|]... description [Organism]``."""
+    parts = text.split("|")
+    ids: dict[str, str] = {}
+    i = 0
+    while i + 1 < len(parts) and (parts[i].strip() in _NCBI_TAGS or parts[i] == "gi"):
+        ids.setdefault(parts[i].strip(), parts[i + 1].strip())
+        i += 2
+    rest = parts[i:]
+    remainder = (rest[-1] if rest else "").strip()
+    tag = next((t for t in _NCBI_TAGS if ids.get(t)), "gi")
+    accession = ids[tag]
+    entry_name = ""
+    if tag in ("sp", "tr"):
+        accession = _VERSION.sub("", accession)
+        first, _, tail = remainder.partition(" ")
+        if _ENTRY_NAME.match(first):
+            entry_name, remainder = first, tail.strip()
+    organism = ""
+    bracket = re.search(r"\s*\[([^\[\]]+)\]$", remainder)
+    if bracket:
+        organism, remainder = bracket.group(1), remainder[: bracket.start()]
+    full = re.search(r"RecName: Full=([^;]+)", remainder)
+    description = full.group(1).strip() if full else remainder.strip()
+    return Header(accession, entry_name, "", description, organism)
+
+
+def check_sequence(raw: str, path: str | os.PathLike, record: str | None) -> str:
+    """Clean and validate one sequence.
+
+    Upper-cases, removes whitespace and one trailing ``*`` stop codon, then
+    checks every character against :data:`AMINO_ACIDS`.
+
+    Raises
+    ------
+    InputError
+        If the sequence is empty or holds a character outside :data:`AMINO_ACIDS`
+        (the message names the character and its 1-based position).
+
+    Examples
+    --------
+    >>> check_sequence("mkv lL*", "x.fa", "P1")
+    'MKVLL'
+    """
+    seq = "".join(raw.split()).upper()
+    if seq.endswith("*"):
+        seq = seq[:-1]
+    if not seq:
+        raise InputError(path, record, "empty sequence")
+    bad = _INVALID.search(seq)
+    if bad:
+        raise InputError(
+            path, record, f"invalid residue {bad.group()!r} at position {bad.start() + 1}"
+        )
+    return seq
+
+
+def _open_text(path: Path) -> IO[str]:
+    """Open ``path`` as text, through gzip when it starts with the gzip magic bytes."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(2)
+        if magic == _GZIP_MAGIC:
+            return gzip.open(path, "rt", encoding="utf-8")
+        return open(path, encoding="utf-8")
+    except FileNotFoundError:
+        raise NesscanError(f"{path}: no such file") from None
+    except OSError as err:
+        raise NesscanError(f"{path}: cannot read ({err.strerror or err})") from None
+
+
+def iter_fasta(path: str | os.PathLike) -> Iterator[Protein]:
+    """Stream the proteins of a FASTA file, one record in memory at a time.
+
+    Parameters
+    ----------
+    path
+        Plain or gzip-compressed FASTA (detected from the magic bytes, not the name).
+
+    Yields
+    ------
+    Protein
+        Identifiers from :func:`parse_header`; sequence upper-cased, lines joined,
+        whitespace and a trailing ``*`` removed.
+
+    Raises
+    ------
+    NesscanError
+        If the file does not exist or cannot be opened.
+    InputError
+        Not FASTA, no records, an empty record, an invalid residue, a duplicate
+        accession, or a truncated/corrupt gzip stream.
+    """
+    path = Path(path)
+    seen: set[str] = set()
+    header: str | None = None
+    record: str | None = None
+    chunks: list[str] = []
+
+    def finish() -> Protein:
+        h = parse_header(header or "")
+        if h.accession in seen:
+            raise InputError(path, h.accession, "duplicate id")
+        seen.add(h.accession)
+        sequence = check_sequence("".join(chunks), path, h.accession)
+        return Protein(h.accession, sequence, h.entry_name, h.gene, h.description, h.organism)
+
+    try:
+        with _open_text(path) as handle:
+            for line in handle:
+                line = line.strip()
+                if line.startswith(">"):
+                    if header is not None:
+                        yield finish()
+                    header, chunks = line, []
+                    record = parse_header(line).accession
+                    if not record:
+                        raise InputError(path, None, "header without an id")
+                elif line:
+                    if header is None:
+                        raise InputError(path, None, "not a FASTA file (first line is not '>')")
+                    chunks.append(line)
+    except (EOFError, zlib.error, gzip.BadGzipFile):
+        raise InputError(path, record, "truncated or corrupt gzip file") from None
+    except UnicodeDecodeError:
+        raise InputError(path, record, "not a UTF-8 text file") from None
+    if header is None:
+        raise InputError(path, None, "no FASTA records")
+    yield finish()
+
+
+def read_fasta(path: str | os.PathLike) -> list[Protein]:
+    """Read every protein of a FASTA file (see :func:`iter_fasta`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".fa", delete=False) as f:
+    ...     _ = f.write(">sp|P1|A_HUMAN Alpha OS=Homo sapiens GN=A\\nMKV\\nLL*\\n")
+    >>> read_fasta(f.name)[0].sequence
+    'MKVLL'
+    """
+    return list(iter_fasta(path))
