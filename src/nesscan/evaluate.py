@@ -1,0 +1,247 @@
+"""ROC/PR metrics with bootstrap CIs, always reported beside the trivial baselines.
+
+Schema of :func:`evaluate_with_baselines` (plain JSON types, written as ``metrics.json``)::
+
+    n_pos, n_neg        int      positives / negatives evaluated
+    n_boot, seed, alpha          bootstrap settings (CI level = 1 - alpha)
+    scorers             {name: evaluate_scores(...)} for "model" and BASELINE_NAMES
+    groups              {negative set: {n_pos, n_neg, scorers: {name: {auc, auc_lo,
+                        auc_hi, average_precision}}}}; {} when no groups were given
+
+and of :func:`evaluate_scores`: ``auc, auc_lo, auc_hi, average_precision, n_pos, n_neg``
+plus the curves ``fpr, tpr`` (ROC) and ``precision, recall`` (PR), lists of floats thinned
+to at most ``MAX_CURVE_POINTS`` for plotting (metrics always use every example).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from nesscan.baselines import baseline_scores
+
+MAX_CURVE_POINTS = 1000
+"""Curves stored in metrics dicts are thinned to at most this many points."""
+
+
+def _check(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
+    y, s = np.asarray(y_true), np.asarray(scores, dtype=float)
+    if y.ndim != 1 or s.shape != y.shape:
+        raise ValueError(f"y_true and scores must be 1-D, equal length; got {y.shape}, {s.shape}")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError("y_true must hold only 0 (negative) and 1 (positive)")
+    if not np.isfinite(s).all():
+        raise ValueError("scores must be finite (no NaN or inf)")
+    y = y.astype(int)
+    if y.size == 0 or y.min() == y.max():
+        only = "no examples" if y.size == 0 else f"only {'positives' if y[0] else 'negatives'}"
+        raise ValueError(f"ROC AUC needs both positives (1) and negatives (0), got {only}")
+    return y, s
+
+
+def _auc_weighted(w_pos: np.ndarray, w_neg: np.ndarray) -> np.ndarray:
+    """Mann-Whitney AUC (ties = 1/2) per row of ``(b, n_unique)`` counts of sorted scores."""
+    below = np.cumsum(w_neg, axis=1) - w_neg
+    return (w_pos * (below + 0.5 * w_neg)).sum(axis=1) / (w_pos.sum(axis=1) * w_neg.sum(axis=1))
+
+
+def _counts(codes: np.ndarray, n_unique: int, b: int, rng: Any) -> np.ndarray:
+    """``(b, n_unique)`` counts of score codes in ``b`` resamples (``rng=None``: none)."""
+    drawn = codes[None] if rng is None else codes[rng.integers(0, codes.size, (b, codes.size))]
+    flat = (np.arange(b)[:, None] * n_unique + drawn).ravel()
+    return np.bincount(flat, minlength=b * n_unique).reshape(b, n_unique).astype(float)
+
+
+def roc_auc_ci(
+    y_true: Any, scores: Any, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05
+) -> tuple[float, float, float]:
+    """ROC AUC with a stratified bootstrap percentile confidence interval.
+
+    Each replicate resamples positives and negatives separately, with replacement, so
+    every replicate keeps the class counts. Tied scores count 1/2 (Mann-Whitney).
+
+    Parameters
+    ----------
+    y_true, scores
+        0/1 labels and scores (higher = more likely positive), shape ``(n,)``.
+    n_boot, seed
+        Bootstrap replicates (0 gives ``(auc, auc, auc)``) and their seed.
+    alpha
+        The interval covers ``1 - alpha``.
+
+    Returns
+    -------
+    tuple of float
+        ``(auc, lower, upper)``. Raises ValueError if a class is missing or inputs are bad.
+
+    Examples
+    --------
+    >>> roc_auc_ci([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], n_boot=0)
+    (0.75, 0.75, 0.75)
+    """
+    y, s = _check(y_true, scores)
+    uniq, inv = np.unique(s, return_inverse=True)
+    pos, neg, nu = inv[y == 1], inv[y == 0], uniq.size
+    auc = float(_auc_weighted(_counts(pos, nu, 1, None), _counts(neg, nu, 1, None))[0])
+    if n_boot <= 0:
+        return auc, auc, auc
+    rng = np.random.default_rng(seed)
+    chunk, boots = max(1, 4_000_000 // (y.size + nu)), []
+    for done in range(0, n_boot, chunk):
+        b = min(chunk, n_boot - done)
+        boots.append(_auc_weighted(_counts(pos, nu, b, rng), _counts(neg, nu, b, rng)))
+    lo, hi = np.quantile(np.concatenate(boots), [alpha / 2, 1 - alpha / 2])
+    return auc, float(lo), float(hi)
+
+
+def average_precision(y_true: Any, scores: Any) -> float:
+    """Average precision (area under the PR curve, step interpolation; scikit-learn)."""
+    from sklearn.metrics import average_precision_score
+
+    return float(average_precision_score(*_check(y_true, scores)))
+
+
+def _thin(*curves: np.ndarray) -> list[list[float]]:
+    n = curves[0].size  # evenly spaced indices, first and last kept
+    idx = np.unique(np.linspace(0, n - 1, min(n, MAX_CURVE_POINTS)).round().astype(int))
+    return [c[idx].astype(float).tolist() for c in curves]
+
+
+def evaluate_scores(
+    y_true: Any, scores: Any, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05
+) -> dict[str, Any]:
+    """AUC with CI, average precision, class counts and ROC/PR points (see module doc)."""
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    y, s = _check(y_true, scores)
+    auc, lo, hi = roc_auc_ci(y, s, n_boot=n_boot, seed=seed, alpha=alpha)
+    fpr, tpr = _thin(*roc_curve(y, s)[:2])
+    precision, recall = _thin(*precision_recall_curve(y, s)[:2])
+    return {
+        "auc": auc, "auc_lo": lo, "auc_hi": hi, "average_precision": average_precision(y, s),
+        "n_pos": int(y.sum()), "n_neg": int((1 - y).sum()),
+        "fpr": fpr, "tpr": tpr, "precision": precision, "recall": recall,
+    }
+
+
+def evaluate_with_baselines(
+    y_true: Any, model_scores: Any, train_seqs: Sequence[str], train_y: Any,
+    test_seqs: Sequence[str], groups: np.ndarray | None = None, seed: int = 0,
+    n_boot: int = 1000, alpha: float = 0.05,
+) -> dict[str, Any]:
+    """Metrics of the model and every trivial baseline on the same test examples.
+
+    Parameters
+    ----------
+    y_true, model_scores
+        Test labels (0/1) and model scores, shape ``(n,)``.
+    train_seqs, train_y
+        Training windows and labels, used to fit the composition baseline.
+    test_seqs
+        The ``n`` test windows, in the order of ``y_true``.
+    groups
+        Optional per-example negative-set name, shape ``(n,)``; for each name found
+        among the negatives, all positives are compared with that set's negatives only.
+    seed, n_boot, alpha
+        Bootstrap settings (the composition baseline's CV also uses ``seed``).
+
+    Returns
+    -------
+    dict
+        JSON-serialisable; schema in the module docstring.
+    """
+    y, s = _check(y_true, model_scores)
+    if len(test_seqs) != y.size:
+        raise ValueError(f"{len(test_seqs)} test sequences but {y.size} labels")
+    g = None if groups is None else np.asarray(groups).astype(str)
+    if g is not None and g.shape != y.shape:
+        raise ValueError(f"groups must have shape {y.shape}, got {g.shape}")
+    scores = {"model": s, **baseline_scores(train_seqs, train_y, test_seqs, random_state=seed)}
+    boot = {"n_boot": n_boot, "seed": seed, "alpha": alpha}
+    out: dict[str, Any] = {
+        "n_pos": int(y.sum()), "n_neg": int((1 - y).sum()), **boot,
+        "scorers": {name: evaluate_scores(y, sc, **boot) for name, sc in scores.items()},
+        "groups": {},
+    }
+    if g is None:
+        return out
+    for name in sorted(set(g[y == 0].tolist())):
+        keep = (y == 1) | (g == name)
+        per = {}
+        for scorer, sc in scores.items():
+            m = dict(zip(("auc", "auc_lo", "auc_hi"), roc_auc_ci(y[keep], sc[keep], **boot)))
+            per[scorer] = {**m, "average_precision": average_precision(y[keep], sc[keep])}
+        n_neg = int(keep.sum() - y.sum())
+        out["groups"][name] = {"n_pos": int(y.sum()), "n_neg": n_neg, "scorers": per}
+    return out
+
+
+def _scorers(metrics: dict[str, Any]) -> dict[str, Any]:
+    return metrics["scorers"] if "scorers" in metrics else {"model": metrics}
+
+
+def _plot(metrics: dict[str, Any], path: Path, title: str, pr: bool) -> None:
+    from matplotlib.figure import Figure  # Agg canvas, no pyplot: no global backend change
+
+    scorers, fig = _scorers(metrics), Figure(figsize=(5.5, 5.0))
+    ax = fig.add_subplot()
+    for i, (name, m) in enumerate(scorers.items()):
+        main = name == "model"
+        style = {"color": "black" if main else f"C{i % 10}", "lw": 2.2 if main else 1.3,
+                 "ls": "-" if main else "--"}
+        if pr:
+            ax.step(m["recall"], m["precision"], where="post",
+                    label=f"{name}  AP {m['average_precision']:.3f}", **style)
+        else:
+            ax.plot(m["fpr"], m["tpr"], **style,
+                    label=f"{name}  AUC {m['auc']:.3f} [{m['auc_lo']:.3f}, {m['auc_hi']:.3f}]")
+    first = next(iter(scorers.values()))
+    n_pos, n_neg = first["n_pos"], first["n_neg"]
+    rate = n_pos / (n_pos + n_neg)
+    ax.plot([0, 1], [rate, rate] if pr else [0, 1], color="grey", lw=0.8, ls=":",
+            label=f"chance (prevalence {rate:.2f})" if pr else "chance")
+    ax.set(xlim=(-0.01, 1.01), ylim=(-0.01, 1.01), title=title,
+           xlabel="Recall" if pr else "False positive rate",
+           ylabel="Precision" if pr else "True positive rate")
+    ax.legend(loc="lower left" if pr else "lower right", fontsize=7.5)
+    level = round(100 * (1 - metrics.get("alpha", 0.05)))
+    note = f"n = {n_pos} pos / {n_neg} neg" + ("" if pr else f"; {level}% bootstrap CI")
+    ax.text(1.0, -0.13, note, transform=ax.transAxes, ha="right", fontsize=7)
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(tmp := Path(path).with_name(Path(path).name + ".tmp"), format="png", dpi=150)
+    os.replace(tmp, path)
+
+
+def plot_roc(metrics: dict[str, Any], path: Path, title: str) -> None:
+    """ROC curves of the model (solid) and baselines (dashed) to a PNG (dpi 150, atomic).
+
+    ``metrics``: output of :func:`evaluate_with_baselines` (or :func:`evaluate_scores`).
+    """
+    _plot(metrics, path, title, pr=False)
+
+
+def plot_pr(metrics: dict[str, Any], path: Path, title: str) -> None:
+    """Precision-recall curves, like :func:`plot_roc`, with the prevalence line."""
+    _plot(metrics, path, title, pr=True)
+
+
+def format_metrics_table(metrics: dict[str, Any]) -> str:
+    """Plain-text table: AUC [CI] and AP of model and baselines, overall and per negative set."""
+    level = round(100 * (1 - metrics.get("alpha", 0.05)))
+    header = f"{'scorer':<20} {f'ROC AUC [{level}% CI]':<24}   AP"
+    scorers = _scorers(metrics)
+    first = next(iter(scorers.values()))
+    blocks = [("All negatives", first["n_pos"], first["n_neg"], scorers)]
+    blocks += [(f"Negative set {group}", gm["n_pos"], gm["n_neg"], gm["scorers"])
+               for group, gm in metrics.get("groups", {}).items()]
+    lines: list[str] = []
+    for label, n_pos, n_neg, rows in blocks:
+        lines += ["", f"{label}: {n_pos} positives, {n_neg} negatives", header, "-" * len(header)]
+        for name, m in rows.items():
+            auc = f"{m['auc']:.3f} [{m['auc_lo']:.3f}, {m['auc_hi']:.3f}]"
+            lines.append(f"{name:<20} {auc:<24}   {m['average_precision']:.3f}")
+    return "\n".join(lines[1:])
