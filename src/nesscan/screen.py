@@ -1,0 +1,232 @@
+"""Screening a proteome: a window at every position of every protein, one score each.
+
+Outputs, written into one directory (each file first as ``*.tmp``, renamed when the
+screen is complete, so an interrupted screen never leaves a half-written file under
+a final name):
+
+``windows.parquet``
+    One row per window: ``accession`` (str), ``start`` and ``end`` (int32, 1-based
+    inclusive residues of the window), ``score`` (float32, NES probability 0-1).
+``candidates.csv``
+    One row per candidate region: a run of overlapping windows scoring at or above the
+    threshold. ``accession``, ``entry_name``, ``gene``, ``start``, ``end`` (1-based
+    inclusive, of the best window), ``sequence`` (the best window), ``score`` (its
+    score), ``region_start``, ``region_end`` (1-based inclusive span of the run),
+    ``n_windows`` (windows in the run), ``known_nes`` (True when the best window
+    overlaps an NESdb NES of the same accession), ``known_nes_ids``.
+``proteins.csv``
+    One row per protein: ``accession``, ``entry_name``, ``gene``, ``length``,
+    ``n_windows``, ``max_score`` (empty for proteins shorter than the window),
+    ``best_start`` (1-based), ``n_candidates``, ``status`` ("ok" or
+    "shorter_than_window").
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from nesscan.embed.base import Embedder, Progress
+from nesscan.model.store import NesModel
+from nesscan.records import Protein
+
+CANDIDATE_COLUMNS = ["accession", "entry_name", "gene", "start", "end", "sequence", "score",
+                     "region_start", "region_end", "n_windows", "known_nes", "known_nes_ids"]
+PROTEIN_COLUMNS = ["accession", "entry_name", "gene", "length", "n_windows", "max_score",
+                   "best_start", "n_candidates", "status"]
+
+
+@dataclass(frozen=True)
+class ScreenSummary:
+    """What a screen did (also written to ``screen.json``)."""
+
+    proteins: int
+    residues: int
+    windows: int
+    shorter_than_window: int
+    candidates: int
+    known_candidates: int
+    threshold: float
+
+
+def count_records(path: str | os.PathLike) -> int:
+    """Number of FASTA headers in a plain or gzip file (a cheap first pass for progress)."""
+    with open(path, "rb") as raw:
+        gz = raw.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gz else open
+    try:
+        with opener(path, "rb") as fh:
+            return sum(block.count(b"\n>") for block in iter(lambda: fh.read(1 << 20), b"")) + 1
+    except (OSError, EOFError):
+        return 0  # the reader reports the damage with its record
+
+
+def score_proteins(proteins: list[Protein], model: NesModel, embedder: Embedder,
+                   batch_windows: int = 4096) -> list[np.ndarray]:
+    """Scores of every window of each protein (each at least ``model.window`` long).
+
+    Per-residue features of all proteins are stacked once and windows are gathered
+    from them in batches that span proteins, so short proteins don't mean small batches.
+    In peptide context with a contextual embedder every window is embedded on its own.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One float array of ``len(seq) - window + 1`` scores per protein.
+    """
+    window = model.window
+    if model.context == "peptide" and embedder.contextual:
+        out = []
+        for p in proteins:
+            peptides = [p.sequence[a:a + window] for a in range(len(p.sequence) - window + 1)]
+            out.append(model.score(np.stack(embedder.embed(peptides)), batch_windows))
+        return out
+    feats = embedder.embed([p.sequence for p in proteins])
+    stacked = np.concatenate(feats) if feats else np.zeros((0, embedder.dim), np.float32)
+    offsets = np.cumsum([0] + [len(f) for f in feats])
+    counts = [len(f) - window + 1 for f in feats]
+    starts = np.concatenate([np.arange(n) + o for n, o in zip(counts, offsets)]) if feats else np.zeros(0, int)
+    span = np.arange(window)
+    scores = np.concatenate([model.score(stacked[starts[i:i + batch_windows, None] + span], batch_windows)
+                             for i in range(0, len(starts), batch_windows)] or [np.zeros(0)])
+    return np.split(scores, np.cumsum(counts)[:-1])
+
+
+def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: NesModel,
+                 embedder: Embedder | None = None, threshold: float | None = None,
+                 known_nes: pd.DataFrame | None = None, chunk_floats: int = 16_000_000,
+                 progress: Progress | None = None) -> ScreenSummary:
+    """Score every window of every protein of a FASTA file.
+
+    Parameters
+    ----------
+    fasta
+        Plain or gzip FASTA.
+    out_dir
+        Output directory (created); see the module docstring for the files.
+    model
+        A loaded :class:`~nesscan.model.store.NesModel`.
+    embedder
+        The model's embedder (built from its config when None).
+    threshold
+        Candidate threshold; the model's calibrated threshold when None.
+    known_nes
+        Known NES ranges (``accession``, ``start_1b``, ``end_1b``, ``nes_ids``);
+        the model's training NESs when None.
+    chunk_floats
+        Proteins are embedded in chunks of about this many per-residue floats
+        (residues x embedding dimension): the memory bound of a chunk.
+    progress
+        ``progress(proteins_done, proteins_total)``.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from nesscan.io import iter_fasta
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    embedder = embedder or model.embedder()
+    threshold = model.threshold if threshold is None else float(threshold)
+    known = model.known_nes if known_nes is None else known_nes
+    known_by_acc = {acc: grp for acc, grp in known.groupby("accession")}
+    window = model.window
+    total = count_records(fasta)
+    schema = pa.schema([("accession", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
+                        ("score", pa.float32())])
+    tmp_windows = out / "windows.parquet.tmp"
+    protein_rows: list[dict] = []
+    candidate_rows: list[dict] = []
+    done = residues = windows = 0
+
+    try:
+        with pq.ParquetWriter(tmp_windows, schema, compression="zstd") as writer:
+            for chunk in _chunks(iter_fasta(fasta), max(chunk_floats // embedder.dim, 2000)):
+                long_enough = [p for p in chunk if len(p.sequence) >= window]
+                scores = dict(zip((p.accession for p in long_enough),
+                                  score_proteins(long_enough, model, embedder)))
+                for p in chunk:
+                    s = scores.get(p.accession)
+                    residues += len(p.sequence)
+                    if s is None:
+                        protein_rows.append(_protein_row(p, None, 0, "shorter_than_window"))
+                        continue
+                    windows += len(s)
+                    starts = np.arange(1, len(s) + 1, dtype=np.int32)
+                    writer.write_table(pa.table({"accession": pa.array([p.accession] * len(s), pa.string()),
+                                                 "start": starts, "end": starts + window - 1,
+                                                 "score": s.astype(np.float32)}, schema=schema))
+                    cands = _candidates(p, s, threshold, window, known_by_acc.get(p.accession))
+                    candidate_rows.extend(cands)
+                    protein_rows.append(_protein_row(p, s, len(cands), "ok"))
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, max(total, done))
+
+    except BaseException:
+        tmp_windows.unlink(missing_ok=True)  # earlier complete outputs stay as they were
+        raise
+
+    candidates = pd.DataFrame(candidate_rows, columns=CANDIDATE_COLUMNS)
+    candidates = candidates.sort_values(["score", "accession", "start"], ascending=[False, True, True])
+    _write_csv(candidates, out / "candidates.csv")
+    _write_csv(pd.DataFrame(protein_rows, columns=PROTEIN_COLUMNS), out / "proteins.csv")
+    os.replace(tmp_windows, out / "windows.parquet")
+    return ScreenSummary(proteins=done, residues=residues, windows=windows,
+                         shorter_than_window=sum(r["status"] != "ok" for r in protein_rows),
+                         candidates=len(candidates), known_candidates=int(candidates.known_nes.sum()),
+                         threshold=threshold)
+
+
+def _chunks(proteins: Iterator[Protein], budget: int) -> Iterator[list[Protein]]:
+    chunk, size = [], 0
+    for p in proteins:
+        chunk.append(p)
+        size += len(p.sequence)
+        if size >= budget:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _candidates(p: Protein, scores: np.ndarray, threshold: float, window: int,
+                known: pd.DataFrame | None) -> list[dict]:
+    """Runs of overlapping above-threshold windows, each reported by its best window."""
+    above = np.flatnonzero(scores >= threshold)
+    rows = []
+    if len(above) == 0:
+        return rows
+    breaks = np.flatnonzero(np.diff(above) >= window) + 1
+    for run in np.split(above, breaks):
+        best = int(run[np.argmax(scores[run])])
+        start, end = best + 1, best + window
+        ids = []
+        if known is not None:
+            hit = known[(known.start_1b <= end) & (known.end_1b >= start)]
+            ids = sorted(set("; ".join(hit.nes_ids.astype(str)).split("; "))) if len(hit) else []
+        rows.append(dict(accession=p.accession, entry_name=p.entry_name, gene=p.gene, start=start,
+                         end=end, sequence=p.sequence[best:best + window], score=float(scores[best]),
+                         region_start=int(run[0]) + 1, region_end=int(run[-1]) + window,
+                         n_windows=len(run), known_nes=bool(ids), known_nes_ids="; ".join(ids)))
+    return rows
+
+
+def _protein_row(p: Protein, scores: np.ndarray | None, n_candidates: int, status: str) -> dict:
+    best = None if scores is None else int(np.argmax(scores))
+    return dict(accession=p.accession, entry_name=p.entry_name, gene=p.gene, length=len(p.sequence),
+                n_windows=0 if scores is None else len(scores),
+                max_score=None if best is None else float(scores[best]),
+                best_start=None if best is None else best + 1, n_candidates=n_candidates, status=status)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    frame.to_csv(tmp, index=False, float_format="%.6g")
+    os.replace(tmp, path)
