@@ -20,10 +20,10 @@ Both sides use the ESM-2 settings that matter for inference:
 
 from __future__ import annotations
 
-import contextlib
 import math
 from pathlib import Path
-from typing import Iterator
+
+from nesscan.embed.esm2 import _quiet_transformers
 
 #: The ESM-2 alphabet, in token-id order (same as fair-esm's "ESM-1b" alphabet).
 ESM2_VOCAB: tuple[str, ...] = (
@@ -91,28 +91,12 @@ def make_tiny_esm2(
                 p[config.pad_token_id].zero_()
             else:
                 p.copy_(noise / math.sqrt(p.shape[-1]))
-    with _quiet():
+    with _quiet_transformers():
         model.save_pretrained(directory)
     vocab = directory / "vocab.txt"
     vocab.write_text("\n".join(ESM2_VOCAB) + "\n")
     EsmTokenizer(str(vocab)).save_pretrained(directory)
     return directory
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence transformers' progress bars and load reports."""
-    from transformers.utils import logging
-
-    verbosity, bars = logging.get_verbosity(), logging.is_progress_bar_enabled()
-    logging.set_verbosity_error()
-    logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        logging.set_verbosity(verbosity)
-        if bars:
-            logging.enable_progress_bar()
 
 
 def _fair_to_hf_key(key: str, hf_keys: set[str]) -> str:
@@ -173,7 +157,7 @@ def make_fair_esm_twin(hf_dir: Path):
     config = json.loads((hf_dir / "config.json").read_text())
     # Read the weights through transformers, not the raw file: the names it
     # writes to disk (e.g. LayerNorm.gamma) differ from those of its modules.
-    with _quiet():
+    with _quiet_transformers():
         hf_model, info = EsmForMaskedLM.from_pretrained(hf_dir, output_loading_info=True)
     if info["missing_keys"] or info["mismatched_keys"]:  # would be random on load, and hide a mapping bug
         raise ValueError(f"{hf_dir}: weights missing from the checkpoint: {info}")

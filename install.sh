@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install nesscan and everything it needs on a fresh Debian-like machine (Python >= 3.10).
+#   bash install.sh            # nesscan + test tools
+#   NESSCAN_EXTRAS=test,unirep bash install.sh   # also the GPL-3.0 UniRep embedder
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3}
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+
+# MMseqs2 clusters proteins by homology for the train/validation/test split.
+if ! command -v mmseqs >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq mmseqs2 >/dev/null
+  else
+    echo "install.sh: please install MMseqs2 (https://github.com/soedinglab/MMseqs2) and rerun" >&2; exit 1
+  fi
+fi
+
+# The CPU build of torch (an unpinned torch pulls a multi-GB CUDA build). Set
+# NESSCAN_TORCH to another requirement (e.g. "torch" on a GPU machine) to change it.
+"$PY" -m pip install -q --disable-pip-version-check "${NESSCAN_TORCH:-torch==2.13.0}"
+"$PY" -m pip install -q --disable-pip-version-check -e ".[${NESSCAN_EXTRAS:-test}]"
+echo "nesscan installed: $(command -v nesscan)"

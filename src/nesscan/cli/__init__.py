@@ -1,0 +1,49 @@
+"""Command-line interface: ``main(argv) -> int`` is the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from nesscan import __version__
+from nesscan.errors import NesscanError
+
+COMMANDS = ("train", "evaluate", "screen", "run")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``nesscan`` parser with one sub-parser per command module."""
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="nesscan", description="Find nuclear export signals (NES) and screen proteomes for new ones.",
+        epilog="Example:\n  nesscan screen proteome.fasta.gz -o out/",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"nesscan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"nesscan.cli.{name}").add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``nesscan`` with ``argv``; returns the exit status (0 ok, 1 error, 2 usage, 130 interrupted)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except NesscanError as exc:
+        print(f"nesscan {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"nesscan {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def console_main() -> None:
+    """Entry point of the ``nesscan`` console script."""
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Options and terminal helpers shared by the commands (log lines, progress bars)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator, TextIO
+
+from nesscan.errors import NesscanError
+
+EMBEDDERS = ("physchem", "esm2", "unirep")
+
+
+def formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def add_embedder_options(p: argparse.ArgumentParser) -> None:
+    """``--embedder``, ``--esm-model``, ``--layer``, ``--context``."""
+    p.add_argument("--embedder", choices=EMBEDDERS, default="physchem",
+                   help="per-residue featurizer (default: physchem, weight-free)")
+    p.add_argument("--esm-model", default="esm2_t6_8M_UR50D", metavar="NAME_OR_DIR",
+                   help="esm2 only: hub name (esm2_t6_8M_UR50D ... esm2_t36_3B_UR50D) or local directory")
+    p.add_argument("--layer", type=int, default=-1, help="esm2 only: hidden layer (-1 = last)")
+    p.add_argument("--context", choices=("peptide", "protein"), default="peptide",
+                   help="embed each window alone (peptide, default) or slice it from its protein")
+
+
+def add_training_options(p: argparse.ArgumentParser) -> None:
+    """``--seed`` and ``--max-epochs``."""
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--max-epochs", type=int, default=40, help="training epochs at most (default 40; "
+                   "training stops earlier when validation AUC stops improving)")
+
+
+def classifier_params(args: argparse.Namespace):
+    """:class:`~nesscan.model.classifier.ClassifierParams` from the training options."""
+    from nesscan.model.classifier import ClassifierParams
+
+    if args.max_epochs < 1:
+        raise NesscanError("--max-epochs must be at least 1")
+    return ClassifierParams(max_epochs=args.max_epochs)
+
+
+def embedder_spec(args: argparse.Namespace) -> dict[str, Any]:
+    """The embedder spec dict chosen by :func:`add_embedder_options`."""
+    if args.embedder == "esm2":
+        return {"name": "esm2", "model": args.esm_model, "layer": args.layer}
+    return {"name": args.embedder}
+
+
+def embedder_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Where the weights are, when that is not part of the spec (an ESM-2 directory)."""
+    import os
+
+    if getattr(args, "esm_model", None) and os.path.isdir(args.esm_model):
+        return {"model": args.esm_model}
+    return {}
+
+
+class Reporter:
+    """Log lines to stderr (and optionally a file) and a rich progress bar on a terminal."""
+
+    def __init__(self, logfile: Path | None = None, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.file = open(logfile, "a") if logfile is not None else None
+
+    def log(self, message: str) -> None:
+        import time
+
+        line = f"[{time.strftime('%H:%M:%S')}] {message}"
+        print(line, file=self.stream, flush=True)
+        if self.file is not None:
+            self.file.write(line + "\n")
+            self.file.flush()
+
+    @contextlib.contextmanager
+    def progress(self, description: str) -> Iterator[Callable[[int, int], None]]:
+        """A ``progress(done, total)`` callback drawing a bar when stderr is a terminal."""
+        if not self.stream.isatty():
+            yield lambda done, total: None
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+        with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), TimeRemainingColumn(), transient=True) as bar:
+            task = bar.add_task(description, total=None)
+            yield lambda done, total: bar.update(task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()

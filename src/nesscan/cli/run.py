@@ -1,0 +1,47 @@
+"""``nesscan run``: the whole pipeline into one self-describing folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nesscan.cli.common import (Reporter, add_embedder_options, add_training_options, classifier_params,
+                                embedder_options, embedder_spec, formatter)
+
+EXAMPLE = """Example:
+  nesscan run --data ../shared/data -o runs/physchem \\
+      --screen ../shared/data/proteomes/UP000002311-S.cerevisiae.fasta.gz"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="examples -> embeddings -> train -> evaluate -> screen, in one folder",
+                       description="Run the whole pipeline. The folder gets run.json (config, versions, seed, "
+                                   "input checksums, timings), log.txt, split.tsv, model/, evaluation/ and "
+                                   "screen/<proteome>/.",
+                       epilog=EXAMPLE, formatter_class=formatter)
+    p.add_argument("--data", help="data folder with nesdb/ and negatives/ (default: $NESSCAN_DATA)")
+    p.add_argument("-o", "--output", required=True, help="run folder to write")
+    p.add_argument("--screen", action="append", metavar="FASTA",
+                   help="proteome to screen (repeatable; default: the data folder's yeast proteome)")
+    p.add_argument("--no-screen", action="store_true", help="train and evaluate only")
+    add_embedder_options(p)
+    add_training_options(p)
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for AUC CIs (default 1000)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nesscan.pipeline import data_dir, run as run_pipeline
+
+    data = data_dir(args.data)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    rep = Reporter(out / "log.txt")
+    try:
+        run_pipeline(data, out, [] if args.no_screen else args.screen, embedder_spec(args), args.context,
+                     params=classifier_params(args), seed=args.seed,
+                     n_boot=args.bootstrap, embedder_options=embedder_options(args), log=rep.log, progress=rep.progress)
+        rep.log(f"run written to {out}")
+    finally:
+        rep.close()
+    return 0

@@ -1,0 +1,40 @@
+"""``nesscan screen``: score every 22-residue window of a proteome."""
+
+from __future__ import annotations
+
+import argparse
+
+from nesscan.cli.common import Reporter, embedder_options, formatter
+
+EXAMPLE = """Example:
+  nesscan screen UP000002311-S.cerevisiae.fasta.gz -o yeast/"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("screen", help="score every window of every protein of a FASTA file",
+                       description="Slide a 22-residue window over every protein (stride 1) and score each. "
+                                   "Writes windows.parquet, candidates.csv and proteins.csv.",
+                       epilog=EXAMPLE, formatter_class=formatter)
+    p.add_argument("fasta", help="protein FASTA, plain or gzip")
+    p.add_argument("-o", "--output", required=True, help="output directory")
+    p.add_argument("--model", help="model directory (default: the model shipped with nesscan)")
+    p.add_argument("--threshold", type=float, help="candidate threshold (default: the model's calibrated one)")
+    p.add_argument("--nesdb", help="NESdb CSV marking known NESs (default: the model's training NESs)")
+    p.add_argument("--device", help="torch device for contextual embedders, e.g. cuda")
+    p.add_argument("--esm-model", metavar="DIR", help="ESM-2 weights directory, for an esm2 model whose weights "
+                   "are not in $NESSCAN_CACHE/esm2/<name>")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nesscan.pipeline import screen
+
+    rep = Reporter()
+    with rep.progress("screening") as progress:
+        summary = screen(args.fasta, args.output, model_dir=args.model, threshold=args.threshold,
+                         nesdb=args.nesdb, device=args.device,
+                         embedder_options=embedder_options(args), progress=progress)
+    rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
+            f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
+            f"{summary.shorter_than_window} proteins shorter than the window -> {args.output}")
+    return 0
