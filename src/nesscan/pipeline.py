@@ -61,6 +61,25 @@ def prepare(data: Path, seed: int = 0, window: int = WINDOW, offsets: int = 3) -
     return ex, table
 
 
+def training_proteins(data: Path, config: dict[str, Any]) -> dict:
+    """Parent proteins of a model's examples, from the same files it was trained on.
+
+    Raises
+    ------
+    NesscanError
+        When a data file's SHA-256 differs from the one recorded in the model config.
+    """
+    from nesscan.io import read_mito, read_nesdb
+
+    for rel, digest in config.get("training_data", {}).items():
+        if sha256_file(data / rel) != digest:
+            raise NesscanError(f"{data / rel}: differs from the file this model was trained on (SHA-256)")
+    proteins = {a.protein.accession: a.protein for a in read_nesdb(data / NESDB_FILE)}
+    for p in read_mito(data / MITO_FILE):
+        proteins.setdefault(p.accession, p)
+    return proteins
+
+
 def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any] | str = "physchem",
           context: str = "peptide", params: ClassifierParams = ClassifierParams(), seed: int = 0,
           log: Log = lambda msg: None) -> Path:
@@ -131,8 +150,7 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
     proteins = {}
     embedder = model.embedder(**(embedder_options or {}))
     if model.context == "protein" and embedder.contextual:
-        ex, _ = prepare(data_dir(data), seed=int(model.config["seed"]))
-        proteins = ex.proteins
+        proteins = training_proteins(data_dir(data), model.config)
     held = table[(table.split == "test") & table.centred]
     test = held[held.source != "nesdb_doubtful"]
     doubtful = table[(table.source == "nesdb_doubtful") & (table.split != "train") & table.centred]
@@ -162,6 +180,14 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
     test.assign(score=scores).to_csv(out / "predictions.tsv", sep="\t", index=False)
     log(format_metrics_table(metrics))
     return metrics
+
+
+def proteome_name(fasta: str | os.PathLike) -> str:
+    """A FASTA file's name without its FASTA/gzip suffixes (``UP000000625-E.coli``)."""
+    name = Path(fasta).name
+    for suffix in (".gz", ".fasta", ".fa", ".faa", ".fas"):
+        name = name[: -len(suffix)] if name.endswith(suffix) else name
+    return name
 
 
 def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str | os.PathLike | None = None,
@@ -241,7 +267,7 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     record.data["results"]["test_auc"] = {k: [v["auc"], v["auc_lo"], v["auc_hi"]]
                                           for k, v in metrics["scorers"].items()}
     for fasta in proteomes:
-        name = Path(fasta).name.split(".")[0]
+        name = proteome_name(fasta)
         record.start(f"screen:{name}")
         log(f"screening {fasta}")
         ctx = progress(f"screening {name}") if progress else None

@@ -63,8 +63,8 @@ def embedder_options(args: argparse.Namespace) -> dict[str, Any]:
 class Reporter:
     """Log lines to stderr (and optionally a file) and a rich progress bar on a terminal."""
 
-    def __init__(self, logfile: Path | None = None, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
+    def __init__(self, logfile: Path | None = None, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
         self.file = open(logfile, "a") if logfile is not None else None
 
     def log(self, message: str) -> None:

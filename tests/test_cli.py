@@ -1,0 +1,216 @@
+"""The command line: documented commands, one-line errors naming the file, safe outputs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nesscan.cli import COMMANDS, build_parser, main
+from nesscan.model.store import default_model_dir
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+SCREEN_OUTPUTS = ("windows.parquet", "candidates.csv", "proteins.csv")
+
+
+def _help(argv: list[str], capsys) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 0
+    return capsys.readouterr().out
+
+
+def _example_block(text: str) -> list[str]:
+    """The lines from the last ``Example:`` line to the end (the help must end with it)."""
+    lines = text.rstrip().splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Example:")]
+    assert starts, "no line starting with 'Example:'"
+    block = lines[starts[-1]:]
+    assert len(block) >= 2, "'Example:' must be followed by a command"
+    assert all(line.startswith("  ") for line in block[1:]), "the example must end the help"
+    return block
+
+
+def test_the_command_list_is_the_parser() -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    assert set(sub.choices) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_help_ends_with_an_example(command: str, capsys) -> None:
+    block = _example_block(_help([command, "--help"], capsys))
+    assert block[1].strip().startswith(f"nesscan {command}"), block
+
+
+def test_top_level_help_and_no_command(capsys) -> None:
+    text = _help(["--help"], capsys)
+    _example_block(text)
+    for command in COMMANDS:
+        assert command in text
+    assert main([]) == 2  # usage: help, and a non-zero status
+    assert "usage: nesscan" in capsys.readouterr().out
+
+
+def test_python_m_nesscan_help() -> None:
+    env = {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    res = subprocess.run([sys.executable, "-m", "nesscan", "--help"], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert "Example:" in res.stdout and all(c in res.stdout for c in COMMANDS)
+    assert res.stderr == ""
+
+
+# ------------------------------------------------------------------------------ bad inputs
+
+
+def _one_line_error(argv: list[str], capsys, *names: str | Path) -> str:
+    """Run ``nesscan argv``; it must fail with exactly one stderr line naming ``names``."""
+    code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{err}"
+    assert lines[0].startswith(f"nesscan {argv[0]}: error: ")
+    for name in names:
+        assert str(name) in lines[0], f"{name} not named in: {lines[0]}"
+    return lines[0]
+
+
+def test_screen_missing_fasta(tiny_model: Path, tmp_path: Path, capsys) -> None:
+    missing = tmp_path / "absent.fasta"
+    _one_line_error(["screen", missing, "-o", tmp_path / "out", "--model", tiny_model], capsys, missing)
+
+
+def test_screen_fasta_with_invalid_characters(tiny_model: Path, tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.fasta"
+    bad.write_text(">sp|P11111|GOOD_HUMAN ok\n" + "MKVLAAGIRS" * 4 + "\n>sp|P22222|BAD_HUMAN bad\nMKVL1AG#\n")
+    line = _one_line_error(["screen", bad, "-o", tmp_path / "out", "--model", tiny_model], capsys, bad)
+    assert "P22222" in line and "'1'" in line
+
+
+def test_screen_truncated_gzip(tiny_model: Path, tiny_data: Path, tmp_path: Path, capsys) -> None:
+    data = gzip.compress((tiny_data / "proteomes" / "tiny.fasta").read_bytes())
+    cut = tmp_path / "cut.fasta.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    line = _one_line_error(["screen", cut, "-o", tmp_path / "out", "--model", tiny_model], capsys, cut)
+    assert "gzip" in line
+
+
+def test_screen_with_altered_weights(tiny_model: Path, tiny_data: Path, tmp_path: Path, capsys) -> None:
+    bad = Path(shutil.copytree(tiny_model, tmp_path / "model"))
+    weights = bad / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-1] + b"\x00")
+    _one_line_error(["screen", tiny_data / "proteomes" / "tiny.fasta", "-o", tmp_path / "out", "--model", bad],
+                    capsys, weights)
+
+
+def test_train_with_incomplete_data_folder(tiny_data: Path, tmp_path: Path, capsys) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(tiny_data / "nesdb", data / "nesdb")  # no negatives/
+    _one_line_error(["train", "--data", data, "-o", tmp_path / "model"], capsys, data,
+                    "negatives/mitochondrial_proteins.csv")
+    assert not (tmp_path / "model").exists()
+
+
+def test_train_without_a_data_folder(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.delenv("NESSCAN_DATA", raising=False)
+    line = _one_line_error(["train", "-o", tmp_path / "model"], capsys)
+    assert "--data" in line and "NESSCAN_DATA" in line
+
+
+def test_train_nesdb_missing_a_column(tiny_data: Path, tmp_path: Path, capsys) -> None:
+    data = Path(shutil.copytree(tiny_data, tmp_path / "data"))
+    csv = data / "nesdb" / "NesDB_all_CRM1_with_peptides.csv"
+    pd.read_csv(csv).drop(columns=["Merged ranges"]).to_csv(csv, index=False)
+    line = _one_line_error(["train", "--data", data, "-o", tmp_path / "model"], capsys, csv)
+    assert "Merged ranges" in line
+    assert not (tmp_path / "model").exists()
+
+
+def test_train_with_a_missing_esm2_directory(tiny_data: Path, tmp_path: Path, capsys) -> None:
+    missing = tmp_path / "no_such_esm"
+    _one_line_error(["train", "--data", tiny_data, "-o", tmp_path / "model", "--embedder", "esm2",
+                     "--esm-model", missing], capsys, missing)
+
+
+def test_evaluate_a_folder_that_is_not_a_model(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "not_a_model"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("hello\n")
+    _one_line_error(["evaluate", folder, "-o", tmp_path / "eval"], capsys, folder)
+    assert not (tmp_path / "eval").exists()
+
+
+# ------------------------------------------------------------------------- outputs are safe
+
+
+@pytest.fixture()
+def good_screen(tiny_model: Path, tiny_data: Path, tmp_path: Path, capsys) -> Path:
+    out = tmp_path / "screen"
+    assert main(["screen", str(tiny_data / "proteomes" / "tiny.fasta"), "-o", str(out),
+                 "--model", str(tiny_model)]) == 0
+    capsys.readouterr()
+    return out
+
+
+def test_cli_screen_writes_outputs_and_logs_to_stderr(tiny_model: Path, tiny_data: Path, tmp_path: Path,
+                                                      capsys) -> None:
+    out = tmp_path / "screen"
+    code = main(["screen", str(tiny_data / "proteomes" / "tiny.fasta"), "-o", str(out), "--model", str(tiny_model)])
+    captured = capsys.readouterr()
+    assert code == 0
+    for name in SCREEN_OUTPUTS + ("screen.json",):
+        assert (out / name).is_file(), name
+    assert captured.out == ""  # results go to files; stdout stays clean
+    assert "20 proteins" in captured.err and "1 proteins shorter than the window" in captured.err
+
+
+def test_failed_screen_keeps_earlier_results(good_screen: Path, tiny_model: Path, tmp_path: Path,
+                                            capsys) -> None:
+    before = {p.name: p.read_bytes() for p in good_screen.iterdir()}
+    assert set(SCREEN_OUTPUTS) <= set(before)
+    bad = tmp_path / "bad.fasta"
+    bad.write_text(">sp|P11111|GOOD_HUMAN ok\n" + "MKVLAAGIRS" * 4 + "\n>sp|P22222|BAD_HUMAN bad\nMKV*LL\n")
+    _one_line_error(["screen", bad, "-o", good_screen, "--model", tiny_model], capsys, bad)
+    after = {p.name: p.read_bytes() for p in good_screen.iterdir() if not p.name.endswith(".tmp")}
+    assert after == before, "a failed screen changed an earlier result"
+
+
+def test_failed_screen_leaves_no_temporary_files(good_screen: Path, tiny_model: Path, tmp_path: Path,
+                                                 capsys) -> None:
+    bad = tmp_path / "bad.fasta"
+    bad.write_text(">sp|P11111|GOOD_HUMAN ok\n" + "MKVLAAGIRS" * 4 + "\n>sp|P22222|BAD_HUMAN bad\nMKV*LL\n")
+    _one_line_error(["screen", bad, "-o", good_screen, "--model", tiny_model], capsys, bad)
+    assert sorted(p.name for p in good_screen.glob("*.tmp")) == []
+
+
+def test_screen_with_the_packaged_default_model(tiny_data: Path, tmp_path: Path, capsys) -> None:
+    default = default_model_dir()
+    if not (default / "config.json").is_file():
+        pytest.skip(f"no packaged default model at {default} (shipped by the lead later)")
+    spec = json.loads((default / "config.json").read_text())["embedder"]
+    if spec.get("name") != "physchem":  # needs weights that may not be on this machine
+        from nesscan.embed import get_embedder
+        from nesscan.errors import NesscanError
+
+        try:
+            get_embedder(spec)
+        except NesscanError as err:
+            pytest.skip(f"the default model's embedder is not available offline: {err}")
+    fasta = tmp_path / "small.fasta"
+    records = (tiny_data / "proteomes" / "tiny.fasta").read_text().split(">")[1:6]
+    fasta.write_text("".join(">" + r for r in records))
+    out = tmp_path / "screen"
+    assert main(["screen", str(fasta), "-o", str(out)]) == 0, capsys.readouterr().err
+    for name in SCREEN_OUTPUTS:
+        assert (out / name).is_file(), name
+    windows = pd.read_parquet(out / "windows.parquet")
+    assert len(windows) > 0 and windows.score.between(0, 1).all()
