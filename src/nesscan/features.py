@@ -4,7 +4,8 @@
 nothing of the parent protein (its compartment, its length). *protein* context embeds
 each parent protein once and slices the window's rows out. For an embedder whose
 vectors ignore neighbours (``contextual = False``) the two are identical and the
-cheaper path is taken.
+cheaper path is taken. Synthetic windows (anchor mutants, shuffles: their sequence
+is not their parent's residues) always get peptide features.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ def window_features(examples: pd.DataFrame, proteins: Mapping[str, Protein], emb
         vectors = dict(zip(unique, embedder.embed(unique, progress)))
         for i, seq in enumerate(examples.sequence):
             out[i] = vectors[seq]
+        return out
+    from nesscan.negatives import SYNTHETIC_SOURCES
+
+    synthetic = examples.source.isin(SYNTHETIC_SOURCES).to_numpy() if "source" in examples else np.zeros(len(examples), bool)
+    if synthetic.any():  # windows that are not residues of their parent: peptide features only
+        out[synthetic] = window_features(examples[synthetic], proteins, embedder, "peptide", window)
+        out[~synthetic] = window_features(examples[~synthetic], proteins, embedder, context, window)
         return out
     accessions = list(dict.fromkeys(examples.accession))
     embedded = dict(zip(accessions, embedder.embed([proteins[a].sequence for a in accessions], progress)))
