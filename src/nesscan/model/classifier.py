@@ -17,6 +17,7 @@ class ClassifierParams:
     n_layers: int = 2
     d_ff: int = 128  # feed-forward width
     dropout: float = 0.1
+    pooling: str = "flatten"  # "flatten": position-wise weights (order-aware); "mean": average over positions
     lr: float = 1e-3  # AdamW learning rate
     weight_decay: float = 1e-2
     batch_size: int = 128
@@ -32,8 +33,10 @@ class WindowTransformer(nn.Module):
 
     Input features are standardised with the training set's per-dimension mean and
     standard deviation (buffers saved with the weights), projected to ``d_model``,
-    given a learned position embedding, encoded (pre-norm layers), mean-pooled over
-    positions and mapped to a logit.
+    given a learned position embedding, encoded (pre-norm layers), and mapped to a logit
+    either from all positions at once (``pooling="flatten"``: each position has its own
+    weights, so the order of residues matters directly; measured: mean pooling learned
+    little beyond composition, AUC 0.49 against shuffled NESs) or from their mean.
 
     Parameters
     ----------
@@ -51,14 +54,20 @@ class WindowTransformer(nn.Module):
         self.register_buffer("feature_std", torch.ones(in_dim))
         self.proj = nn.Linear(in_dim, params.d_model)
         self.position = nn.Parameter(torch.zeros(window, params.d_model))
-        nn.init.normal_(self.position, std=0.02)
+        nn.init.normal_(self.position, std=0.5)
         layer = nn.TransformerEncoderLayer(params.d_model, params.n_heads, params.d_ff,
                                            params.dropout, batch_first=True, norm_first=True)
         self.encoder = nn.TransformerEncoder(layer, params.n_layers, enable_nested_tensor=False)
-        self.head = nn.Sequential(nn.LayerNorm(params.d_model), nn.Linear(params.d_model, 1))
+        if params.pooling not in ("flatten", "mean"):
+            raise ValueError(f"pooling must be 'flatten' or 'mean', not {params.pooling!r}")
+        self.pooling = params.pooling
+        width = params.d_model * (window if params.pooling == "flatten" else 1)
+        self.norm = nn.LayerNorm(params.d_model)
+        self.head = nn.Sequential(nn.Dropout(params.dropout), nn.Linear(width, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits of shape ``(batch,)`` for windows of shape ``(batch, window, in_dim)``."""
         x = (x - self.feature_mean) / self.feature_std
-        h = self.encoder(self.proj(x) + self.position)
-        return self.head(h.mean(dim=1)).squeeze(-1)
+        h = self.norm(self.encoder(self.proj(x) + self.position))
+        pooled = h.flatten(1) if self.pooling == "flatten" else h.mean(dim=1)
+        return self.head(pooled).squeeze(-1)

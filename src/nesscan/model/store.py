@@ -130,7 +130,11 @@ def load_model(directory: str | Path | None = None, embedder_spec: dict | None =
     if embedder_spec is not None and embedder_spec != embedder:
         raise NesscanError(f"model {directory} was trained with embedder {embedder}, not {embedder_spec}")
     module = WindowTransformer(in_dim, window, params)
-    module.load_state_dict(load_file(str(directory / WEIGHTS)))
+    try:
+        module.load_state_dict(load_file(str(directory / WEIGHTS)))
+    except RuntimeError:
+        raise NesscanError(f"{directory}: weights do not fit this nesscan version's classifier "
+                           f"(model written by nesscan {config.get('nesscan_version', '?')}); retrain it") from None
     module.eval()
     known_path = directory / KNOWN
     known = pd.read_csv(known_path, sep="\t") if known_path.is_file() else pd.DataFrame(
