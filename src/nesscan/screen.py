@@ -13,26 +13,37 @@ a final name):
     inclusive, of the best window), ``sequence`` (the best window), ``score`` (its
     score), ``region_start``, ``region_end`` (1-based inclusive span of the run),
     ``n_windows`` (windows in the run), ``known_nes`` (True when the best window
-    overlaps an NESdb NES of the same accession), ``known_nes_ids``.
+    overlaps an NESdb NES of the same accession), ``known_nes_ids``, ``nes_class``
+    (Kosugi class of the best window's best consensus match, or "no consensus"),
+    ``anchors`` (1-based residues of that match's hydrophobic anchors), ``q_value``
+    (target-decoy estimate of the lowest FDR at which this window is called).
 ``proteins.csv``
     One row per protein: ``accession``, ``entry_name``, ``gene``, ``length``,
     ``n_windows``, ``max_score`` (empty for proteins shorter than the window),
     ``best_start`` (1-based), ``n_candidates``, ``status`` ("ok" or
-    "shorter_than_window").
+    "shorter_than_window"), ``protein_pvalue`` (the best window against the best windows
+    of the decoy proteins of nearest length: does not grow with length) and
+    ``calibrated_score`` (``-log10 protein_pvalue``).
+``fdr.json``
+    Calls at 0.9, at the model threshold and at FDR 5% / 10%, how many are novel, the
+    thresholds, calls per 100 proteins (see :mod:`nesscan.calls`).
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
+from nesscan.calls import ScoreCollector, calibrate
 from nesscan.embed.base import Embedder, Progress
+from nesscan.fdr import decoy_sequence
 from nesscan.model.store import NesModel
 from nesscan.records import Protein
 
@@ -40,6 +51,9 @@ CANDIDATE_COLUMNS = ["accession", "entry_name", "gene", "start", "end", "sequenc
                      "region_start", "region_end", "n_windows", "known_nes", "known_nes_ids"]
 PROTEIN_COLUMNS = ["accession", "entry_name", "gene", "length", "n_windows", "max_score",
                    "best_start", "n_candidates", "status"]
+#: columns added by the calibration (:mod:`nesscan.calls`)
+CALIBRATED_CANDIDATE_COLUMNS = ["nes_class", "anchors", "q_value"]
+CALIBRATED_PROTEIN_COLUMNS = ["protein_pvalue", "calibrated_score"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,7 @@ def score_proteins(proteins: list[Protein], model: NesModel, embedder: Embedder,
 def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: NesModel,
                  embedder: Embedder | None = None, threshold: float | None = None,
                  known_nes: pd.DataFrame | None = None, chunk_floats: int = 16_000_000,
+                 decoy_fraction: float = 0.25, seed: int = 0,
                  progress: Progress | None = None) -> ScreenSummary:
     """Score every window of every protein of a FASTA file.
 
@@ -119,6 +134,12 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
     known_nes
         Known NES ranges (``accession``, ``start_1b``, ``end_1b``, ``nes_ids``);
         the model's training NESs when None.
+    decoy_fraction
+        Share of proteins (seeded choice) that also get a decoy: a composition-preserving
+        shuffle of the whole protein, scored the same way (costs this share of the screen).
+        0 disables q-values and the protein p-values.
+    seed
+        Seed of the decoy choice and shuffles.
     chunk_floats
         Proteins are embedded in chunks of about this many per-residue floats
         (residues x embedding dimension): the memory bound of a chunk.
@@ -144,6 +165,8 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
     protein_rows: list[dict] = []
     candidate_rows: list[dict] = []
     done = residues = windows = 0
+    collector, known_windows = ScoreCollector(), []
+    rng = np.random.default_rng(seed)
 
     try:
         with pq.ParquetWriter(tmp_windows, schema, compression="zstd") as writer:
@@ -151,6 +174,9 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
                 long_enough = [p for p in chunk if len(p.sequence) >= window]
                 scores = dict(zip((p.accession for p in long_enough),
                                   score_proteins(long_enough, model, embedder)))
+                chosen = [p for p in long_enough if rng.random() < decoy_fraction]
+                decoys = [replace(p, sequence=decoy_sequence(p.sequence, "shuffle", rng)) for p in chosen]
+                collector.decoys.extend(score_proteins(decoys, model, embedder))
                 for p in chunk:
                     s = scores.get(p.accession)
                     residues += len(p.sequence)
@@ -162,7 +188,10 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
                     writer.write_table(pa.table({"accession": pa.array([p.accession] * len(s), pa.string()),
                                                  "start": starts, "end": starts + window - 1,
                                                  "score": s.astype(np.float32)}, schema=schema))
-                    cands = _candidates(p, s, threshold, window, known_by_acc.get(p.accession))
+                    known_here = known_by_acc.get(p.accession)
+                    collector.targets.append(s)
+                    known_windows.append(_known_mask(len(s), window, known_here))
+                    cands = _candidates(p, s, threshold, window, known_here)
                     candidate_rows.extend(cands)
                     protein_rows.append(_protein_row(p, s, len(cands), "ok"))
                 done += len(chunk)
@@ -174,9 +203,16 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
         raise
 
     candidates = pd.DataFrame(candidate_rows, columns=CANDIDATE_COLUMNS)
+    known_mask = np.concatenate(known_windows) if known_windows else np.zeros(0, bool)
+    candidates, proteins, fdr_summary = calibrate(collector, candidates,
+                                                  pd.DataFrame(protein_rows, columns=PROTEIN_COLUMNS),
+                                                  threshold, known_mask, window)
     candidates = candidates.sort_values(["score", "accession", "start"], ascending=[False, True, True])
     _write_csv(candidates, out / "candidates.csv")
-    _write_csv(pd.DataFrame(protein_rows, columns=PROTEIN_COLUMNS), out / "proteins.csv")
+    _write_csv(proteins, out / "proteins.csv")
+    tmp = out / "fdr.json.tmp"
+    tmp.write_text(json.dumps({"decoy_fraction": decoy_fraction, "seed": seed, **fdr_summary}, indent=2) + "\n")
+    os.replace(tmp, out / "fdr.json")
     os.replace(tmp_windows, out / "windows.parquet")
     return ScreenSummary(proteins=done, residues=residues, windows=windows,
                          shorter_than_window=sum(r["status"] != "ok" for r in protein_rows),
@@ -216,6 +252,15 @@ def _candidates(p: Protein, scores: np.ndarray, threshold: float, window: int,
                          region_start=int(run[0]) + 1, region_end=int(run[-1]) + window,
                          n_windows=len(run), known_nes=bool(ids), known_nes_ids="; ".join(ids)))
     return rows
+
+
+def _known_mask(n_windows: int, window: int, known: pd.DataFrame | None) -> np.ndarray:
+    """True for each window (0-based start) overlapping a known NES range."""
+    mask = np.zeros(n_windows, bool)
+    if known is not None:
+        for s, e in zip(known.start_1b, known.end_1b):  # window a covers residues a+1 .. a+window
+            mask[max(int(s) - window, 0):max(min(int(e), n_windows), 0)] = True
+    return mask
 
 
 def _protein_row(p: Protein, scores: np.ndarray | None, n_candidates: int, status: str) -> dict:

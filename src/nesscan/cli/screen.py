@@ -20,6 +20,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", help="model directory (default: the model shipped with nesscan)")
     p.add_argument("--threshold", type=float, help="candidate threshold (default: the model's calibrated one)")
     p.add_argument("--nesdb", help="NESdb CSV marking known NESs (default: the model's training NESs)")
+    p.add_argument("--decoy-fraction", type=float, default=0.25, metavar="F",
+                   help="share of proteins also scored as shuffled decoys, for q-values and protein "
+                        "p-values (default 0.25; 0 disables)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the decoys (default 0)")
     p.add_argument("--device", help="torch device for contextual embedders, e.g. cuda")
     p.add_argument("--esm-model", metavar="DIR", help="ESM-2 weights directory, for an esm2 model whose weights "
                    "are not in $NESSCAN_CACHE/esm2/<name>")
@@ -33,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     with rep.progress("screening") as progress:
         summary = screen(args.fasta, args.output, model_dir=args.model, threshold=args.threshold,
                          nesdb=args.nesdb, device=args.device,
-                         embedder_options=embedder_options(args), progress=progress)
+                         embedder_options=embedder_options(args), decoy_fraction=args.decoy_fraction,
+                         seed=args.seed, progress=progress)
     rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
             f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
             f"{summary.shorter_than_window} proteins shorter than the window -> {args.output}")

@@ -1,0 +1,212 @@
+"""Target-decoy FDR, q-values, decoy windows and the background rate."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from nesscan.fdr import (
+    background_rate,
+    call_fdr,
+    count_calls,
+    decoy_proteins,
+    decoy_sequence,
+    decoy_windows,
+    fdr_curve,
+    q_values,
+    threshold_at_fdr,
+)
+from nesscan.records import Protein
+
+STANDARD = "ACDEFGHIKLMNPQRSTVWY"
+
+
+def _proteins(rng: np.random.Generator, n: int = 30) -> list[str]:
+    return ["".join(rng.choice(list(STANDARD), size=int(rng.integers(10, 200)))) for _ in range(n)]
+
+
+# --------------------------------------------------------------------------- FDR on synthetic scores
+
+
+def test_same_distribution_gives_fdr_near_one() -> None:
+    rng = np.random.default_rng(0)
+    targets, decoys = rng.normal(size=20_000), rng.normal(size=20_000)
+    curve = fdr_curve(targets, decoys)
+    for t in (-1.0, 0.0, 1.0, 2.0):
+        assert curve.fdr_at(t)[0] == pytest.approx(1.0, abs=0.1)
+    assert threshold_at_fdr(targets, decoys, 0.10) == np.inf  # nothing callable at 10%
+
+
+def test_separated_distributions_give_zero_fdr_above_the_gap() -> None:
+    rng = np.random.default_rng(1)
+    decoys = rng.uniform(0.0, 0.4, size=5000)
+    nulls = rng.uniform(0.0, 0.4, size=4900)  # target windows that are not NESs
+    hits = rng.uniform(0.6, 1.0, size=100)  # true NESs, all above the gap
+    targets = np.concatenate([nulls, hits])
+    curve = fdr_curve(targets, decoys, plus_one=False)
+    assert np.all(curve.fdr_at(np.array([0.45, 0.6, 0.8])) == 0.0)
+    # with +1, the 100 calls above the gap are at 1/5001 * 5000/100 = 1% at most
+    assert np.all(fdr_curve(targets, decoys).fdr_at(np.array([0.45, 0.6])) == pytest.approx(0.01, rel=1e-3))
+    # at FDR 0 the threshold lies above every decoy and calls every hit
+    t0 = threshold_at_fdr(targets, decoys, 0.0, plus_one=False)
+    assert t0 > decoys.max() and t0 <= hits.min() and (targets >= t0).sum() >= 100
+    # at 5% it moves down into the nulls' top, until 5% of the calls are (estimated) nulls
+    t5 = threshold_at_fdr(targets, decoys, 0.05)
+    called = targets >= t5
+    assert t5 < 0.4 and curve.fdr_at(t5)[0] <= 0.05
+    assert called[4900:].all() and 1 <= called[:4900].sum() <= 12  # ~5 nulls beside the 100 hits
+    # calling everything: true FDP 4900/5000 = 0.98; the estimate scales decoys to *all*
+    # targets (the null fraction is unknown), so it says 1.0: conservative by the hit fraction
+    assert curve.fdr_at(0.0)[0] == 1.0
+    # decoy counts are rescaled to the number of targets: half as many decoys, same estimate
+    assert fdr_curve(targets, decoys[::2], plus_one=False).fdr_at(0.2)[0] == pytest.approx(curve.fdr_at(0.2)[0], rel=0.05)
+
+
+def test_fdr_by_hand() -> None:
+    targets = np.array([0.95, 0.9, 0.8, 0.7, 0.6, 0.5])
+    decoys = np.array([0.75, 0.55, 0.1, 0.1, 0.1, 0.1])
+    curve = fdr_curve(targets, decoys, plus_one=False)
+    # at 0.7: 4 targets, 1 decoy (0.75) -> 1/4; at 0.6: 5 targets, 1 decoy -> 1/5
+    assert curve.fdr.tolist() == pytest.approx([2 / 6, 1 / 5, 1 / 4, 0, 0, 0])
+    # q(0.7) = min(FDR at 0.7, at 0.6, at 0.5) = 1/5: the 0.7 window is also called at 0.6
+    assert q_values(targets, decoys, plus_one=False).tolist() == pytest.approx([0, 0, 0, 1 / 5, 1 / 5, 2 / 6])
+    assert threshold_at_fdr(targets, decoys, 0.25, plus_one=False) == 0.6  # 1/5 <= 0.25: the lowest such
+    assert threshold_at_fdr(targets, decoys, 0.2, plus_one=False) == 0.6
+    assert threshold_at_fdr(targets, decoys, 0.19, plus_one=False) == 0.8
+    assert threshold_at_fdr(targets, decoys, 0.0, plus_one=False) == 0.8
+    assert threshold_at_fdr(targets, decoys, 1.0, plus_one=False) == 0.5
+    # unequal sizes: 3 decoys for 6 targets count double (1 decoy of 3 >= 0.7, 4 targets)
+    half = fdr_curve(targets, np.array([0.75, 0.1, 0.1]), plus_one=False)
+    assert half.fdr_at(0.7)[0] == pytest.approx(1 / 3 * 6 / 4)
+    # q_of for arbitrary scores agrees with q_values on the targets, and in between
+    assert curve.q_of(targets).tolist() == pytest.approx(q_values(targets, decoys, plus_one=False).tolist())
+    assert curve.q_of(0.72)[0] == pytest.approx(1 / 5)
+    assert curve.q_of(2.0)[0] == 0.0 and curve.q_of(0.5)[0] == pytest.approx(2 / 6)
+    assert curve.q_of(0.0)[0] == 1.0  # below every target: all decoys called too
+
+
+def test_plus_one_by_hand() -> None:
+    targets = np.array([0.95, 0.9, 0.8, 0.7, 0.6, 0.5])
+    decoys = np.array([0.75, 0.55, 0.1, 0.1, 0.1, 0.1])
+    curve = fdr_curve(targets, decoys)  # the default: (D + 1) / (n_d + 1) * n_t / T
+    expected = [(d + 1) / 7 * 6 / t for d, t in zip([2, 1, 1, 0, 0, 0], [6, 5, 4, 3, 2, 1])]
+    assert curve.pseudocount == 1 and curve.fdr.tolist() == pytest.approx(expected)
+    # the top window alone is no longer "FDR 0": 6/7
+    assert curve.fdr[-1] == pytest.approx(6 / 7) and curve.q[-1] == pytest.approx(2 / 7)
+    assert threshold_at_fdr(targets, decoys, 0.3) == 0.8  # 2/7 = 0.286
+    assert threshold_at_fdr(targets, decoys, 0.25) == np.inf
+    assert q_values(targets, decoys).tolist() == pytest.approx([2 / 7, 2 / 7, 2 / 7, 12 / 35, 12 / 35, 3 / 7])
+
+
+def test_fdr_capped_at_one_and_ties_count_as_called() -> None:
+    curve = fdr_curve(np.array([0.5, 0.1]), np.array([0.5, 0.5, 0.5, 0.5]))
+    assert curve.fdr.tolist() == [1.0, 1.0]
+    tie = fdr_curve(np.array([0.5]), np.array([0.5, 0.0]), plus_one=False)
+    assert tie.fdr_at(0.5)[0] == pytest.approx(0.5)  # the decoy at exactly 0.5 counts
+
+
+def test_q_values_monotone_and_in_unit_interval() -> None:
+    rng = np.random.default_rng(2)
+    targets = np.concatenate([rng.normal(size=3000), rng.normal(3.0, 1.0, size=300)])
+    decoys = rng.normal(size=3000)
+    q = q_values(targets, decoys)
+    assert q.shape == targets.shape and np.all((q >= 0) & (q <= 1))
+    order = np.argsort(-targets)  # score decreasing -> q non-decreasing
+    assert np.all(np.diff(q[order]) >= 0)
+    t10 = threshold_at_fdr(targets, decoys, 0.10)
+    assert np.all(q[targets >= t10] <= 0.10) and np.all(q[targets < t10] > 0.10)
+
+
+def test_fdr_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="decoy"):
+        fdr_curve(np.array([0.1]), np.array([]))
+    with pytest.raises(ValueError, match="NaN"):
+        fdr_curve(np.array([np.nan]), np.array([0.1]))
+
+
+# --------------------------------------------------------------------------- decoys
+
+
+def test_reverse_decoy_windows() -> None:
+    seqs = ["ACDEFGHIKLMNPQRSTVWYACDE", "MKV", "LLLLLLLLLLLLLLLLLLLLLLQ"]
+    wins = decoy_windows(seqs, window=22, kind="reverse")
+    rev = seqs[0][::-1]
+    # 3 windows of the first protein, none of the 3-mer, 2 of the third
+    assert wins[:3] == [rev[0:22], rev[1:23], rev[2:24]]
+    assert wins[3:] == ["QLLLLLLLLLLLLLLLLLLLLL", "LLLLLLLLLLLLLLLLLLLLLL"]
+    assert all(len(w) == 22 for w in wins)
+
+
+def test_shuffle_decoys_preserve_composition_and_are_seeded() -> None:
+    rng = np.random.default_rng(3)
+    seqs = _proteins(rng)
+    shuffled = [decoy_sequence(s, "shuffle", np.random.default_rng(k)) for k, s in enumerate(seqs)]
+    assert all(Counter(a) == Counter(b) for a, b in zip(seqs, shuffled))  # each protein
+    long_ones = [s for s in seqs if len(s) >= 100]
+    assert sum(a != b for a, b in zip(long_ones, shuffled)) == len(long_ones)  # actually shuffled
+    # all windows of a shuffled protein hold, in total, what the windows of the target hold
+    wins = decoy_windows(seqs, window=22, kind="shuffle", rng=5)
+    assert len(wins) == sum(max(len(s) - 21, 0) for s in seqs)
+    assert all(len(w) == 22 for w in wins)
+    assert wins == decoy_windows(seqs, window=22, kind="shuffle", rng=5)
+    assert wins != decoy_windows(seqs, window=22, kind="shuffle", rng=6)
+    # windows of protein 0 tile its one shuffled sequence
+    first = wins[: len(seqs[0]) - 21] if len(seqs[0]) >= 22 else []
+    if first:
+        joined = first[0] + "".join(w[-1] for w in first[1:])
+        assert Counter(joined) == Counter(seqs[0])
+
+
+def test_decoy_windows_sampled_per_protein() -> None:
+    seqs = [STANDARD * 3, "K" * 30]
+    wins = decoy_windows(seqs, window=22, n_per_protein=5, kind="reverse", rng=0)
+    assert len(wins) == 10 and all(len(w) == 22 for w in wins)
+    rev0 = seqs[0][::-1]
+    assert all(w in rev0 for w in wins[:5]) and len(set(wins[:5])) == 5
+    # a protein with fewer windows than asked gives all of them
+    assert len(decoy_windows(["K" * 25], n_per_protein=50, kind="reverse")) == 4
+    with pytest.raises(ValueError):
+        decoy_windows(seqs, kind="scramble")  # type: ignore[arg-type]
+
+
+def test_decoy_proteins_keep_identifiers() -> None:
+    prots = [Protein("P1", "MKLVAEQ", gene="G1"), Protein("P2", "MAAAK")]
+    rev = decoy_proteins(prots, "reverse")
+    assert [(p.accession, p.gene, p.sequence) for p in rev] == [("P1", "G1", "QEAVLKM"), ("P2", "", "KAAAM")]
+
+
+# --------------------------------------------------------------------------- background
+
+
+def test_count_calls_merges_overlapping_windows() -> None:
+    s = np.zeros(100)
+    s[[10, 11, 12, 30]] = 0.95  # starts 10-12 and 30 lie < 22 apart: one call
+    s[60] = 0.99  # 30 apart from 30: a second call
+    assert count_calls(s, 0.9) == 2
+    assert count_calls(s, 0.97) == 1 and count_calls(s, 1.0) == 0
+    assert count_calls(np.zeros(0), 0.5) == 0
+
+
+def test_background_rate() -> None:
+    scores = {"A": np.array([0.95, 0.0] + [0.0] * 30 + [0.96]), "B": np.array([0.2]), "C": np.zeros(0),
+              "D": np.array([0.91])}
+    assert background_rate(scores, 0.9) == pytest.approx(75.0)  # 3 calls / 4 proteins
+    assert background_rate(scores, 0.9, unit="proteins") == pytest.approx(50.0)
+    assert background_rate(list(scores.values()), 0.99) == 0.0
+    assert np.isnan(background_rate([], 0.5))
+
+
+def test_call_fdr_counts_runs() -> None:
+    rng = np.random.default_rng(4)
+    targets = [rng.uniform(0, 0.5, size=200) for _ in range(10)]
+    decoys = [rng.uniform(0, 0.5, size=200) for _ in range(10)]
+    for k in range(4):  # 4 target proteins with one run of 5 overlapping windows each
+        targets[k][50:55] = 0.95
+    decoys[0][100:103] = 0.93  # one decoy run of 3 windows
+    # windows: 20 targets vs 3 decoys; calls: 4 vs 1
+    assert call_fdr(targets, decoys, 0.9, plus_one=False) == pytest.approx(1 / 4)
+    assert call_fdr(targets, decoys, 0.9) == pytest.approx(2 / 11 * 10 / 4)
+    assert call_fdr(targets, decoys[:5], 0.9, plus_one=False) == pytest.approx(1 / 5 * 10 / 4)
+    assert call_fdr(targets, decoys, 0.99) == 0.0  # nothing called
