@@ -1,0 +1,314 @@
+"""Homology-clustered k-fold cross-validation, every AUC beside the trivial baselines.
+
+Whole MMseqs2 clusters (the example table's ``cluster`` column, see
+:mod:`nesscan.split`) go to one fold each, so no NES orthologue is ever scored by a
+model that saw its homologue. Folds are filled greedily (:func:`balanced_assignment`)
+so that each holds about ``1/k`` of the positives and of the proteins.
+
+For fold ``f`` the model is trained on the other folds minus an internal validation
+part (whole clusters, ~15% of the training folds' positives and proteins) used only
+for early stopping; it then scores the centred windows of fold ``f``. The composition
+baseline is fitted on every trainable window of the training folds (the validation
+part included: if anything this favours the baseline). Doubtful NESdb positives
+(source ``nesdb_doubtful``) are never trained on; they are scored out of fold and
+reported on their own against the same negatives.
+
+Metrics schema of :func:`cross_validate` (plain JSON types)::
+
+    k, seed, n_boot, alpha, window, train_sources, validation_fraction
+    folds      [{fold, n_train, n_val, n_test_pos, n_test_neg, best_epoch, epochs,
+                 auc: {group: {scorer: auc or null}}}]
+    summary    {group: {scorer: {mean, sd, n_folds, pooled_auc, pooled_lo, pooled_hi},
+                        n_pos, n_neg}}
+    doubtful_positives   {scorer: {auc, auc_lo, auc_hi}, n_pos, n_neg}  ({} when none)
+
+``group`` is ``"all"`` (every negative) or a negative-set name (``source``); scorers
+are ``"model"`` and :data:`nesscan.baselines.BASELINE_NAMES`. ``sd`` is the sample
+standard deviation across folds (ddof 1); ``pooled_*`` is the AUC, with a stratified
+bootstrap CI, of all out-of-fold predictions together (scores of different fold
+models compared on one scale).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from nesscan.embed.base import Embedder
+from nesscan.records import Protein
+
+DOUBTFUL = "nesdb_doubtful"
+"""Source of doubtful NESdb positives: scored, never trained on."""
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Result of :func:`cross_validate`."""
+
+    metrics: dict[str, Any]  # JSON-serialisable, schema in the module docstring
+    predictions: pd.DataFrame  # centred out-of-fold examples: table columns + fold, model, baselines
+    window_scores: dict[str, np.ndarray]  # accession -> out-of-fold scores of every window (NESdb parents)
+
+
+def balanced_assignment(stats: pd.DataFrame, shares: Sequence[float], seed: int = 0) -> pd.Series:
+    """Greedy assignment of groups (clusters) to bins with target shares.
+
+    Groups are shuffled with ``seed`` (tie-breaking), then sorted by ``pos`` and ``n``,
+    largest first (stable). A group with positives goes to the bin furthest below its
+    target share of positives; a group without goes to the bin furthest below its
+    target share of ``n``. This is the rule of :func:`nesscan.split.assign_splits`.
+
+    Parameters
+    ----------
+    stats
+        One row per group (the index), columns ``pos`` (positives in the group) and
+        ``n`` (its size, e.g. proteins).
+    shares
+        Target share of each bin (normalised to sum 1).
+    seed
+        Seed of the tie-breaking shuffle.
+
+    Returns
+    -------
+    pandas.Series
+        Bin index (0-based int) per group, indexed like ``stats``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"pos": [2, 1, 1, 0, 0], "n": [1, 1, 1, 3, 1]}, index=list("abcde"))
+    >>> balanced_assignment(s, [0.5, 0.5]).sort_index().tolist()
+    [0, 1, 1, 0, 1]
+    """
+    rng = np.random.default_rng(seed)
+    target = np.asarray(shares, float) / float(np.sum(shares))
+    order = stats.iloc[rng.permutation(len(stats))].sort_values(["pos", "n"], ascending=False, kind="stable")
+    filled_pos, filled_n = np.zeros(len(target)), np.zeros(len(target))
+    total_pos, total_n = max(order.pos.sum(), 1), max(order.n.sum(), 1)
+    choice: dict[Any, int] = {}
+    for group, pos, n in zip(order.index, order.pos.to_numpy(), order.n.to_numpy()):
+        k = int(np.argmax(target - (filled_pos / total_pos if pos > 0 else filled_n / total_n)))
+        filled_pos[k] += pos
+        filled_n[k] += n
+        choice[group] = k
+    return pd.Series(choice).reindex(stats.index).astype(int)
+
+
+def _cluster_stats(table: pd.DataFrame) -> pd.DataFrame:
+    """Per cluster: ``pos`` centred positives (doubtful included) and ``n`` proteins."""
+    pos = table[(table.label == 1) & table.centred.astype(bool)].groupby("cluster").size()
+    n = table.groupby("cluster").accession.nunique()
+    return pd.DataFrame({"pos": pos.reindex(n.index, fill_value=0), "n": n})
+
+
+def cluster_folds(table: pd.DataFrame, k: int = 5, seed: int = 0) -> np.ndarray:
+    """Fold index per example: whole clusters per fold, positives balanced.
+
+    Parameters
+    ----------
+    table
+        Example table (:mod:`nesscan.examples`) with a ``cluster`` column
+        (:func:`nesscan.pipeline.prepare`).
+    k
+        Number of folds (at least 2).
+    seed
+        Seed of the tie-breaking shuffle.
+
+    Returns
+    -------
+    numpy.ndarray
+        int array of shape ``(len(table),)`` with values ``0 .. k-1``.
+    """
+    if "cluster" not in table.columns:
+        raise ValueError("table needs a 'cluster' column (see nesscan.pipeline.prepare)")
+    if k < 2:
+        raise ValueError(f"k must be at least 2, not {k}")
+    stats = _cluster_stats(table)
+    if len(stats) < k:
+        raise ValueError(f"{len(stats)} clusters cannot fill {k} folds")
+    fold = balanced_assignment(stats, [1.0] * k, seed)
+    return table.cluster.map(fold).to_numpy(dtype=int)
+
+
+def _aucs(y: np.ndarray, scores: Mapping[str, np.ndarray], groups: np.ndarray) -> dict[str, dict[str, float | None]]:
+    """Plain AUC per group ("all" + each negative set) and scorer; None if a class is missing."""
+    from nesscan.evaluate import roc_auc_ci
+
+    out: dict[str, dict[str, float | None]] = {}
+    for name in ["all", *sorted(set(groups[y == 0].tolist()))]:
+        keep = np.ones(len(y), bool) if name == "all" else (y == 1) | (groups == name)
+        both = 0 < y[keep].sum() < keep.sum()
+        out[name] = {s: (roc_auc_ci(y[keep], sc[keep], n_boot=0)[0] if both else None) for s, sc in scores.items()}
+    return out
+
+
+def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedder: Embedder, context: str,
+                   params: Any, k: int = 5, seed: int = 0, n_boot: int = 1000, alpha: float = 0.05,
+                   validation_fraction: float = 0.15, train_sources: Sequence[str] | None = None,
+                   score_windows: bool = True,
+                   progress: Callable[[int, int], None] | None = None) -> CrossValidation:
+    """Homology-clustered k-fold cross-validation of the window classifier and the baselines.
+
+    Parameters
+    ----------
+    table
+        Example table with a ``cluster`` column (:func:`nesscan.pipeline.prepare`).
+    proteins
+        Accession -> parent protein (protein context; whole-protein window scores).
+    embedder
+        The featurizer (:func:`nesscan.embed.get_embedder`).
+    context
+        "peptide" or "protein" (:mod:`nesscan.features`).
+    params
+        :class:`nesscan.model.classifier.ClassifierParams`.
+    k, seed
+        Folds and the seed of fold assignment, training and bootstrap.
+    n_boot, alpha
+        Bootstrap replicates and level of the pooled CIs.
+    validation_fraction
+        Share of the training folds (whole clusters) held out for early stopping.
+    train_sources
+        Sources trained on; default every source except ``nesdb_doubtful``.
+    score_windows
+        Also score every window of each NESdb parent (accession with a positive) with
+        the model of the fold holding it: the input of :func:`nesscan.site.localise`.
+    progress
+        ``progress(folds_done, k)``.
+
+    Returns
+    -------
+    CrossValidation
+        ``metrics`` (schema in the module docstring), ``predictions`` (every centred
+        example with its ``fold`` and one score column per scorer: ``model`` and each
+        baseline) and ``window_scores``.
+    """
+    from nesscan.baselines import baseline_scores
+    from nesscan.features import window_features
+    from nesscan.model.train import predict_logits, train_classifier
+
+    table = table.reset_index(drop=True)
+    table = table.assign(centred=table.centred.astype(bool))
+    window = int(table.sequence.str.len().iloc[0])
+    sources = sorted(set(table.source) - {DOUBTFUL}) if train_sources is None else list(train_sources)
+    if DOUBTFUL in sources:
+        raise ValueError(f"{DOUBTFUL} positives are never trained on")
+    folds = cluster_folds(table, k, seed)
+    x_all = window_features(table, proteins, embedder, context, window)
+    trainable = table.source.isin(sources).to_numpy()
+    parents = sorted(set(table.accession[table.label == 1]))
+    fold_of_protein = pd.Series(folds, index=table.accession).groupby(level=0).first()
+
+    fold_rows, preds, window_scores = [], [], {}
+    for f in range(k):
+        pool = table[trainable & (folds != f)]
+        val_cluster = balanced_assignment(_cluster_stats(pool), [1 - validation_fraction, validation_fraction],
+                                          seed + f)
+        is_val = pool.cluster.map(val_cluster).to_numpy() == 1
+        tr_idx = pool.index[~is_val].to_numpy()
+        va_idx = pool.index[is_val & pool.centred.to_numpy()].to_numpy()
+        module, history = train_classifier(x_all[tr_idx], table.label.to_numpy()[tr_idx], x_all[va_idx],
+                                           table.label.to_numpy()[va_idx], params, seed + f)
+        test = table[(folds == f) & table.centred & (trainable | (table.source == DOUBTFUL).to_numpy())]
+        logits = predict_logits(module, x_all[test.index.to_numpy()])
+        scores = {"model": 1.0 / (1.0 + np.exp(-logits.astype(np.float64))),
+                  **baseline_scores(list(pool.sequence), pool.label.to_numpy(), list(test.sequence),
+                                    random_state=seed)}
+        preds.append(test.assign(fold=f, **scores))
+        main = (test.source != DOUBTFUL).to_numpy()
+        y = test.label.to_numpy()[main]
+        best = max(history, key=lambda h: h["val_auc"])
+        fold_rows.append({"fold": f, "n_train": len(tr_idx), "n_val": len(va_idx), "n_test_pos": int(y.sum()),
+                          "n_test_neg": int((1 - y).sum()), "best_epoch": best["epoch"], "epochs": len(history),
+                          "auc": _aucs(y, {s: v[main] for s, v in scores.items()},
+                                       test.source.to_numpy()[main].astype(str))})
+        if score_windows:
+            window_scores.update(_score_parents([a for a in parents if fold_of_protein[a] == f], proteins,
+                                                module, embedder, context, window))
+        if progress is not None:
+            progress(f + 1, k)
+
+    predictions = pd.concat(preds, ignore_index=True)
+    scorer_names = ["model", *[c for c in preds[0].columns if c in _baseline_names()]]
+    metrics = {"k": k, "seed": seed, "n_boot": n_boot, "alpha": alpha, "window": window,
+               "train_sources": sources, "validation_fraction": validation_fraction, "folds": fold_rows,
+               "summary": _summary(predictions, fold_rows, scorer_names, n_boot, seed, alpha),
+               "doubtful_positives": _doubtful(predictions, scorer_names, n_boot, seed, alpha)}
+    return CrossValidation(metrics=metrics, predictions=predictions, window_scores=window_scores)
+
+
+def _baseline_names() -> tuple[str, ...]:
+    from nesscan.baselines import BASELINE_NAMES
+
+    return BASELINE_NAMES
+
+
+def _summary(pred: pd.DataFrame, fold_rows: list[dict], scorers: list[str], n_boot: int, seed: int,
+             alpha: float) -> dict[str, Any]:
+    from nesscan.evaluate import roc_auc_ci
+
+    main = pred[pred.source != DOUBTFUL]
+    y, g = main.label.to_numpy(), main.source.to_numpy().astype(str)
+    out: dict[str, Any] = {}
+    for name in ["all", *sorted(set(g[y == 0].tolist()))]:
+        keep = np.ones(len(y), bool) if name == "all" else (y == 1) | (g == name)
+        block: dict[str, Any] = {"n_pos": int(y[keep].sum()), "n_neg": int((1 - y[keep]).sum())}
+        for s in scorers:
+            per_fold = [r["auc"].get(name, {}).get(s) for r in fold_rows]
+            vals = np.array([v for v in per_fold if v is not None], float)
+            auc, lo, hi = roc_auc_ci(y[keep], main[s].to_numpy()[keep], n_boot=n_boot, seed=seed, alpha=alpha)
+            block[s] = {"mean": float(vals.mean()) if len(vals) else None,
+                        "sd": float(vals.std(ddof=1)) if len(vals) > 1 else None,
+                        "n_folds": int(len(vals)), "pooled_auc": auc, "pooled_lo": lo, "pooled_hi": hi}
+        out[name] = block
+    return out
+
+
+def _doubtful(pred: pd.DataFrame, scorers: list[str], n_boot: int, seed: int, alpha: float) -> dict[str, Any]:
+    from nesscan.evaluate import roc_auc_ci
+
+    keep = (pred.source == DOUBTFUL) | (pred.label == 0)
+    sub = pred[keep]
+    if not (sub.source == DOUBTFUL).any():
+        return {}
+    y = (sub.source == DOUBTFUL).to_numpy().astype(int)
+    out: dict[str, Any] = {"n_pos": int(y.sum()), "n_neg": int((1 - y).sum())}
+    for s in scorers:
+        auc, lo, hi = roc_auc_ci(y, sub[s].to_numpy(), n_boot=n_boot, seed=seed, alpha=alpha)
+        out[s] = {"auc": auc, "auc_lo": lo, "auc_hi": hi}
+    return out
+
+
+def _score_parents(accessions: list[str], proteins: Mapping[str, Protein], module: Any, embedder: Embedder,
+                   context: str, window: int) -> dict[str, np.ndarray]:
+    """Scores of every window of each protein with a fold's model (via :func:`nesscan.screen.score_proteins`)."""
+    from nesscan.model.store import NesModel
+    from nesscan.screen import score_proteins
+
+    chosen = [proteins[a] for a in accessions if a in proteins and len(proteins[a].sequence) >= window]
+    if not chosen:
+        return {}
+    model = NesModel(config={"window": window, "context": context, "threshold": math.nan}, module=module,
+                     path=Path("."), known_nes=pd.DataFrame())
+    return {p.accession: s for p, s in zip(chosen, score_proteins(chosen, model, embedder))}
+
+
+def format_cv_table(metrics: dict[str, Any]) -> str:
+    """Plain-text table: per group and scorer, mean +- sd across folds and pooled AUC [CI]."""
+    level = round(100 * (1 - metrics.get("alpha", 0.05)))
+    header = f"{'scorer':<20} {'mean +- sd (folds)':<22} {f'pooled AUC [{level}% CI]':<24}"
+    lines: list[str] = []
+    for group, block in metrics["summary"].items():
+        label = "All negatives" if group == "all" else f"Negative set {group}"
+        lines += ["", f"{label}: {block['n_pos']} positives, {block['n_neg']} negatives "
+                  f"({metrics['k']}-fold, homology clusters)", header, "-" * len(header)]
+        for name, m in block.items():
+            if not isinstance(m, dict):
+                continue
+            spread = "n/a" if m["mean"] is None else f"{m['mean']:.3f} +- {m['sd'] or 0.0:.3f}"
+            pooled = f"{m['pooled_auc']:.3f} [{m['pooled_lo']:.3f}, {m['pooled_hi']:.3f}]"
+            lines.append(f"{name:<20} {spread:<22} {pooled:<24}")
+    return "\n".join(lines[1:])

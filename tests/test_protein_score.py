@@ -1,0 +1,144 @@
+"""Protein-level scores (nesscan.protein_score): Šidák length calibration, decoys, length quartiles."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from nesscan.evaluate import roc_auc_ci
+from nesscan.protein_score import (WindowBackground, auc_by_length_quartile, decoy_calibrated_score,
+                                   fit_background, fit_length_matched, shuffle_sequence)
+
+
+def _smooth(rng: np.random.Generator, n: int, width: int) -> np.ndarray:
+    """``n`` correlated window scores: a moving average of iid normals (like overlapping windows)."""
+    return np.convolve(rng.normal(size=n + width - 1), np.ones(width) / width, mode="valid")
+
+
+def test_window_and_protein_pvalues():
+    bg = WindowBackground(np.arange(1.0, 10.0), spacing=1.0)  # scores 1..9
+    assert bg.window_pvalue([9.0, 5.0, 0.0, 100.0]).tolist() == pytest.approx([0.2, 0.6, 1.0, 0.1])
+    # the best of 3 independent windows at p_w = 0.2: 1 - 0.8^3
+    assert bg.protein_pvalue(9.0, 3) == pytest.approx(1 - 0.8 ** 3)
+    # spacing 3: three windows make one test; never below the window p-value
+    assert WindowBackground(bg.scores, 3.0).protein_pvalue(9.0, 3) == pytest.approx(0.2)
+    assert bg.calibrated_score(100.0, 1) == pytest.approx(1.0)
+    # longer protein, same best window: weaker evidence
+    assert bg.calibrated_score(9.0, 50) < bg.calibrated_score(9.0, 5)
+
+
+def test_fit_background_recovers_window_correlation():
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(30, 800, 400)
+    iid = fit_background([rng.normal(size=n) for n in lengths])
+    correlated = fit_background([_smooth(rng, n, 10) for n in lengths])
+    assert iid.spacing <= 2
+    assert 3 <= correlated.spacing <= 12
+    assert fit_background([np.ones(3)], spacing=4.0).spacing == 4.0
+    with pytest.raises(ValueError, match="at least one"):
+        fit_background([np.zeros(0)])
+
+
+def test_calibration_removes_length_from_non_nes_proteins():
+    rng = np.random.default_rng(1)
+    background = fit_background([_smooth(rng, n, 8) for n in rng.integers(30, 1500, 500)])
+    lengths = rng.integers(30, 1500, 400)
+    maxima = np.array([_smooth(rng, n, 8).max() for n in lengths])
+    calibrated = background.calibrated_score(maxima, lengths)
+    assert spearmanr(maxima, lengths).statistic > 0.5  # the naive score tracks length
+    assert abs(spearmanr(calibrated, lengths).statistic) < 0.15
+    p = background.protein_pvalue(maxima, lengths)
+    assert 0.4 < np.median(p) < 0.6 and (p < 0.05).mean() < 0.1  # ~uniform on non-NES proteins
+
+
+def test_shuffle_preserves_composition():
+    rng = np.random.default_rng(2)
+    seq = "MKLLEELLKKAAASTPQRW"
+    out = shuffle_sequence(seq, rng)
+    assert Counter(out) == Counter(seq) and out != seq
+
+
+def _hydrophobic_windows(seqs):
+    """A toy window scorer: L/I/V/F/M count of each 6-residue window."""
+    return [np.convolve(np.array([c in "LIVFM" for c in s], float), np.ones(6), mode="valid") for s in seqs]
+
+
+def test_decoy_score_rewards_clustered_signal_not_composition():
+    rng = np.random.default_rng(3)
+    filler = "".join(rng.choice(list("ADEGKNQRST"), 300))
+    clustered = filler[:150] + "LLIVFL" + filler[150:]
+    res = decoy_calibrated_score(clustered, _hydrophobic_windows, n_decoys=30, rng=np.random.default_rng(0))
+    assert res["max_score"] == 6.0 and res["pvalue"] == pytest.approx(1 / 31) and res["z"] > 3
+    spread = "".join(c + ("L" if i % 50 == 0 else "") for i, c in enumerate(filler))
+    null = decoy_calibrated_score(spread, _hydrophobic_windows, n_decoys=30, rng=np.random.default_rng(0))
+    assert null["pvalue"] > 0.2 and null["z"] < 2
+    json.dumps(res)
+
+
+def test_auc_by_length_quartile_separates_length_from_signal():
+    rng = np.random.default_rng(4)
+    n = 400
+    length = rng.integers(50, 2000, n)
+    label = (rng.random(n) < 0.1 + 0.6 * (length > 1000)).astype(int)  # NES proteins are longer
+    max_score = np.log(length) + rng.normal(size=n) * 0.3  # tracks length only
+    table = pd.DataFrame({"length": length, "label": label, "max_score": max_score,
+                          "calibrated_score": rng.normal(size=n) + label})
+    res = auc_by_length_quartile(table, n_boot=100)
+    json.dumps(res)
+    assert len(res["quartile_edges"]) == 3 and len(res["quartiles"]) == 4
+    assert sum(q["n_pos"] + q["n_neg"] for q in res["quartiles"]) == n
+    overall = res["overall"]["auc"]
+    assert overall["max_score"]["auc"] == pytest.approx(roc_auc_ci(label, max_score, n_boot=0)[0])
+    assert overall["length"]["auc"] > 0.6 and overall["max_score"]["auc"] > 0.6
+    for q in res["quartiles"]:  # within a quartile the length-tracker is near chance, the signal is not
+        assert q["auc"]["calibrated_score"]["auc"] > 0.65
+    assert np.mean([q["auc"]["max_score"]["auc"] for q in res["quartiles"]]) < 0.62
+    assert res["spearman_length_negatives"]["max_score"] > 0.8
+    assert abs(res["spearman_length_negatives"]["calibrated_score"]) < 0.2
+    edges = res["quartile_edges"]
+    assert res["quartiles"][0]["max_length"] <= edges[0] < res["quartiles"][1]["min_length"]
+
+
+def test_auc_by_length_quartile_missing_class_gives_none():
+    table = pd.DataFrame({"length": [10, 20, 30, 40, 50, 60, 70, 80], "label": [0, 0, 1, 1, 0, 0, 0, 1],
+                          "max_score": np.arange(8.0), "calibrated_score": np.arange(8.0)})
+    res = auc_by_length_quartile(table, n_boot=0)
+    assert res["quartiles"][0]["auc"]["max_score"] is None  # lengths 10, 20: negatives only
+    assert res["quartiles"][1]["auc"]["max_score"] is None  # 30, 40: positives only
+    assert res["quartiles"][3]["auc"]["max_score"]["auc"] == 1.0  # 70 (negative) < 80 (positive)
+
+
+def test_length_matched_null_removes_a_length_shift_that_sidak_keeps():
+    rng = np.random.default_rng(5)
+
+    def protein(n: int) -> np.ndarray:  # window scores drift upwards with length (as measured)
+        return _smooth(rng, n, 8) + 0.6 * np.log(n / 30)
+
+    bg_lengths = rng.integers(30, 1500, 600)
+    bg = [protein(n) for n in bg_lengths]
+    lengths = rng.integers(30, 1500, 400)
+    maxima = np.array([protein(n).max() for n in lengths])
+    sidak = fit_background(bg).calibrated_score(maxima, lengths)
+    null = fit_length_matched([b.max() for b in bg], bg_lengths, k=60)
+    matched = null.calibrated_score(maxima, lengths)
+    assert spearmanr(sidak, lengths).statistic > 0.3
+    assert abs(spearmanr(matched, lengths).statistic) < 0.15
+    p = null.pvalue(maxima, lengths)
+    assert p.min() >= 1 / 61 and 0.35 < np.median(p) < 0.65
+
+
+def test_length_matched_null_ranks_within_neighbours_and_checks_input():
+    null = fit_length_matched([5.0, 1.0, 9.0, 3.0], [400, 100, 800, 200], k=2)
+    assert null.n_windows.tolist() == [100, 200, 400, 800] and null.maxima.tolist() == [1.0, 3.0, 5.0, 9.0]
+    assert null.pvalue([4.0], [110]).tolist() == [1 / 3]  # neighbours 100, 200: none >= 4
+    assert null.pvalue([4.0], [800]).tolist() == [1.0]  # neighbours 400, 800: both >= 4
+    assert fit_length_matched([1.0], [10], k=50).pvalue(0.0, 10).tolist() == [1.0]  # k shrinks to the background
+    with pytest.raises(ValueError):
+        fit_length_matched([1.0, 2.0], [10])
+    with pytest.raises(ValueError):
+        fit_length_matched([1.0], [0])
