@@ -1,0 +1,185 @@
+"""The report's tables, built from a run folder's files (absent columns show "n/a")."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pandas as pd
+
+from nesscan.report.data import ScreenData, proteome_label
+from nesscan.report.render import Table
+
+NA = "n/a"
+SCORER_ORDER = ("model", "composition", "consensus_count", "hydrophobic_count", "length")
+
+
+def fmt_auc(m: dict[str, Any] | None) -> str:
+    """``0.835 [0.777, 0.891]`` from a dict with ``auc``, ``auc_lo``, ``auc_hi``."""
+    if m is None or m.get("auc") is None:
+        return NA
+    lo, hi = m.get("auc_lo"), m.get("auc_hi")
+    return f"{m['auc']:.3f}" + (f" [{lo:.3f}, {hi:.3f}]" if lo is not None and hi is not None else "")
+
+
+def fmt_num(x: Any, digits: int = 3) -> str:
+    """A number with ``digits`` decimals (q-values in scientific notation when tiny); NA when missing."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return NA
+    if math.isnan(v):
+        return NA
+    return f"{v:.2e}" if 0 < abs(v) < 10 ** -digits else f"{v:.{digits}f}"
+
+
+def _cell(row: pd.Series, col: str) -> str:
+    v = row.get(col)
+    return NA if v is None or (isinstance(v, float) and math.isnan(v)) or str(v) == "" else str(v)
+
+
+def _ordered(scorers: dict[str, Any]) -> list[str]:
+    return [s for s in SCORER_ORDER if s in scorers] + [s for s in scorers if s not in SCORER_ORDER]
+
+
+def top_candidates(screen: ScreenData, n: int = 10) -> Table:
+    """Table 1 for one proteome: its ``n`` best candidates by score."""
+    c = screen.candidates.sort_values("score", ascending=False, kind="stable").head(n)
+    anchors = "anchors" in c.columns
+    header = ("rank", "accession", "gene", "start", "sequence", "score", "q-value", "class") \
+        + (("anchors",) if anchors else ()) + ("known or novel",)
+    rows = []
+    for rank, (_, r) in enumerate(c.iterrows(), 1):
+        known = str(r.get("known_nes", "")).lower() == "true"
+        status = NA if "known_nes" not in c.columns else (
+            f"known (NESdb {r['known_nes_ids']})" if known and _cell(r, "known_nes_ids") != NA else
+            "known (NESdb)" if known else "novel")
+        row = (str(rank), _cell(r, "accession"), _cell(r, "gene"), _cell(r, "start"), _cell(r, "sequence"),
+               fmt_num(r.get("score")), fmt_num(r.get("q_value")), _cell(r, "nes_class")) \
+            + ((_cell(r, "anchors"),) if anchors else ()) + (status,)
+        rows.append(row)
+    total = len(screen.candidates)
+    caption = (f"Table 1 ({proteome_label(screen.name)}): top {len(rows)} of {total:,} candidate regions "
+               f"(start: 1-based first residue of the best 22-residue window; q-value: target-decoy FDR; "
+               f"class: Kosugi consensus class; anchors: 1-based residues of the hydrophobic anchors)")
+    return Table(caption, header, tuple(rows), mono=("sequence",))
+
+
+def negative_set_table(metrics: dict[str, Any]) -> Table:
+    """Held-out AUC [95% CI] of the model and each baseline, overall and per negative set."""
+    scorers = metrics["scorers"]
+    names = _ordered(scorers)
+    first = scorers["model"]
+    rows = [("all negatives", str(first.get("n_pos", NA)), str(first.get("n_neg", NA)))
+            + tuple(fmt_auc(scorers[s]) for s in names)]
+    for group, g in metrics.get("groups", {}).items():
+        rows.append((group, str(g.get("n_pos", NA)), str(g.get("n_neg", NA)))
+                    + tuple(fmt_auc(g["scorers"].get(s)) for s in names))
+    if metrics.get("doubtful_positives"):
+        d = metrics["doubtful_positives"]
+        rows.append(("doubtful NESdb positives vs all negatives", str(d.get("n_pos", NA)), str(d.get("n_neg", NA)),
+                     fmt_auc(d)) + (NA,) * (len(names) - 1))
+    return Table("Table 2: held-out test ROC AUC [95% bootstrap CI] per negative set, model beside the baselines",
+                 ("negative set", "NES", "negatives") + tuple(names), tuple(rows))
+
+
+def cv_table(cv: dict[str, Any]) -> Table:
+    """k-fold CV table, generic over ``{negative_set: {scorer: {mean, sd, auc, auc_lo, auc_hi}}}``.
+
+    Also accepts :func:`nesscan.cv.cross_validate`'s output, whose ``summary`` has that
+    shape with ``pooled_auc``, ``pooled_lo``, ``pooled_hi``.
+    """
+    summary = cv.get("summary", cv)
+    rows = []
+    for group, per in summary.items():
+        if not isinstance(per, dict):
+            continue
+        scorers = {k: v for k, v in per.items() if isinstance(v, dict) and ("mean" in v or "auc" in v)}
+        for s in _ordered(scorers):
+            m = scorers[s]
+            pooled = {"auc": m.get("pooled_auc", m.get("auc")), "auc_lo": m.get("pooled_lo", m.get("auc_lo")),
+                      "auc_hi": m.get("pooled_hi", m.get("auc_hi"))}
+            mean_sd = NA if m.get("mean") is None else f"{m['mean']:.3f} ± {fmt_num(m.get('sd'))}"
+            rows.append((group, s, mean_sd, fmt_auc(pooled), str(m.get("n_folds", cv.get("k", NA)))))
+    k = cv.get("k")
+    caption = (f"Table 3: {k}-fold" if k else "Table 3:") + " homology-clustered cross-validation: mean ± sd of " \
+        "per-fold AUC and pooled out-of-fold AUC [95% CI], per negative set"
+    return Table(caption, ("negative set", "scorer", "AUC mean ± sd", "pooled AUC [95% CI]", "folds"), tuple(rows))
+
+
+def site_table(site: dict[str, Any]) -> Table:
+    """Site localisation: top-1 / top-3 hit rates per scorer (fractions shown as %)."""
+    def pct(x: Any) -> str:
+        s = fmt_num(x, 3)
+        return s if s == NA else (f"{100 * float(x):.1f}%" if float(x) <= 1 else s)
+
+    rows = tuple((name, pct(m.get("top1")), pct(m.get("top3")), str(m.get("n", NA)))
+                 for name, m in site.items() if isinstance(m, dict) and ("top1" in m or "top3" in m))
+    return Table("Table 4: site localisation in held-out NESdb proteins: how often the top-scoring window "
+                 "(top-1) or one of the three best distinct peaks (top-3) overlaps the annotated NES",
+                 ("scorer", "top-1", "top-3", "proteins"), rows)
+
+
+def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dict -> ``{"a.b": scalar}`` (lists are skipped)."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        elif not isinstance(v, (list, tuple)):
+            out[key] = v
+    return out
+
+
+_LEVEL = {0.10: r"(?<!\d)(?<!\d\.)(?:10|0\.10?)(?!\d)", 0.05: r"(?<!\d)(?<!\d\.)(?:5|05|0\.05)(?!\d)"}
+
+
+def fdr_lookup(fdr: dict[str, Any], what: str, level: float | None) -> Any:
+    """Find a number in a ``fdr.json`` of unknown exact layout, or None.
+
+    ``what`` is "calls" or "threshold"; ``level`` an FDR level (0.05 or 0.10), or None
+    for the calls at the fixed 0.9 threshold. Keys are matched on the flattened dict,
+    e.g. ``calls_at_fdr_10``, ``fdr.0.1.calls``, ``threshold_at_fdr_10``, ``calls_at_0.9``.
+    """
+    for key, value in flatten(fdr).items():
+        k = key.lower()
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        is_thr = "thresh" in k
+        if (what == "threshold") != is_thr or (what == "calls" and "call" not in k and "n_" not in k):
+            continue
+        if level is None:
+            if re.search(r"0[._]?9(?!\d)", k) and "fdr" not in k:
+                return value
+        elif "fdr" in k and re.search(_LEVEL[level], k):
+            return value
+    return None
+
+
+def fdr_table(screen: ScreenData) -> Table:
+    """Every scalar of a screen's ``fdr.json``, as key/value rows."""
+    rows = tuple((k, fmt_num(v, 4) if isinstance(v, float) else str(v)) for k, v in flatten(screen.fdr or {}).items())
+    return Table(f"FDR estimate for {proteome_label(screen.name)} (fdr.json)", ("quantity", "value"), rows)
+
+
+def screen_table(screens: list[ScreenData], control: str | None, threshold: float) -> Table:
+    """Per proteome: proteins, windows, calls at 0.9 / the model threshold / FDR 10%, novel calls."""
+    rows = []
+    for s in screens:
+        n_prot = s.summary.get("proteins", len(s.proteins))
+        n_win = s.windows.n if s.windows is not None else s.summary.get("windows", NA)
+        at_thr = len(s.candidates)
+        novel = (int((s.candidates["known_nes"].astype(str).str.lower() != "true").sum())
+                 if "known_nes" in s.candidates else NA)
+        fdr10 = fdr_lookup(s.fdr, "calls", 0.10) if s.fdr else None
+        per100 = f"{100 * at_thr / n_prot:.1f}" if n_prot else NA
+        rows.append((proteome_label(s.name) + (" [control]" if s.name == control else ""), f"{n_prot:,}",
+                     f"{n_win:,}" if isinstance(n_win, int) else str(n_win),
+                     f"{s.regions[0.9]:,}" if 0.9 in s.regions else NA, f"{at_thr:,}", str(novel),
+                     NA if fdr10 is None else f"{fdr10:,}", per100))
+    return Table(f"Screened proteomes: candidate regions (runs of overlapping windows at or above a threshold) "
+                 f"at the fixed 0.9 threshold, at the model threshold {threshold:.3f} and at FDR 10%",
+                 ("proteome", "proteins", "windows", "calls at 0.9", f"calls at {threshold:.3f}",
+                  f"novel at {threshold:.3f}", "calls at FDR 10%", "calls per 100 proteins"), tuple(rows))
