@@ -107,7 +107,8 @@ def test_evaluate_writes_metrics_with_baselines(tiny_model: Path, tmp_path: Path
     examples = pd.read_csv(tiny_model / "examples.tsv", sep="\t", keep_default_na=False)
     test = examples[(examples.split == "test") & examples.centred & (examples.source != "nesdb_doubtful")]
     assert saved["n_pos"] == int(test.label.sum()) and saved["n_neg"] == int((test.label == 0).sum())
-    assert set(saved["groups"]) == set(test[test.label == 0].source) == {"mito_random", "mito_nterm", "nesdb_other"}
+    assert set(saved["groups"]) == set(test[test.label == 0].source) == {"mito_random", "mito_nterm", "nesdb_other",
+                                                                      "consensus_no_nes", "anchor_mutant", "shuffled"}
     for group in saved["groups"].values():
         assert set(group["scorers"]) == {"model"} | BASELINES
     assert "doubtful_positives" in saved and saved["doubtful_positives"]["n_pos"] >= 1

@@ -24,6 +24,7 @@ from nesscan.model.store import load_model, save_model, sha256_file
 Log = Callable[[str], None]
 
 NESDB_FILE = "nesdb/NesDB_all_CRM1_with_peptides.csv"
+DEFAULT_PROTEOMES = ("UP000002311-S.cerevisiae.fasta.gz", "UP000000625-E.coli.fasta.gz")
 MITO_FILE = "negatives/mitochondrial_proteins.csv"
 
 
@@ -82,7 +83,7 @@ def training_proteins(data: Path, config: dict[str, Any]) -> dict:
 
 def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any] | str = "physchem",
           context: str = "peptide", params: ClassifierParams = ClassifierParams(), seed: int = 0,
-          log: Log = lambda msg: None) -> Path:
+          log: Log = lambda msg: None, prepared: tuple[ExampleSet, pd.DataFrame] | None = None) -> Path:
     """Train a model on the ``train`` split, early-stopped on ``val``; write the model directory.
 
     The directory also gets ``examples.tsv`` (every example with its split), so that
@@ -97,10 +98,10 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     from nesscan.io import read_nesdb
 
     embedder = get_embedder(embedder_spec)
-    ex, table = prepare(data, seed=seed)
+    ex, table = prepared or prepare(data, seed=seed)
     log(f"examples: {ex.summary['examples_by_source']}")
     log(f"proteins per split: {table.drop_duplicates('accession').split.value_counts().to_dict()}")
-    trainable = table.source.isin(["nesdb", "mito_random", "mito_nterm", "nesdb_other"])
+    trainable = table.source != "nesdb_doubtful"
     tr = table[trainable & (table.split == "train")]
     va = table[trainable & (table.split == "val") & table.centred]
     log(f"embedding {len(tr) + len(va)} windows with {embedder.spec()} ({context} context)")
@@ -123,7 +124,7 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     }
     metrics = {"history": history, "best_epoch": best["epoch"], "val_auc": best["val_auc"],
                "val_negative_q99": neg99}
-    out = save_model(model_dir, module, config, nes_sites(read_nesdb(data / NESDB_FILE)), metrics)
+    out = save_model(model_dir, module, config, nes_sites_of(data), metrics)
     table.to_csv(out / "examples.tsv", sep="\t", index=False)
     return out
 
@@ -192,7 +193,8 @@ def proteome_name(fasta: str | os.PathLike) -> str:
 
 def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str | os.PathLike | None = None,
            threshold: float | None = None, nesdb: str | os.PathLike | None = None, device: str | None = None,
-           embedder_options: dict[str, Any] | None = None, progress: Callable[[int, int], None] | None = None):
+           embedder_options: dict[str, Any] | None = None, decoy_fraction: float = 0.25, seed: int = 0,
+           progress: Callable[[int, int], None] | None = None):
     """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
 
     Writes the screen's three tables (:mod:`nesscan.screen`) and ``screen.json`` (model,
@@ -208,6 +210,8 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
 
     if not Path(fasta).is_file():
         raise NesscanError(f"{fasta}: no such file")
+    if not 0.0 <= decoy_fraction <= 1.0:
+        raise NesscanError(f"decoy fraction must be between 0 and 1, not {decoy_fraction}")
     model = load_model(model_dir)
     options = {**(embedder_options or {}), **({"device": device} if device else {})}
     embedder = model.embedder(**options)
@@ -217,10 +221,12 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     record = RunRecord(out / "screen.json", "screen", {
         "fasta": str(fasta), "model": str(model.path), "embedder": model.config["embedder"],
         "context": model.context, "threshold": model.threshold if threshold is None else threshold,
-        "known_nes": str(nesdb) if nesdb else "model's training NESs"})
+        "known_nes": str(nesdb) if nesdb else "model's training NESs",
+        "decoy_fraction": decoy_fraction, "seed": seed})
     record.input(fasta)
     record.start("screen")
-    summary = screen_fasta(fasta, out, model, embedder, threshold, known, progress=progress)
+    summary = screen_fasta(fasta, out, model, embedder, threshold, known, decoy_fraction=decoy_fraction,
+                           seed=seed, progress=progress)
     record.data["results"] = asdict(summary)
     record.stop("screen")
     return summary
@@ -229,33 +235,38 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
 def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None,
         embedder_spec: dict[str, Any] | str = "physchem", context: str = "peptide",
         params: ClassifierParams = ClassifierParams(), seed: int = 0, n_boot: int = 1000,
-        embedder_options: dict[str, Any] | None = None, log: Log = lambda msg: None,
+        folds: int = 5, embedder_options: dict[str, Any] | None = None, log: Log = lambda msg: None,
         progress: Callable[[str], Any] | None = None) -> Path:
-    """The whole pipeline into one folder: examples -> embeddings -> train -> evaluate -> screen.
+    """The whole pipeline into one folder: examples -> embeddings -> train -> evaluate
+    -> cross-validate -> screen -> report.
 
     ``out_dir`` receives ``run.json`` (config, versions, seed, input checksums,
     timings), ``model/`` (the model directory, with ``examples.tsv`` holding the split),
-    ``split.tsv``, ``evaluation/`` and one ``screen/<proteome>/`` per proteome
-    (default: the yeast proteome of the data folder, when present).
+    ``split.tsv``, ``evaluation/``, ``cv/``, ``site.json`` and ``protein_level.json``
+    (:mod:`nesscan.validation`; skipped when ``folds < 2``), one ``screen/<proteome>/``
+    per proteome (default: the yeast proteome of the data folder and, as the negative
+    control with no nucleus and no CRM1, the E. coli proteome, when present) and
+    ``report/`` (:func:`nesscan.report.write_report`).
     """
     from nesscan.runrecord import RunRecord
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if proteomes is None:
-        yeast = data / "proteomes" / "UP000002311-S.cerevisiae.fasta.gz"
-        proteomes = [str(yeast)] if yeast.is_file() else []
+        defaults = [data / "proteomes" / name for name in DEFAULT_PROTEOMES]
+        proteomes = [str(p) for p in defaults if p.is_file()]
     for fasta in proteomes:
         if not Path(fasta).is_file():
             raise NesscanError(f"{fasta}: no such file")
     record = RunRecord(out / "run.json", "run", {
         "data": str(data), "embedder": embedder_spec, "context": context, "seed": seed,
         "params": params.to_dict(),
-        "bootstrap": n_boot, "proteomes": proteomes})
+        "bootstrap": n_boot, "folds": folds, "proteomes": proteomes})
     for rel in (NESDB_FILE, MITO_FILE):
         record.input(data / rel)
     record.start("train")
-    model_dir = train(data, out / "model", embedder_spec, context, params, seed=seed, log=log)
+    prepared = prepare(data, seed=seed)
+    model_dir = train(data, out / "model", embedder_spec, context, params, seed=seed, log=log, prepared=prepared)
     record.stop("train")
     examples = pd.read_csv(model_dir / "examples.tsv", sep="\t", keep_default_na=False)
     examples.drop_duplicates("accession")[["accession", "cluster", "split"]].to_csv(
@@ -266,6 +277,17 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     record.stop("evaluate")
     record.data["results"]["test_auc"] = {k: [v["auc"], v["auc_lo"], v["auc_hi"]]
                                           for k, v in metrics["scorers"].items()}
+    if folds >= 2:
+        from nesscan.embed import get_embedder
+        from nesscan.validation import protein_level, validate
+
+        record.start("cross_validation")
+        ex, table = prepared
+        embedder = get_embedder(embedder_spec, **(embedder_options or {}))
+        validate(table, ex.proteins, embedder, context, params, out, nes_sites_of(data), folds=folds,
+                 seed=seed, n_boot=n_boot, log=log)
+        protein_level(load_model(model_dir), table, ex.proteins, out, n_boot=n_boot, seed=seed)
+        record.stop("cross_validation")
     for fasta in proteomes:
         name = proteome_name(fasta)
         record.start(f"screen:{name}")
@@ -283,4 +305,17 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
                                                     "candidates": summary.candidates,
                                                     "known_candidates": summary.known_candidates}
         record.stop(f"screen:{name}")
+    from nesscan.report import write_report
+
+    record.start("report")
+    log(f"report: {write_report(out)}")
+    record.stop("report")
     return out
+
+
+def nes_sites_of(data: Path) -> pd.DataFrame:
+    """Known NES ranges of the data folder's NESdb (:func:`nesscan.examples.nes_sites`)."""
+    from nesscan.examples import nes_sites
+    from nesscan.io import read_nesdb
+
+    return nes_sites(read_nesdb(data / NESDB_FILE))

@@ -22,11 +22,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", help="data folder with nesdb/ and negatives/ (default: $NESSCAN_DATA)")
     p.add_argument("-o", "--output", required=True, help="run folder to write")
     p.add_argument("--screen", action="append", metavar="FASTA",
-                   help="proteome to screen (repeatable; default: the data folder's yeast proteome)")
+                   help="proteome to screen (repeatable; default: the data folder's yeast and, as negative "
+                        "control, E. coli proteomes)")
     p.add_argument("--no-screen", action="store_true", help="train and evaluate only")
     add_embedder_options(p)
     add_training_options(p)
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for AUC CIs (default 1000)")
+    p.add_argument("--folds", type=int, default=5, help="k of the homology-clustered cross-validation "
+                   "(default 5; 0 skips cross-validation, site localisation and the protein-level check)")
     p.set_defaults(func=run)
 
 
@@ -40,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         run_pipeline(data, out, [] if args.no_screen else args.screen, embedder_spec(args), args.context,
                      params=classifier_params(args), seed=args.seed,
-                     n_boot=args.bootstrap, embedder_options=embedder_options(args), log=rep.log, progress=rep.progress)
+                     n_boot=args.bootstrap, folds=args.folds, embedder_options=embedder_options(args), log=rep.log, progress=rep.progress)
         rep.log(f"run written to {out}")
     finally:
         rep.close()
