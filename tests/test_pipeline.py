@@ -85,7 +85,13 @@ def test_model_learns_the_planted_motif(tiny_data: Path, tmp_path: Path) -> None
     model_dir = pipeline.train(tiny_data, tmp_path / "m", "physchem", "peptide", params=params, seed=0)
     metrics = pipeline.evaluate(model_dir, tmp_path / "e", n_boot=10)
     auc = {k: v["auc"] for k, v in metrics["scorers"].items()}
-    assert auc["model"] > 0.8, auc
+    group_auc = {g: v["scorers"]["model"]["auc"] for g, v in metrics["groups"].items()}
+    # against the random mitochondrial windows this bound was first set on (measured 0.88 at
+    # seed 0); the hard sets added since (shuffles, anchor mutants) make the pooled AUC lower
+    assert group_auc["mito_random"] > 0.8, group_auc
+    assert auc["model"] > auc["length"], auc
+    # destroying the planted motif's anchors must cost score (measured: 0.81 at seed 0)
+    assert group_auc["anchor_mutant"] > 0.7, group_auc
     # random windows of the NESdb parents share the composition of the positives: only the
     # motif tells them apart (measured: 0.90 at seed 0)
     assert metrics["groups"]["nesdb_other"]["scorers"]["model"]["auc"] > 0.7
