@@ -41,6 +41,7 @@ import pandas as pd
 
 from nesscan.embed.base import Embedder
 from nesscan.records import Protein
+from nesscan.split import balanced_assignment
 
 DOUBTFUL = "nesdb_doubtful"
 """Source of doubtful NESdb positives: scored, never trained on."""
@@ -53,49 +54,6 @@ class CrossValidation:
     metrics: dict[str, Any]  # JSON-serialisable, schema in the module docstring
     predictions: pd.DataFrame  # centred out-of-fold examples: table columns + fold, model, baselines
     window_scores: dict[str, np.ndarray]  # accession -> out-of-fold scores of every window (NESdb parents)
-
-
-def balanced_assignment(stats: pd.DataFrame, shares: Sequence[float], seed: int = 0) -> pd.Series:
-    """Greedy assignment of groups (clusters) to bins with target shares.
-
-    Groups are shuffled with ``seed`` (tie-breaking), then sorted by ``pos`` and ``n``,
-    largest first (stable). A group with positives goes to the bin furthest below its
-    target share of positives; a group without goes to the bin furthest below its
-    target share of ``n``. This is the rule of :func:`nesscan.split.assign_splits`.
-
-    Parameters
-    ----------
-    stats
-        One row per group (the index), columns ``pos`` (positives in the group) and
-        ``n`` (its size, e.g. proteins).
-    shares
-        Target share of each bin (normalised to sum 1).
-    seed
-        Seed of the tie-breaking shuffle.
-
-    Returns
-    -------
-    pandas.Series
-        Bin index (0-based int) per group, indexed like ``stats``.
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"pos": [2, 1, 1, 0, 0], "n": [1, 1, 1, 3, 1]}, index=list("abcde"))
-    >>> balanced_assignment(s, [0.5, 0.5]).sort_index().tolist()
-    [0, 1, 1, 0, 1]
-    """
-    rng = np.random.default_rng(seed)
-    target = np.asarray(shares, float) / float(np.sum(shares))
-    order = stats.iloc[rng.permutation(len(stats))].sort_values(["pos", "n"], ascending=False, kind="stable")
-    filled_pos, filled_n = np.zeros(len(target)), np.zeros(len(target))
-    total_pos, total_n = max(order.pos.sum(), 1), max(order.n.sum(), 1)
-    choice: dict[Any, int] = {}
-    for group, pos, n in zip(order.index, order.pos.to_numpy(), order.n.to_numpy()):
-        k = int(np.argmax(target - (filled_pos / total_pos if pos > 0 else filled_n / total_n)))
-        filled_pos[k] += pos
-        filled_n[k] += n
-        choice[group] = k
-    return pd.Series(choice).reindex(stats.index).astype(int)
 
 
 def _cluster_stats(table: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -83,21 +83,50 @@ def assign_splits(clusters: pd.DataFrame, positives: Mapping[str, int],
     seed
         Seed of the tie-breaking shuffle.
     """
-    rng = np.random.default_rng(seed)
-    target = np.asarray(fractions, float) / sum(fractions)
     per_cluster = clusters.assign(pos=clusters.accession.map(lambda a: positives.get(a, 0)))
     stats = per_cluster.groupby("cluster").agg(pos=("pos", "sum"), n=("accession", "size"))
-    stats = stats.iloc[rng.permutation(len(stats))]
-    stats = stats.sort_values(["pos", "n"], ascending=False, kind="stable")
-    filled_pos, filled_n = np.zeros(3), np.zeros(3)
-    total_pos, total_n = max(stats.pos.sum(), 1), stats.n.sum()
-    choice = {}
-    for cluster, row in stats.iterrows():
-        if row.pos > 0:
-            k = int(np.argmax(target - filled_pos / total_pos))
-        else:
-            k = int(np.argmax(target - filled_n / total_n))
-        filled_pos[k] += row.pos
-        filled_n[k] += row.n
-        choice[cluster] = SPLITS[k]
+    choice = balanced_assignment(stats, fractions, seed).map(dict(enumerate(SPLITS)))
     return clusters.assign(split=clusters.cluster.map(choice)).sort_values("accession").reset_index(drop=True)
+
+
+def balanced_assignment(stats: pd.DataFrame, shares: Sequence[float], seed: int = 0) -> pd.Series:
+    """Greedy assignment of groups (clusters) to bins with target shares.
+
+    Groups are shuffled with ``seed`` (tie-breaking), then sorted by ``pos`` and ``n``,
+    largest first (stable). A group with positives goes to the bin furthest below its
+    target share of positives; a group without goes to the bin furthest below its
+    target share of ``n``. Used by :func:`assign_splits` and :func:`nesscan.cv.cluster_folds`.
+
+    Parameters
+    ----------
+    stats
+        One row per group (the index), columns ``pos`` (positives in the group) and
+        ``n`` (its size, e.g. proteins).
+    shares
+        Target share of each bin (normalised to sum 1).
+    seed
+        Seed of the tie-breaking shuffle.
+
+    Returns
+    -------
+    pandas.Series
+        Bin index (0-based int) per group, indexed like ``stats``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"pos": [2, 1, 1, 0, 0], "n": [1, 1, 1, 3, 1]}, index=list("abcde"))
+    >>> balanced_assignment(s, [0.5, 0.5]).sort_index().tolist()
+    [0, 1, 1, 0, 1]
+    """
+    rng = np.random.default_rng(seed)
+    target = np.asarray(shares, float) / float(np.sum(shares))
+    order = stats.iloc[rng.permutation(len(stats))].sort_values(["pos", "n"], ascending=False, kind="stable")
+    filled_pos, filled_n = np.zeros(len(target)), np.zeros(len(target))
+    total_pos, total_n = max(order.pos.sum(), 1), max(order.n.sum(), 1)
+    choice: dict[Any, int] = {}
+    for group, pos, n in zip(order.index, order.pos.to_numpy(), order.n.to_numpy()):
+        k = int(np.argmax(target - (filled_pos / total_pos if pos > 0 else filled_n / total_n)))
+        filled_pos[k] += pos
+        filled_n[k] += n
+        choice[group] = k
+    return pd.Series(choice).reindex(stats.index).astype(int)
