@@ -48,7 +48,7 @@ def _flowchart_text(data: RunData) -> tuple[list[str], list[str]]:
            f"Transformer classifier\n{p.get('n_layers', '?')} layers, d_model {p.get('d_model', '?')}\n"
            "NES probability per window",
            "results tables\nwindows.parquet\ncandidates.csv\nproteins.csv"]
-    bottom = ["NESdb NES windows\n+ negative windows\n(mitochondrial, N-terminal,\nNESdb non-NES)",
+    bottom = ["NESdb NES windows\n+ negative windows (mito,\nNESdb non-NES, consensus,\nanchor mutants, shuffles)",
               "homology split\nMMseqs2, 30% identity\ntrain / val / test",
               "windows + the same\nembedding",
               f"train (AdamW, early stop\non validation AUC)\ntest AUC {m['auc']:.3f}"]

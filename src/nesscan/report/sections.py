@@ -66,7 +66,7 @@ def model_sentences(data: RunData) -> list[str]:
     out = [f"Each 22-residue window (stride 1) was embedded per residue with {emb} "
            f"({cfg.get('in_dim', NA)} dimensions, {cfg.get('context', NA)} context) and scored by a Transformer "
            f"encoder ({p.get('n_layers', NA)} layers, d_model {p.get('d_model', NA)}, {p.get('n_heads', NA)} heads, "
-           f"mean pooling) trained with class-weighted binary cross-entropy and AdamW (learning rate "
+           f"{ {'flatten': 'all positions read by the output layer', 'mean': 'mean pooling'}.get(p.get('pooling', 'mean'), NA)}) trained with class-weighted binary cross-entropy and AdamW (learning rate "
            f"{p.get('lr', NA)}, weight decay {p.get('weight_decay', NA)}, at most {p.get('max_epochs', NA)} epochs, "
            f"early stopping after {p.get('patience', NA)} epochs without a better validation AUC; seed "
            f"{cfg.get('seed', NA)})."]
