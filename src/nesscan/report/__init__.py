@@ -82,6 +82,9 @@ def build_blocks(data: RunData, groups: list[ScoreGroup]) -> list[Block]:
         T.cv_table(data.cv) if data.cv else Para("Not computed in this run (no cv/metrics.json)."),
         Heading(2, "Site localisation"),
         T.site_table(data.site) if data.site else Para("Not computed in this run (no site.json)."),
+        Heading(2, "Protein-level score"),
+        T.protein_level_table(data.protein_level) if data.protein_level
+        else Para("Not computed in this run (no protein_level.json)."),
         Heading(2, "Proteome screens"),
     ]
     blocks.append(T.screen_table(data.screens, data.control, thr) if data.screens

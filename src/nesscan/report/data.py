@@ -70,6 +70,7 @@ class RunData:
     predictions: pd.DataFrame | None
     cv: dict[str, Any] | None
     site: dict[str, Any] | None
+    protein_level: dict[str, Any] | None
     screens: list[ScreenData]
     control: str | None  # name of the negative-control screen
 
@@ -152,7 +153,7 @@ def load_run(run_dir: Path, control: str | None = None) -> RunData:
                    split=read_table(run_dir / "split.tsv", sep="\t"),
                    predictions=read_table(run_dir / "evaluation" / "predictions.tsv", sep="\t"),
                    cv=read_json(run_dir / "cv" / "metrics.json"), site=read_json(run_dir / "site.json"),
-                   screens=screens, control=chosen)
+                   protein_level=read_json(run_dir / "protein_level.json"), screens=screens, control=chosen)
 
 
 def proteome_label(name: str) -> str:
