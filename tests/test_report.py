@@ -109,6 +109,12 @@ def make_run(root: Path, optional: bool = True, screens: bool = True) -> Path:
                                                           "auc_hi": 0.85}, "n_pos": 10, "n_neg": 40}}}))
         (root / "site.json").write_text(json.dumps({"model": {"top1": 0.5833, "top3": 0.75, "n": 24},
                                                     "regex": {"top1": 0.41, "top3": 0.6, "n": 24}}))
+        auc = {"auc": 0.7123, "auc_lo": 0.6, "auc_hi": 0.8}
+        (root / "protein_level.json").write_text(json.dumps({
+            "overall": {"n_pos": 12, "n_neg": 30, "auc": {"max_score": auc, "calibrated_score": auc, "length": auc}},
+            "quartiles": [{"n_pos": 3, "n_neg": 7, "min_length": 30, "max_length": 99,
+                           "auc": {"max_score": auc, "calibrated_score": auc}}],
+            "spearman_length_negatives": {"max_score": 0.61, "calibrated_score": 0.05}}))
     return root
 
 
@@ -148,6 +154,7 @@ def test_full_report(tmp_path):
     # optional parts rendered: CV, site, FDR
     assert "0.912 ± 0.021" in html and "0.910 [0.880, 0.940]" in html
     assert "58.3%" in html and "75.0%" in html
+    assert "Q1: 30-99 aa" in html and "0.712 [0.600, 0.800]" in html and "length-matched 0.05" in html
     assert "5 calls at an estimated FDR of 10% (score &gt;= 0.951) and 3 at 5%" in html
     assert "Not computed in this run" not in html
     # methods numbers: positives by split, calls per 100 control proteins, novel count
@@ -160,7 +167,7 @@ def test_minimal_report_marks_absent_parts(tmp_path):
     run = make_run(tmp_path / "run", optional=False)
     html = _check_common(write_report(run, tmp_path / "out"))
     assert not (run / "report").exists()  # written where asked
-    for part in ("no cv/metrics.json", "no site.json", "no screen/&lt;name&gt;/fdr.json", "no fdr.json"):
+    for part in ("no cv/metrics.json", "no site.json", "no protein_level.json", "no screen/&lt;name&gt;/fdr.json", "no fdr.json"):
         assert f"{part}" in html
     table1 = html[html.index("Table 1 (H.sapiens"):]
     row = table1[table1.index("<tr><td>1</td>"):table1.index("</tr>", table1.index("<tr><td>1</td>"))]
