@@ -16,8 +16,10 @@ if ! command -v mmseqs >/dev/null 2>&1; then
   fi
 fi
 
-# The CPU build of torch (an unpinned torch pulls a multi-GB CUDA build). Set
-# NESSCAN_TORCH to another requirement (e.g. "torch" on a GPU machine) to change it.
+# torch pinned to 2.13.0: on these machines pip takes a CPU build that lies on disk, while an
+# unpinned torch pulls a multi-GB CUDA build. Elsewhere, for a CPU-only build, run
+#   pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+# first, or set NESSCAN_TORCH to another requirement (e.g. "torch" on a GPU machine).
 "$PY" -m pip install -q --disable-pip-version-check "${NESSCAN_TORCH:-torch==2.13.0}"
 "$PY" -m pip install -q --disable-pip-version-check -e ".[${NESSCAN_EXTRAS:-test}]"
 echo "nesscan installed: $(command -v nesscan)"

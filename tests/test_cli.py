@@ -214,3 +214,27 @@ def test_screen_with_the_packaged_default_model(tiny_data: Path, tmp_path: Path,
         assert (out / name).is_file(), name
     windows = pd.read_parquet(out / "windows.parquet")
     assert len(windows) > 0 and windows.score.between(0, 1).all()
+
+
+def test_options_that_do_not_apply_are_ignored_or_refused(tmp_path, capsys) -> None:
+    """--device/--esm-model mean nothing to the weight-free default model; an unknown
+    embedder option in the library is one clear error, not a TypeError."""
+    from nesscan.embed import get_embedder
+    from nesscan.errors import NesscanError
+
+    with pytest.raises(NesscanError, match="do not apply"):
+        get_embedder("physchem", device="cuda")
+    fasta = tmp_path / "one.fa"
+    fasta.write_text(">sp|P1|A_HUMAN x\nMKLLLAALLLEELLKKLLAALLLLKK\n")
+    from nesscan.model.store import default_model_dir
+    if not (default_model_dir() / "config.json").is_file():
+        pytest.skip("no packaged default model")
+    assert main(["screen", str(fasta), "-o", str(tmp_path / "out"), "--device", "cuda"]) == 0
+
+
+def test_output_path_that_is_a_file_is_one_line(tmp_path, capsys) -> None:
+    fasta = tmp_path / "one.fa"
+    fasta.write_text(">sp|P1|A_HUMAN x\nMKLLLAALLLEELLKKLLAALLLLKK\n")
+    assert main(["screen", str(fasta), "-o", str(fasta)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(fasta) in err[0]

@@ -113,7 +113,7 @@ def calibrate(collector: ScoreCollector, candidates: pd.DataFrame, proteins: pd.
         pval = np.full(len(proteins), np.nan)
         pval[ok_rows] = null.pvalue(proteins.max_score.to_numpy(float)[ok_rows],
                                     proteins.n_windows.to_numpy()[ok_rows])
-        proteins = proteins.assign(protein_pvalue=pval, calibrated_score=-np.log10(pval))
+        proteins = proteins.assign(protein_pvalue=pval, calibrated_score=-np.log10(pval) + 0.0)
     else:
         candidates = candidates.assign(q_value=np.nan)
         proteins = proteins.assign(protein_pvalue=np.nan, calibrated_score=np.nan)

@@ -62,6 +62,16 @@ def prepare(data: Path, seed: int = 0, window: int = WINDOW, offsets: int = 3) -
     return ex, table
 
 
+def applicable_options(config: dict[str, Any], options: dict[str, Any] | None) -> dict[str, Any]:
+    """Embedder options that apply to a model's embedder (weights location and device
+    mean nothing to the weight-free one); a model is always featurised by its own spec."""
+    if not options:
+        return {}
+    if config["embedder"]["name"] == "physchem":
+        return {}
+    return dict(options)
+
+
 def training_proteins(data: Path, config: dict[str, Any]) -> dict:
     """Parent proteins of a model's examples, from the same files it was trained on.
 
@@ -94,8 +104,6 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     from nesscan.embed import get_embedder
     from nesscan.features import window_features
     from nesscan.model.train import predict_logits, train_classifier
-    from nesscan.examples import nes_sites
-    from nesscan.io import read_nesdb
 
     embedder = get_embedder(embedder_spec)
     ex, table = prepared or prepare(data, seed=seed)
@@ -149,7 +157,7 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
         raise NesscanError(f"{model_dir}: no examples.tsv (models trained by `nesscan train` have one)")
     table = pd.read_csv(path, sep="\t", keep_default_na=False)
     proteins = {}
-    embedder = model.embedder(**(embedder_options or {}))
+    embedder = model.embedder(**applicable_options(model.config, embedder_options))
     if model.context == "protein" and embedder.contextual:
         proteins = training_proteins(data_dir(data), model.config)
     held = table[(table.split == "test") & table.centred]
@@ -203,19 +211,19 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     """
     from dataclasses import asdict
 
-    from nesscan.examples import nes_sites
-    from nesscan.io import read_nesdb
     from nesscan.runrecord import RunRecord
     from nesscan.screen import screen_fasta
 
     if not Path(fasta).is_file():
         raise NesscanError(f"{fasta}: no such file")
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise NesscanError(f"threshold must be between 0 and 1, not {threshold}")
     if not 0.0 <= decoy_fraction <= 1.0:
         raise NesscanError(f"decoy fraction must be between 0 and 1, not {decoy_fraction}")
     model = load_model(model_dir)
     options = {**(embedder_options or {}), **({"device": device} if device else {})}
-    embedder = model.embedder(**options)
-    known = nes_sites(read_nesdb(nesdb)) if nesdb else None
+    embedder = model.embedder(**applicable_options(model.config, options))
+    known = nes_sites_of_file(Path(nesdb)) if nesdb else None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     record = RunRecord(out / "screen.json", "screen", {
@@ -266,6 +274,8 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         record.input(data / rel)
     record.start("train")
     prepared = prepare(data, seed=seed)
+    if folds >= 2 and folds > prepared[1].cluster.nunique():
+        raise NesscanError(f"--folds {folds} is more than the {prepared[1].cluster.nunique()} homology clusters")
     model_dir = train(data, out / "model", embedder_spec, context, params, seed=seed, log=log, prepared=prepared)
     record.stop("train")
     examples = pd.read_csv(model_dir / "examples.tsv", sep="\t", keep_default_na=False)
@@ -286,7 +296,8 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         embedder = get_embedder(embedder_spec, **(embedder_options or {}))
         validate(table, ex.proteins, embedder, context, params, out, nes_sites_of(data), folds=folds,
                  seed=seed, n_boot=n_boot, log=log)
-        protein_level(load_model(model_dir), table, ex.proteins, out, n_boot=n_boot, seed=seed)
+        protein_level(load_model(model_dir), table, ex.proteins, out, set(nes_sites_of(data).accession),
+                      embedder=embedder, n_boot=n_boot, seed=seed)
         record.stop("cross_validation")
     for fasta in proteomes:
         name = proteome_name(fasta)
@@ -315,7 +326,12 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
 
 def nes_sites_of(data: Path) -> pd.DataFrame:
     """Known NES ranges of the data folder's NESdb (:func:`nesscan.examples.nes_sites`)."""
+    return nes_sites_of_file(data / NESDB_FILE)
+
+
+def nes_sites_of_file(path: Path) -> pd.DataFrame:
+    """Known NES ranges of an NESdb CSV file."""
     from nesscan.examples import nes_sites
     from nesscan.io import read_nesdb
 
-    return nes_sites(read_nesdb(data / NESDB_FILE))
+    return nes_sites(read_nesdb(path))

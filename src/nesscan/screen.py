@@ -95,6 +95,8 @@ def score_proteins(proteins: list[Protein], model: NesModel, embedder: Embedder,
         One float array of ``len(seq) - window + 1`` scores per protein.
     """
     window = model.window
+    if not proteins:
+        return []
     if model.context == "peptide" and embedder.contextual:
         out = []
         for p in proteins:
@@ -166,7 +168,6 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
     candidate_rows: list[dict] = []
     done = residues = windows = 0
     collector, known_windows = ScoreCollector(), []
-    rng = np.random.default_rng(seed)
 
     try:
         with pq.ParquetWriter(tmp_windows, schema, compression="zstd") as writer:
@@ -174,8 +175,11 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
                 long_enough = [p for p in chunk if len(p.sequence) >= window]
                 scores = dict(zip((p.accession for p in long_enough),
                                   score_proteins(long_enough, model, embedder)))
-                chosen = [p for p in long_enough if rng.random() < decoy_fraction]
-                decoys = [replace(p, sequence=decoy_sequence(p.sequence, "shuffle", rng)) for p in chosen]
+                decoys = []
+                for i, p in enumerate(chunk):  # a generator per protein: the same decoys whatever the chunking
+                    gen = np.random.default_rng([seed, done + i])
+                    if len(p.sequence) >= window and gen.random() < decoy_fraction:
+                        decoys.append(replace(p, sequence=decoy_sequence(p.sequence, "shuffle", gen)))
                 collector.decoys.extend(score_proteins(decoys, model, embedder))
                 for p in chunk:
                     s = scores.get(p.accession)

@@ -79,22 +79,25 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedder: Emb
 
 
 def protein_level(model: Any, table: pd.DataFrame, proteins: Mapping[str, Protein], out: Path,
-                  n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
+                  nes_accessions: set[str], embedder: Embedder | None = None, n_boot: int = 1000,
+                  seed: int = 0) -> dict[str, Any]:
     """Protein-level AUC by length quartile on the test split (see the module docstring).
 
     The length-matched null is built from the best windows of the train/validation
     mitochondrial proteins (no NES, the model never scored them as test data).
+    ``nes_accessions`` are every protein with an NESdb NES (also those whose ranges are
+    all too long to give a positive window): they are never counted as negatives.
     """
     from nesscan.protein_score import auc_by_length_quartile, fit_length_matched
     from nesscan.screen import score_proteins
 
-    nesdb = set(table.loc[table.source.isin(["nesdb", "nesdb_doubtful"]), "accession"])
+    nesdb = set(nes_accessions)
     per_protein = table.drop_duplicates("accession")[["accession", "split"]]
     per_protein = per_protein[per_protein.accession.map(lambda a: len(proteins[a].sequence) >= model.window)]
     mito = per_protein[~per_protein.accession.isin(nesdb)]
     background = mito[mito.split != "test"].accession.tolist()
     test = per_protein[per_protein.split == "test"].accession.tolist()
-    embedder = model.embedder()
+    embedder = embedder or model.embedder()
     bg_scores = score_proteins([proteins[a] for a in background], model, embedder)
     null = fit_length_matched(np.array([s.max() for s in bg_scores]), np.array([len(s) for s in bg_scores]))
     test_scores = score_proteins([proteins[a] for a in test], model, embedder)

@@ -39,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NesscanError as exc:
         print(f"nesscan {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # unwritable output, a file where a folder is expected, disk full...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"nesscan {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"nesscan {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -55,7 +55,8 @@ def embedder_options(args: argparse.Namespace) -> dict[str, Any]:
     """Where the weights are, when that is not part of the spec (an ESM-2 directory)."""
     import os
 
-    if getattr(args, "esm_model", None) and os.path.isdir(args.esm_model):
+    if getattr(args, "embedder", "esm2") == "esm2" and getattr(args, "esm_model", None) \
+            and os.path.isdir(args.esm_model):
         return {"model": args.esm_model}
     return {}
 

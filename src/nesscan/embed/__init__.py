@@ -8,6 +8,7 @@ Heavy imports (torch, transformers, jax) happen inside each embedder module.
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 from nesscan.embed.base import Embedder
@@ -43,7 +44,12 @@ def get_embedder(spec: str | dict[str, Any], **options: Any) -> Embedder:
     if name not in REGISTRY:
         raise NesscanError(f"unknown embedder {name!r}; choose one of: {', '.join(REGISTRY)}")
     module, cls = REGISTRY[name]
-    return getattr(importlib.import_module(module), cls)(**params)
+    factory = getattr(importlib.import_module(module), cls)
+    accepted = inspect.signature(factory).parameters
+    unknown = sorted(k for k in params if k not in accepted)
+    if unknown:
+        raise NesscanError(f"option(s) {', '.join(unknown)} do not apply to embedder {name!r}")
+    return factory(**params)
 
 
 __all__ = ["Embedder", "get_embedder", "REGISTRY"]
