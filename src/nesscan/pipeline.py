@@ -43,6 +43,8 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
 def prepare(data: Path, seed: int = 0, window: int = WINDOW, offsets: int = 3) -> tuple[ExampleSet, pd.DataFrame]:
     """Read the inputs, cut the examples and split them by homology cluster.
 
+    Validation and test windows identical to a training window are dropped.
+
     Returns
     -------
     example_set, examples
@@ -59,7 +61,11 @@ def prepare(data: Path, seed: int = 0, window: int = WINDOW, offsets: int = 3) -
     split = assign_splits(clusters, centred_pos.to_dict(), seed=seed).set_index("accession")
     table = ex.examples.assign(split=ex.examples.accession.map(split.split),
                                cluster=ex.examples.accession.map(split.cluster))
-    return ex, table
+    # identical windows of different proteins (e.g. shared presequences) stay on the training side
+    seen = set(table.loc[table.split == "train", "sequence"])
+    repeated = (table.split != "train") & table.sequence.isin(seen)
+    ex.summary["held_out_windows_identical_to_training_dropped"] = int(repeated.sum())
+    return ex, table[~repeated].reset_index(drop=True)
 
 
 def applicable_options(config: dict[str, Any], options: dict[str, Any] | None) -> dict[str, Any]:
