@@ -138,9 +138,7 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     }
     metrics = {"history": history, "best_epoch": best["epoch"], "val_auc": best["val_auc"],
                "val_negative_q99": neg99}
-    out = save_model(model_dir, module, config, nes_sites_of(data), metrics)
-    table.to_csv(out / "examples.tsv", sep="\t", index=False)
-    return out
+    return save_model(model_dir, module, config, nes_sites_of(data), metrics, examples=table)
 
 
 def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Path | None = None,

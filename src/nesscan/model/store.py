@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,19 +81,34 @@ class NesModel:
 
 
 def save_model(directory: str | Path, module: Any, config: dict[str, Any],
-               known_nes: pd.DataFrame, metrics: dict[str, Any]) -> Path:
-    """Write a model directory; returns its path. ``config`` gains ``weights_sha256``."""
+               known_nes: pd.DataFrame, metrics: dict[str, Any],
+               examples: pd.DataFrame | None = None) -> Path:
+    """Write a model directory; returns its path. ``config`` gains ``weights_sha256``.
+
+    Every file is written as ``*.tmp`` and renamed, ``config.json`` last: a directory
+    whose ``config.json`` matches its weights' checksum is complete.
+    """
     from safetensors.torch import save_file
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    (directory / CONFIG).unlink(missing_ok=True)  # incomplete until the new config lands
     state = {k: v.detach().contiguous() for k, v in module.state_dict().items()}
-    save_file(state, str(directory / WEIGHTS))
+    save_file(state, str(directory / (WEIGHTS + ".tmp")))
+    os.replace(directory / (WEIGHTS + ".tmp"), directory / WEIGHTS)
     config = {**config, "weights_sha256": sha256_file(directory / WEIGHTS)}
-    (directory / CONFIG).write_text(json.dumps(config, indent=2) + "\n")
-    (directory / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    known_nes.to_csv(directory / KNOWN, sep="\t", index=False)
+    _atomic_text(directory / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    _atomic_text(directory / KNOWN, known_nes.to_csv(sep="\t", index=False))
+    if examples is not None:
+        _atomic_text(directory / "examples.tsv", examples.to_csv(sep="\t", index=False))
+    _atomic_text(directory / CONFIG, json.dumps(config, indent=2) + "\n")
     return directory
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def load_model(directory: str | Path | None = None, embedder_spec: dict | None = None) -> NesModel:
