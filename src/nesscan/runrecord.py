@@ -34,7 +34,11 @@ def _git_commit() -> str | None:
     try:
         here = Path(__file__).resolve().parent
         res = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
-        return res.stdout.strip() or None if res.returncode == 0 else None
+        if res.returncode != 0 or not res.stdout.strip():
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return res.stdout.strip() + ("+uncommitted-changes" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return None
 
