@@ -14,12 +14,13 @@ composition:
   (a Kosugi class-1a match becomes a 1a-R match, an i/i+3/i+4 hydrophobic face stays a
   face), only the direction changes.
 
-Decoy windows are the windows of the decoy proteins: one decoy protein per target protein
-(the default) gives exactly as many decoy windows as target windows and doubles the
-cost of a screen. Fewer (``n_per_protein`` windows sampled per decoy protein) make the
-estimate noisier where it matters, near the top: with ``n_d`` decoy windows, ``n_t``
-target windows and ``T`` calls, the smallest FDR the estimate can resolve is about
-``n_t / (n_d * T)``: with one decoy per target, an FDR of 5% needs at least 20 calls.
+Decoy windows are the windows of the decoy proteins. The screen makes a decoy for a
+seeded share of the proteins (``--decoy-fraction``, 0.25 by default: a quarter of the
+cost of the screen); one decoy per protein would give as many decoy windows as target
+windows. Fewer decoys make the estimate noisier where it matters, near the top: with
+``n_d`` decoy windows, ``n_t`` target windows and ``T`` calls, the smallest FDR the
+estimate can resolve is about ``n_t / (n_d * T)``: with a decoy for a quarter of the
+proteins, an FDR of 5% needs at least 80 calls.
 
 The estimate and its assumption
 -------------------------------
@@ -40,8 +41,8 @@ alone above every decoy); with it, ``T`` calls above every decoy get ``~n_t / (n
 
 Units: :func:`fdr_curve` counts *windows*. Overlapping windows are strongly dependent
 and a screen reports runs of them as one candidate, so the window FDR is the share of
-false windows among called windows; :func:`call_fdr` gives the share of false
-candidates (runs) at one threshold, counted as the screen counts them.
+false windows among called windows (the screen reports candidate runs beside it:
+:mod:`nesscan.calls`).
 
 ``D(t) / n_d`` estimates the probability that a window that is *not* an NES scores
 ``>= t``, which assumes decoy windows score like the proteome's real non-NES windows.
@@ -60,7 +61,7 @@ in a proteome: negligible, and conservative. The assumption itself can fail both
 So report both kinds: reverse-decoy FDR is the more conservative figure of the two.
 A real proteome with no NES function is a check of the same assumption from the other
 side: E. coli has no nucleus and no CRM1, so every call in it is a false positive
-(:func:`background_rate`); it is not a perfect null either, because its composition
+(``calls_per_100_proteins_*`` in its ``fdr.json``); it is not a perfect null either, because its composition
 differs from a eukaryote's and bacterial proteins do carry sequences that would act as
 NESs in a eukaryotic cell.
 """
@@ -68,14 +69,9 @@ NESs in a eukaryotic cell.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
-
-if TYPE_CHECKING:  # heavy imports only for type checkers
-    from nesscan.embed.base import Embedder
-    from nesscan.model.store import NesModel
-    from nesscan.records import Protein
 
 DecoyKind = Literal["shuffle", "reverse"]
 DECOY_KINDS: tuple[str, ...] = ("shuffle", "reverse")
@@ -110,93 +106,6 @@ def decoy_sequence(sequence: str, kind: DecoyKind, rng: np.random.Generator | in
         letters = np.frombuffer(sequence.encode("ascii"), dtype=np.uint8)
         return _rng(rng).permutation(letters).tobytes().decode("ascii")
     raise ValueError(f"unknown decoy kind {kind!r}; expected one of {DECOY_KINDS}")
-
-
-def decoy_proteins(proteins: Sequence[Protein], kind: DecoyKind = "reverse",
-                   rng: np.random.Generator | int | None = 0) -> list[Protein]:
-    """One decoy protein per protein (same identifiers, decoy sequence).
-
-    Use these to score decoys exactly as targets are scored, e.g. with
-    :func:`nesscan.screen.score_proteins` (right for every embedder and context).
-    """
-    from dataclasses import replace
-
-    gen = _rng(rng)
-    return [replace(p, sequence=decoy_sequence(p.sequence, kind, gen)) for p in proteins]
-
-
-def decoy_windows(sequences: Iterable[str], window: int = 22, n_per_protein: int | None = None,
-                  kind: DecoyKind = "shuffle", rng: np.random.Generator | int | None = 0) -> list[str]:
-    """Decoy windows cut from decoy versions of the screened proteins.
-
-    Parameters
-    ----------
-    sequences
-        The target proteins' sequences (the proteome screened, or a sample of it).
-    window
-        Window length (residues).
-    n_per_protein
-        ``None`` (default): every window of each decoy protein, so decoys number
-        exactly the target windows (one decoy protein per target protein; scoring
-        them doubles the cost of the screen). An integer: that many distinct windows
-        per decoy protein, drawn without replacement (all of them if it has fewer).
-    kind
-        ``"shuffle"``: windows of a permutation of the whole protein (the proteome's
-        composition is kept; each window's is not). ``"reverse"``: windows of the
-        reversed protein.
-    rng
-        Generator or seed: the same seed gives the same decoys.
-
-    Returns
-    -------
-    list of str
-        Decoy windows, each ``window`` residues, protein by protein, N to C within a
-        protein. Proteins shorter than ``window`` give none.
-
-    Examples
-    --------
-    >>> decoy_windows(["ABCDEF"], window=4, kind="reverse")
-    ['FEDC', 'EDCB', 'DCBA']
-    """
-    if window < 1:
-        raise ValueError(f"window must be >= 1, got {window}")
-    if n_per_protein is not None and n_per_protein < 1:
-        raise ValueError(f"n_per_protein must be >= 1 or None, got {n_per_protein}")
-    gen = _rng(rng)
-    out: list[str] = []
-    for seq in sequences:
-        n = len(seq) - window + 1
-        if n <= 0:
-            continue
-        decoy = decoy_sequence(seq, kind, gen)
-        starts = range(n) if n_per_protein is None or n_per_protein >= n else \
-            np.sort(gen.choice(n, size=n_per_protein, replace=False)).tolist()
-        out.extend(decoy[a:a + window] for a in starts)
-    return out
-
-
-def score_decoys(proteins: Sequence[Protein], model: NesModel, embedder: Embedder | None = None,
-                 kind: DecoyKind = "reverse", rng: np.random.Generator | int | None = 0) -> list[np.ndarray]:
-    """Window scores of one decoy protein per protein, scored as the screen scores targets.
-
-    Parameters
-    ----------
-    proteins
-        Target proteins, each at least ``model.window`` long.
-    model, embedder
-        As for :func:`nesscan.screen.score_proteins` (``model.embedder()`` when None).
-    kind, rng
-        See :func:`decoy_sequence`.
-
-    Returns
-    -------
-    list of numpy.ndarray
-        One array of ``len(seq) - window + 1`` decoy scores per protein;
-        ``np.concatenate`` them for :func:`fdr_curve`.
-    """
-    from nesscan.screen import score_proteins
-
-    return score_proteins(decoy_proteins(proteins, kind, rng), model, embedder or model.embedder())
 
 
 def _count_at_or_above(sorted_scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -273,7 +182,7 @@ def fdr_curve(target_scores: np.ndarray, decoy_scores: np.ndarray, plus_one: boo
     target_scores
         Scores of every screened (target) window, any shape (flattened).
     decoy_scores
-        Scores of the decoy windows (see :func:`decoy_windows`); need not number
+        Scores of the decoy windows (of :func:`decoy_sequence` proteins); need not number
         the same as the targets: decoy counts are scaled by ``n_targets / n_decoys``.
     plus_one
         Add one to the decoy counts (the finite-sample correction of the module
@@ -375,102 +284,3 @@ def threshold_at_fdr(target_scores: np.ndarray, decoy_scores: np.ndarray, fdr: f
     return float(curve.thresholds[ok[0]]) if len(ok) else float("inf")
 
 
-def count_calls(scores: np.ndarray, threshold: float, window: int = 22) -> int:
-    """Calls in one protein, counted as the screen counts candidates.
-
-    A call is a run of windows scoring ``>= threshold`` whose consecutive starts are
-    less than ``window`` apart (overlapping windows), as in ``candidates.csv`` of
-    :func:`nesscan.screen.screen_fasta`.
-
-    Examples
-    --------
-    >>> count_calls(np.array([0.95, 0.97, 0.1, 0.2, 0.99]), 0.9, window=2)
-    2
-    """
-    above = np.flatnonzero(np.asarray(scores) >= threshold)
-    if len(above) == 0:
-        return 0
-    return int(np.count_nonzero(np.diff(above) >= window)) + 1
-
-
-def call_fdr(target_scores_by_protein: Sequence[np.ndarray], decoy_scores_by_protein: Sequence[np.ndarray],
-             threshold: float, window: int = 22, plus_one: bool = True) -> float:
-    """Estimated FDR of the screen's candidates (runs of windows) at one threshold.
-
-    ``min(1, (D + c) / (n_dp + c) * n_tp / T)`` with ``T`` and ``D`` the calls
-    (:func:`count_calls`) in the ``n_tp`` target and ``n_dp`` decoy proteins.
-
-    Parameters
-    ----------
-    target_scores_by_protein, decoy_scores_by_protein
-        Window scores per target protein and per decoy protein (e.g. from
-        :func:`nesscan.screen.score_proteins` and :func:`score_decoys`).
-    threshold, window
-        As for :func:`count_calls`.
-    plus_one
-        As for :func:`fdr_curve`.
-
-    Returns
-    -------
-    float
-        In [0, 1]; 0 when no target call is made.
-
-    Examples
-    --------
-    >>> t = [np.array([0.95, 0.1]), np.array([0.99]), np.array([0.2])]
-    >>> d = [np.array([0.1, 0.1]), np.array([0.92]), np.array([0.3])]
-    >>> call_fdr(t, d, 0.9, plus_one=False), call_fdr(t, d, 0.9)
-    (0.5, 0.75)
-    """
-    n_tp, n_dp = len(target_scores_by_protein), len(decoy_scores_by_protein)
-    if n_dp == 0:
-        raise ValueError("call_fdr needs at least one decoy protein")
-    t_calls = sum(count_calls(s, threshold, window) for s in target_scores_by_protein)
-    d_calls = sum(count_calls(s, threshold, window) for s in decoy_scores_by_protein)
-    return float(_fdr(np.array([t_calls]), np.array([d_calls]), n_tp, n_dp, int(bool(plus_one)))[0])
-
-
-def background_rate(scores_by_protein: Mapping[str, np.ndarray] | Sequence[np.ndarray], threshold: float,
-                    window: int = 22, unit: Literal["calls", "proteins"] = "calls") -> float:
-    """False calls per 100 proteins of a background proteome with no NES (e.g. E. coli).
-
-    E. coli has no nucleus and no CRM1, so every call in its proteome is a false
-    positive of the screen.
-
-    Parameters
-    ----------
-    scores_by_protein
-        Window scores of each screened protein (a list or accession -> array). Give
-        every protein screened: an empty array (shorter than the window) is a protein
-        without calls.
-    threshold
-        Call threshold.
-    window
-        Window length, for merging overlapping windows into one call (:func:`count_calls`).
-    unit
-        ``"calls"``: candidate regions per 100 proteins; ``"proteins"``: proteins
-        with at least one call, per 100 proteins.
-
-    Returns
-    -------
-    float
-        Rate per 100 proteins (``nan`` for no proteins).
-
-    Examples
-    --------
-    >>> background_rate([np.array([0.95, 0.2]), np.array([0.1]), np.array([]), np.array([0.3])], 0.9)
-    25.0
-    """
-    if isinstance(scores_by_protein, Mapping):
-        arrays = list(scores_by_protein.values())
-    else:
-        arrays = list(scores_by_protein)
-    if not arrays:
-        return float("nan")
-    if unit == "calls":
-        hits = sum(count_calls(s, threshold, window) for s in arrays)
-    elif unit == "proteins":
-        hits = sum(bool(np.any(np.asarray(s) >= threshold)) for s in arrays)
-    else:
-        raise ValueError(f"unit must be 'calls' or 'proteins', got {unit!r}")
-    return 100.0 * hits / len(arrays)
