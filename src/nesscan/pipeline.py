@@ -206,12 +206,15 @@ def proteome_name(fasta: str | os.PathLike) -> str:
 def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str | os.PathLike | None = None,
            threshold: float | None = None, nesdb: str | os.PathLike | None = None, device: str | None = None,
            embedder_options: dict[str, Any] | None = None, decoy_fraction: float = 0.25, seed: int = 0,
-           progress: Callable[[int, int], None] | None = None):
+           progress: Callable[[int, int], None] | None = None, resume: bool = False,
+           chunk_floats: int = 16_000_000):
     """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
 
     Writes the screen's three tables (:mod:`nesscan.screen`) and ``screen.json`` (model,
     input checksum, versions, timings, summary). Returns the
-    :class:`~nesscan.screen.ScreenSummary`.
+    :class:`~nesscan.screen.ScreenSummary`. ``resume`` continues an interrupted screen
+    from the chunks it finished (:mod:`nesscan.chunks`); ``chunk_floats`` bounds the
+    memory of a chunk (see :func:`~nesscan.screen.screen_fasta`).
     """
     from dataclasses import asdict
 
@@ -224,6 +227,8 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
         raise NesscanError(f"threshold must be between 0 and 1, not {threshold}")
     if not 0.0 <= decoy_fraction <= 1.0:
         raise NesscanError(f"decoy fraction must be between 0 and 1, not {decoy_fraction}")
+    if chunk_floats < 1:
+        raise NesscanError(f"chunk size must be positive, not {chunk_floats}")
     model = load_model(model_dir)
     options = {**(embedder_options or {}), **({"device": device} if device else {})}
     embedder = model.embedder(**applicable_options(model.config, options))
@@ -238,7 +243,7 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     record.input(fasta)
     record.start("screen")
     summary = screen_fasta(fasta, out, model, embedder, threshold, known, decoy_fraction=decoy_fraction,
-                           seed=seed, progress=progress)
+                           seed=seed, progress=progress, resume=resume, chunk_floats=chunk_floats)
     record.data["results"] = asdict(summary)
     record.stop("screen")
     return summary

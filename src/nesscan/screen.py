@@ -2,7 +2,7 @@
 
 Outputs, written into one directory (each file first as ``*.tmp``, renamed when the
 screen is complete, so an interrupted screen never leaves a half-written file under
-a final name):
+a final name; finished chunks wait in ``.partial/`` for ``resume``, :mod:`nesscan.chunks`):
 
 ``windows.parquet``
     One row per window: ``accession`` (str), ``start`` and ``end`` (int32, 1-based
@@ -31,7 +31,7 @@ a final name):
 
 from __future__ import annotations
 
-import gzip
+import hashlib
 import json
 import os
 from dataclasses import dataclass, replace
@@ -42,7 +42,9 @@ import numpy as np
 import pandas as pd
 
 from nesscan.calls import ScoreCollector, calibrate
+from nesscan.chunks import ChunkResult, ChunkStore, write_windows
 from nesscan.embed.base import Embedder, Progress
+from nesscan.errors import NesscanError
 from nesscan.fdr import decoy_sequence
 from nesscan.model.store import NesModel
 from nesscan.records import Protein
@@ -67,18 +69,6 @@ class ScreenSummary:
     candidates: int
     known_candidates: int
     threshold: float
-
-
-def count_records(path: str | os.PathLike) -> int:
-    """Number of FASTA headers in a plain or gzip file (a cheap first pass for progress)."""
-    with open(path, "rb") as raw:
-        gz = raw.read(2) == b"\x1f\x8b"
-    opener = gzip.open if gz else open
-    try:
-        with opener(path, "rb") as fh:
-            return sum(block.count(b"\n>") for block in iter(lambda: fh.read(1 << 20), b"")) + 1
-    except (OSError, EOFError):
-        return 0  # the reader reports the damage with its record
 
 
 def score_proteins(proteins: list[Protein], model: NesModel, embedder: Embedder,
@@ -118,7 +108,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
                  embedder: Embedder | None = None, threshold: float | None = None,
                  known_nes: pd.DataFrame | None = None, chunk_floats: int = 16_000_000,
                  decoy_fraction: float = 0.25, seed: int = 0,
-                 progress: Progress | None = None) -> ScreenSummary:
+                 progress: Progress | None = None, resume: bool = False) -> ScreenSummary:
     """Score every window of every protein of a FASTA file.
 
     Parameters
@@ -147,78 +137,112 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
         (residues x embedding dimension): the memory bound of a chunk.
     progress
         ``progress(proteins_done, proteins_total)``.
+    resume
+        Reuse the finished chunks of an interrupted screen of the same inputs and
+        settings in ``out_dir/.partial`` (:mod:`nesscan.chunks`); the outputs are the
+        same bytes as those of an uninterrupted screen.
+
+    Raises
+    ------
+    NesscanError
+        Bad input, or ``resume`` with a work folder of different inputs or settings.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    from nesscan.io.fasta import count_records, iter_fasta
+    from nesscan.model.store import sha256_file
 
-    from nesscan.io import iter_fasta
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)  # created with its .partial/ by ChunkStore
     embedder = embedder or model.embedder()
     threshold = model.threshold if threshold is None else float(threshold)
     known = model.known_nes if known_nes is None else known_nes
+    budget = max(chunk_floats // embedder.dim, 2000)
+    known_csv = known[["accession", "start_1b", "end_1b", "nes_ids"]].to_csv(index=False).encode()
     known_by_acc = {acc: grp for acc, grp in known.groupby("accession")}
-    window = model.window
+    store = ChunkStore(out, {
+        "fasta_sha256": sha256_file(fasta), "weights_sha256": sha256_file(model.path / "model.safetensors"),
+        "embedder": model.config["embedder"], "context": model.context, "window": model.window,
+        "threshold": threshold, "known_nes_sha256": hashlib.sha256(known_csv).hexdigest(),
+        "decoy_fraction": decoy_fraction, "seed": seed, "chunk_residues": budget}, resume=resume)
     total = count_records(fasta)
-    schema = pa.schema([("accession", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
-                        ("score", pa.float32())])
-    tmp_windows = out / "windows.parquet.tmp"
-    protein_rows: list[dict] = []
-    candidate_rows: list[dict] = []
-    done = residues = windows = 0
-    collector, known_windows = ScoreCollector(), []
-
+    done = n_chunks = 0
     try:
-        with pq.ParquetWriter(tmp_windows, schema, compression="zstd") as writer:
-            for chunk in _chunks(iter_fasta(fasta), max(chunk_floats // embedder.dim, 2000)):
-                long_enough = [p for p in chunk if len(p.sequence) >= window]
-                scores = dict(zip((p.accession for p in long_enough),
-                                  score_proteins(long_enough, model, embedder)))
-                decoys = []
-                for i, p in enumerate(chunk):  # a generator per protein: the same decoys whatever the chunking
-                    gen = np.random.default_rng([seed, done + i])
-                    if len(p.sequence) >= window and gen.random() < decoy_fraction:
-                        decoys.append(replace(p, sequence=decoy_sequence(p.sequence, "shuffle", gen)))
-                collector.decoys.extend(score_proteins(decoys, model, embedder))
-                for p in chunk:
-                    s = scores.get(p.accession)
-                    residues += len(p.sequence)
-                    if s is None:
-                        protein_rows.append(_protein_row(p, None, 0, "shorter_than_window"))
-                        continue
-                    windows += len(s)
-                    starts = np.arange(1, len(s) + 1, dtype=np.int32)
-                    writer.write_table(pa.table({"accession": pa.array([p.accession] * len(s), pa.string()),
-                                                 "start": starts, "end": starts + window - 1,
-                                                 "score": s.astype(np.float32)}, schema=schema))
-                    known_here = known_by_acc.get(p.accession)
-                    collector.targets.append(s)
-                    known_windows.append(_known_mask(len(s), window, known_here))
-                    cands = _candidates(p, s, threshold, window, known_here)
-                    candidate_rows.extend(cands)
-                    protein_rows.append(_protein_row(p, s, len(cands), "ok"))
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, max(total, done))
-
-    except BaseException:
-        tmp_windows.unlink(missing_ok=True)  # earlier complete outputs stay as they were
+        for index, chunk in enumerate(_chunks(iter_fasta(fasta), budget)):
+            if not store.has(index):
+                store.save(index, _screen_chunk(chunk, done, model, embedder, threshold, known_by_acc,
+                                                decoy_fraction, seed))
+            done += len(chunk)
+            n_chunks = index + 1
+            if progress is not None:
+                progress(done, max(total, done))
+    except NesscanError:
+        store.discard()  # bad input: resuming would meet it again
         raise
+    return _finish(store, n_chunks, out, model.window, threshold, decoy_fraction, seed)
 
-    candidates = pd.DataFrame(candidate_rows, columns=CANDIDATE_COLUMNS)
-    known_mask = np.concatenate(known_windows) if known_windows else np.zeros(0, bool)
-    candidates, proteins, fdr_summary = calibrate(collector, candidates,
-                                                  pd.DataFrame(protein_rows, columns=PROTEIN_COLUMNS),
-                                                  threshold, known_mask, window)
-    candidates = candidates.sort_values(["score", "accession", "start"], ascending=[False, True, True])
-    _write_csv(candidates, out / "candidates.csv")
-    _write_csv(proteins, out / "proteins.csv")
-    tmp = out / "fdr.json.tmp"
-    tmp.write_text(json.dumps({"decoy_fraction": decoy_fraction, "seed": seed, **fdr_summary}, indent=2) + "\n")
-    os.replace(tmp, out / "fdr.json")
-    os.replace(tmp_windows, out / "windows.parquet")
-    return ScreenSummary(proteins=done, residues=residues, windows=windows,
+
+def _screen_chunk(chunk: list[Protein], first: int, model: NesModel, embedder: Embedder, threshold: float,
+                  known_by_acc: dict[str, pd.DataFrame], decoy_fraction: float, seed: int) -> ChunkResult:
+    """Scores, decoys, candidates and protein rows of a chunk whose first protein is ``first``."""
+    window = model.window
+    long_enough = [p for p in chunk if len(p.sequence) >= window]
+    scores = dict(zip((p.accession for p in long_enough), score_proteins(long_enough, model, embedder)))
+    decoys = []
+    for i, p in enumerate(chunk):  # a generator per protein: the same decoys whatever the chunking
+        gen = np.random.default_rng([seed, first + i])
+        if len(p.sequence) >= window and gen.random() < decoy_fraction:
+            decoys.append(replace(p, sequence=decoy_sequence(p.sequence, "shuffle", gen)))
+    decoy_scores = score_proteins(decoys, model, embedder)
+    targets, masks, protein_rows, candidate_rows = [], [], [], []
+    for p in chunk:
+        s = scores.get(p.accession)
+        if s is None:
+            protein_rows.append(_protein_row(p, None, 0, "shorter_than_window"))
+            continue
+        known_here = known_by_acc.get(p.accession)
+        targets.append(s.astype(np.float32))
+        masks.append(_known_mask(len(s), window, known_here))
+        cands = _candidates(p, s, threshold, window, known_here)
+        candidate_rows.extend(cands)
+        protein_rows.append(_protein_row(p, s, len(cands), "ok"))
+    return ChunkResult(
+        scores=np.concatenate(targets) if targets else np.zeros(0, np.float32),
+        known=np.concatenate(masks) if masks else np.zeros(0, bool),
+        decoys=np.concatenate(decoy_scores) if decoy_scores else np.zeros(0),
+        decoy_lengths=np.array([len(d) for d in decoy_scores], np.int64),
+        proteins=protein_rows, candidates=candidate_rows, residues=sum(len(p.sequence) for p in chunk))
+
+
+def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold: float,
+            decoy_fraction: float, seed: int) -> ScreenSummary:
+    """Calibrate over all chunks, write the outputs (each as ``*.tmp``, then renamed) and
+    remove the work folder."""
+    collector, known_windows, protein_rows, candidate_rows, residues = ScoreCollector(), [], [], [], 0
+    for chunk in map(store.load, range(n_chunks)):
+        collector.targets.extend(chunk.target_arrays())
+        collector.decoys.extend(chunk.decoy_arrays())
+        known_windows.append(chunk.known)
+        protein_rows.extend(chunk.proteins)
+        candidate_rows.extend(chunk.candidates)
+        residues += chunk.residues
+    names = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
+    try:
+        write_windows(store, n_chunks, out / "windows.parquet.tmp", window)
+        known_mask = np.concatenate(known_windows) if known_windows else np.zeros(0, bool)
+        candidates, proteins, fdr_summary = calibrate(
+            collector, pd.DataFrame(candidate_rows, columns=CANDIDATE_COLUMNS),
+            pd.DataFrame(protein_rows, columns=PROTEIN_COLUMNS), threshold, known_mask, window)
+        candidates = candidates.sort_values(["score", "accession", "start"], ascending=[False, True, True])
+        candidates.to_csv(out / "candidates.csv.tmp", index=False, float_format="%.6g")
+        proteins.to_csv(out / "proteins.csv.tmp", index=False, float_format="%.6g")
+        (out / "fdr.json.tmp").write_text(json.dumps({"decoy_fraction": decoy_fraction, "seed": seed,
+                                                      **fdr_summary}, indent=2) + "\n")
+    except BaseException:
+        for name in names:  # the chunks stay in .partial: --resume redoes only this step
+            (out / (name + ".tmp")).unlink(missing_ok=True)
+        raise
+    for name in names:
+        os.replace(out / (name + ".tmp"), out / name)
+    store.discard()
+    return ScreenSummary(proteins=len(protein_rows), residues=residues, windows=int(len(known_mask)),
                          shorter_than_window=sum(r["status"] != "ok" for r in protein_rows),
                          candidates=len(candidates), known_candidates=int(candidates.known_nes.sum()),
                          threshold=threshold)
@@ -273,9 +297,3 @@ def _protein_row(p: Protein, scores: np.ndarray | None, n_candidates: int, statu
                 n_windows=0 if scores is None else len(scores),
                 max_score=None if best is None else float(scores[best]),
                 best_start=None if best is None else best + 1, n_candidates=n_candidates, status=status)
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    frame.to_csv(tmp, index=False, float_format="%.6g")
-    os.replace(tmp, path)

@@ -13,7 +13,8 @@ EXAMPLE = """Example:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("screen", help="score every window of every protein of a FASTA file",
                        description="Slide a 22-residue window over every protein (stride 1) and score each. "
-                                   "Writes windows.parquet, candidates.csv and proteins.csv.",
+                                   "Writes windows.parquet, candidates.csv, proteins.csv and fdr.json; "
+                                   "a killed screen continues with --resume.",
                        epilog=EXAMPLE, formatter_class=formatter)
     p.add_argument("fasta", help="protein FASTA, plain or gzip")
     p.add_argument("-o", "--output", required=True, help="output directory")
@@ -24,6 +25,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="share of proteins also scored as shuffled decoys, for q-values and protein "
                         "p-values (default 0.25; 0 disables)")
     p.add_argument("--seed", type=int, default=0, help="seed of the decoys (default 0)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted screen into the same output directory from the chunks "
+                        "it finished (OUT/.partial/); same outputs as an uninterrupted screen")
+    p.add_argument("--chunk-floats", type=int, default=16_000_000, metavar="N",
+                   help="embed proteins in chunks of about N per-residue floats (residues x embedding "
+                        "dimension; at least 2,000 residues): the memory bound, and the unit of --resume "
+                        "(default 16,000,000)")
     p.add_argument("--device", help="torch device for contextual embedders, e.g. cuda")
     p.add_argument("--esm-model", metavar="DIR", help="ESM-2 weights directory, for an esm2 model whose weights "
                    "are not in $NESSCAN_CACHE/esm2/<name>")
@@ -38,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
         summary = screen(args.fasta, args.output, model_dir=args.model, threshold=args.threshold,
                          nesdb=args.nesdb, device=args.device,
                          embedder_options=embedder_options(args), decoy_fraction=args.decoy_fraction,
-                         seed=args.seed, progress=progress)
+                         seed=args.seed, progress=progress, resume=args.resume,
+                         chunk_floats=args.chunk_floats)
     rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
             f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
             f"{summary.shorter_than_window} proteins shorter than the window -> {args.output}")

@@ -236,3 +236,15 @@ def read_fasta(path: str | os.PathLike) -> list[Protein]:
     'MKVLL'
     """
     return list(iter_fasta(path))
+
+
+def count_records(path: str | os.PathLike) -> int:
+    """Number of FASTA headers in a plain or gzip file (a cheap first pass for progress)."""
+    with open(path, "rb") as raw:
+        gz = raw.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gz else open
+    try:
+        with opener(path, "rb") as fh:
+            return sum(block.count(b"\n>") for block in iter(lambda: fh.read(1 << 20), b"")) + 1
+    except (OSError, EOFError):
+        return 0  # the reader reports the damage with its record
