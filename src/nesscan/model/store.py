@@ -72,7 +72,7 @@ class NesModel:
 
         return get_embedder(self.config["embedder"], **options)
 
-    def score(self, windows: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+    def score(self, windows: np.ndarray, batch_size: int = 512) -> np.ndarray:
         """NES probabilities for windows of shape ``(n, window, dim)``."""
         from nesscan.model.train import predict_logits
 
