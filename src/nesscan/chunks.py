@@ -29,6 +29,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from nesscan.atomic import write_bytes
 from nesscan.errors import NesscanError
 
 PARTIAL = ".partial"
@@ -105,7 +106,7 @@ class ChunkStore:
         if old is None:
             self.discard()
             self.dir.mkdir(parents=True)
-            _atomic_bytes(self.dir / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
+            write_bytes(self.dir / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
 
     def _read_manifest(self) -> dict[str, Any] | None:
         try:
@@ -131,7 +132,7 @@ class ChunkStore:
         np.savez(buf, scores=chunk.scores.astype(np.float32), known=chunk.known.astype(bool),
                  decoys=chunk.decoys.astype(np.float64), decoy_lengths=chunk.decoy_lengths.astype(np.int64),
                  meta=np.frombuffer(meta, np.uint8))
-        _atomic_bytes(self.path(index), buf.getvalue())
+        write_bytes(self.path(index), buf.getvalue())
 
     def load(self, index: int) -> ChunkResult:
         """Read chunk ``index``."""
@@ -187,12 +188,3 @@ def _window_tables(store: ChunkStore, n_chunks: int, window: int, schema) -> Ite
                              pa.string())
         yield pa.table({"accession": accession, "start": starts,
                         "end": starts + np.int32(window - 1), "score": chunk.scores}, schema=schema)
-
-
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from nesscan import __version__
+from nesscan.atomic import write_text
 from nesscan.errors import NesscanError
 from nesscan.examples import WINDOW, ExampleSet, build_examples
 from nesscan.model.classifier import ClassifierParams
@@ -185,12 +185,12 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
     metrics["embedder"] = model.config["embedder"]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    (out / "metrics.txt").write_text(format_metrics_table(metrics) + "\n")
+    write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    write_text(out / "metrics.txt", format_metrics_table(metrics) + "\n")
     name = model.config["embedder"]["name"]
     plot_roc(metrics, out / "roc.png", f"Held-out test ROC ({name} embedder, homology split)")
     plot_pr(metrics, out / "pr.png", f"Held-out test precision-recall ({name} embedder)")
-    test.assign(score=scores).to_csv(out / "predictions.tsv", sep="\t", index=False)
+    write_text(out / "predictions.tsv", test.assign(score=scores).to_csv(sep="\t", index=False))
     log(format_metrics_table(metrics))
     return metrics
 
@@ -287,9 +287,9 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         raise NesscanError(f"--folds {folds} is more than the {prepared[1].cluster.nunique()} homology clusters")
     model_dir = train(data, out / "model", embedder_spec, context, params, seed=seed, log=log, prepared=prepared)
     record.stop("train")
-    examples = pd.read_csv(model_dir / "examples.tsv", sep="\t", keep_default_na=False)
-    examples.drop_duplicates("accession")[["accession", "cluster", "split"]].to_csv(
-        out / "split.tsv", sep="\t", index=False)
+    table = prepared[1]
+    write_text(out / "split.tsv", table.drop_duplicates("accession")[["accession", "cluster", "split"]]
+               .to_csv(sep="\t", index=False))
     record.start("evaluate")
     metrics = evaluate(model_dir, out / "evaluation", data=data, n_boot=n_boot, seed=seed,
                        embedder_options=embedder_options, log=log)

@@ -66,6 +66,6 @@ class RunRecord:
         self.write()
 
     def write(self) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(self.data, indent=2, default=str) + "\n")
-        os.replace(tmp, self.path)
+        from nesscan.atomic import write_text
+
+        write_text(self.path, json.dumps(self.data, indent=2, default=str) + "\n")

@@ -25,15 +25,14 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from nesscan.atomic import write_text
 from nesscan.embed.base import Embedder
 from nesscan.records import Protein
 
 
 def _write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=float) + "\n")
-    tmp.replace(path)
+    write_text(path, json.dumps(data, indent=2, default=float) + "\n")
 
 
 def site_summary(result: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +65,7 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedder: Emb
     res = cross_validate(table, proteins, embedder, context, params, k=folds, seed=seed, n_boot=n_boot,
                          progress=lambda d, n: log(f"cross-validation: fold {d}/{n} done"))
     _write_json(out / "cv" / "metrics.json", res.metrics)
-    res.predictions.to_csv(out / "cv" / "predictions.tsv", sep="\t", index=False)
+    write_text(out / "cv" / "predictions.tsv", res.predictions.to_csv(sep="\t", index=False))
     log(format_cv_table(res.metrics))
     held = sites[sites.accession.isin(res.window_scores)]
     model_site = localise(proteins, held, res.window_scores.__getitem__, seed=seed)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nesscan.atomic import write_text
 from nesscan.errors import NesscanError
 
 CONFIG, WEIGHTS, KNOWN = "config.json", "model.safetensors", "known_nes.tsv"
@@ -97,18 +98,12 @@ def save_model(directory: str | Path, module: Any, config: dict[str, Any],
     save_file(state, str(directory / (WEIGHTS + ".tmp")))
     os.replace(directory / (WEIGHTS + ".tmp"), directory / WEIGHTS)
     config = {**config, "weights_sha256": sha256_file(directory / WEIGHTS)}
-    _atomic_text(directory / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    _atomic_text(directory / KNOWN, known_nes.to_csv(sep="\t", index=False))
+    write_text(directory / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    write_text(directory / KNOWN, known_nes.to_csv(sep="\t", index=False))
     if examples is not None:
-        _atomic_text(directory / "examples.tsv", examples.to_csv(sep="\t", index=False))
-    _atomic_text(directory / CONFIG, json.dumps(config, indent=2) + "\n")
+        write_text(directory / "examples.tsv", examples.to_csv(sep="\t", index=False))
+    write_text(directory / CONFIG, json.dumps(config, indent=2) + "\n")
     return directory
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def load_model(directory: str | Path | None = None, embedder_spec: dict | None = None) -> NesModel:
