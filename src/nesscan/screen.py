@@ -202,7 +202,7 @@ def _screen_chunk(chunk: list[Protein], first: int, model: NesModel, embedder: E
         known_here = known_by_acc.get(p.accession)
         targets.append(s.astype(np.float32))
         masks.append(_known_mask(len(s), window, known_here))
-        cands = _candidates(p, s, threshold, window, known_here)
+        cands = candidate_regions(p, s, threshold, window, known_here)
         candidate_rows.extend(cands)
         protein_rows.append(_protein_row(p, s, len(cands), "ok"))
     return ChunkResult(
@@ -262,7 +262,7 @@ def _chunks(proteins: Iterator[Protein], budget: int) -> Iterator[list[Protein]]
         yield chunk
 
 
-def _candidates(p: Protein, scores: np.ndarray, threshold: float, window: int,
+def candidate_regions(p: Protein, scores: np.ndarray, threshold: float, window: int,
                 known: pd.DataFrame | None) -> list[dict]:
     """Runs of overlapping above-threshold windows, each reported by its best window."""
     above = np.flatnonzero(scores >= threshold)
