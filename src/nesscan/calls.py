@@ -5,7 +5,7 @@ proteins (a composition-preserving shuffle of the whole protein, :mod:`nesscan.f
 From the two score sets this module derives:
 
 * a q-value per candidate and the thresholds at FDR 5% and 10% (target-decoy,
-  :func:`nesscan.fdr.fdr_curve`, decoy counts scaled to the targets);
+  decoy counts scaled to the targets, from score histograms: :mod:`nesscan.fdr_binned`);
 * the number of calls (runs of overlapping windows, as in ``candidates.csv``) at the
   fixed 0.9 of the original method, at the model's threshold and at FDR 5%/10%, and how
   many of them are novel (no NESdb NES overlapped): written to ``fdr.json``;
@@ -14,6 +14,10 @@ From the two score sets this module derives:
   the best windows of the decoy proteins of nearest length
   (:func:`nesscan.protein_score.fit_length_matched`), as ``protein_pvalue`` and
   ``calibrated_score`` (``-log10 p``) in ``proteins.csv``.
+
+Memory does not grow with the screen: :class:`Calibrator` takes the chunks one by one,
+:meth:`Calibrator.fit` gives a :class:`Calibration`, and a second pass over the chunks
+applies it (protein rows, call counts) chunk by chunk.
 """
 
 from __future__ import annotations
@@ -24,20 +28,6 @@ import numpy as np
 import pandas as pd
 
 
-@dataclass
-class ScoreCollector:
-    """Scores gathered during a screen (4 bytes per window) for the calibration."""
-
-    targets: list[np.ndarray] = field(default_factory=list)  # per protein, in file order
-    decoys: list[np.ndarray] = field(default_factory=list)  # per decoy protein
-
-    def target_scores(self) -> tuple[np.ndarray, np.ndarray]:
-        """All target scores (float32) and each protein's offset into them (n + 1 values)."""
-        offsets = np.cumsum([0] + [len(s) for s in self.targets])
-        flat = np.concatenate(self.targets).astype(np.float32) if self.targets else np.zeros(0, np.float32)
-        return flat, offsets
-
-
 def count_runs(scores: np.ndarray, offsets: np.ndarray, threshold: float, window: int = 22,
                keep: np.ndarray | None = None) -> int:
     """Calls at ``threshold``: runs of overlapping windows at or above it, within proteins.
@@ -45,7 +35,8 @@ def count_runs(scores: np.ndarray, offsets: np.ndarray, threshold: float, window
     Parameters
     ----------
     scores, offsets
-        All window scores and protein offsets (from :meth:`ScoreCollector.target_scores`).
+        Window scores of whole proteins, one after the other, and each protein's offset into
+        them (n + 1 values).
     keep
         Optional boolean mask over windows; runs whose best window is not kept are
         not counted (used to count novel calls).
@@ -62,66 +53,100 @@ def count_runs(scores: np.ndarray, offsets: np.ndarray, threshold: float, window
     return int(keep[idx[best]].sum())
 
 
-def calibrate(collector: ScoreCollector, candidates: pd.DataFrame, proteins: pd.DataFrame,
-              model_threshold: float, known_mask: np.ndarray, window: int = 22,
-              decoy_kind: str = "shuffle") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """q-values, classes, protein p-values and the call counts of a finished screen.
-
-    Parameters
-    ----------
-    collector
-        Target and decoy scores of the screen.
-    candidates, proteins
-        The screen's tables (``proteins`` in file order, with ``max_score`` and
-        ``n_windows``).
-    model_threshold
-        The threshold the candidates were called at.
-    known_mask
-        Boolean per window (same order as the target scores): True where the window
-        overlaps a known NESdb NES.
-
-    Returns
-    -------
-    candidates, proteins, summary
-        Tables with the added columns, and the ``fdr.json`` summary.
+class Calibrator:
+    """What the calibration needs, gathered chunk by chunk in memory that does not grow
+    with the screen: histograms of target and decoy window scores
+    (:mod:`nesscan.fdr_binned`, 67 MB), and each decoy protein's best score and window
+    count (16 bytes per decoy protein).
     """
-    from nesscan.annotate import add_q_values, annotate_candidates
-    from nesscan.fdr import fdr_curve
-    from nesscan.protein_score import fit_length_matched
 
-    scores, offsets = collector.target_scores()
-    decoys = np.concatenate(collector.decoys) if collector.decoys else np.zeros(0, np.float32)
-    candidates = annotate_candidates(candidates)
-    summary: dict = {"decoys": decoy_kind, "n_target_windows": int(len(scores)),
-                     "n_decoy_windows": int(len(decoys)), "n_proteins": int(len(proteins)),
-                     "n_decoy_proteins": len(collector.decoys)}
-    thresholds = {"0.9": 0.9, "model_threshold": float(model_threshold)}
-    if len(decoys) and len(scores):
-        curve = fdr_curve(scores, decoys)
-        candidates = add_q_values(candidates, curve.q_of)
-        for level in (0.05, 0.10):
-            ok = curve.thresholds[curve.q <= level]
-            t = float(ok.min()) if len(ok) else float("inf")
-            thresholds[f"fdr_{int(level * 100)}"] = t
-            summary[f"threshold_at_fdr_{int(level * 100)}"] = t if np.isfinite(t) else None
-        summary["fdr_at_0.9"] = float(curve.fdr_at(0.9)[0])
-        summary["fdr_at_model_threshold"] = float(curve.fdr_at(model_threshold)[0])
-        maxima = np.array([d.max() for d in collector.decoys if len(d)])
-        n_win = np.array([len(d) for d in collector.decoys if len(d)])
-        null = fit_length_matched(maxima, n_win, k=min(100, max(len(maxima) - 1, 1)))
-        ok_rows = proteins.n_windows.to_numpy() > 0
+    def __init__(self) -> None:
+        from nesscan.fdr_binned import ScoreHistogram
+
+        self.targets, self.decoys = ScoreHistogram(), ScoreHistogram()
+        self.decoy_maxima: list[float] = []
+        self.decoy_windows: list[int] = []
+        self.n_proteins = 0
+
+    def add(self, target_scores: np.ndarray, decoy_scores: list[np.ndarray], n_proteins: int) -> None:
+        """Count one chunk: its target window scores, its decoy proteins' scores, its proteins."""
+        self.targets.add(target_scores)
+        for d in decoy_scores:
+            if len(d):
+                self.decoys.add(d)
+                self.decoy_maxima.append(float(np.max(d)))
+                self.decoy_windows.append(len(d))
+        self.n_proteins += n_proteins
+
+    def fit(self, model_threshold: float, decoy_kind: str = "shuffle") -> "Calibration":
+        """The FDR curve, the call thresholds and the length-matched protein null."""
+        from nesscan.fdr_binned import binned_fdr_curve
+        from nesscan.protein_score import fit_length_matched
+
+        summary: dict = {"decoys": decoy_kind, "n_target_windows": self.targets.n,
+                         "n_decoy_windows": self.decoys.n, "n_proteins": self.n_proteins,
+                         "n_decoy_proteins": len(self.decoy_maxima)}
+        thresholds = {"0.9": 0.9, "model_threshold": float(model_threshold)}
+        curve = null = None
+        if self.decoys.n and self.targets.n:
+            curve = binned_fdr_curve(self.targets, self.decoys)
+            for level in (0.05, 0.10):
+                ok = curve.thresholds[curve.q <= level]
+                t = float(ok.min()) if len(ok) else float("inf")
+                thresholds[f"fdr_{int(level * 100)}"] = t
+                summary[f"threshold_at_fdr_{int(level * 100)}"] = t if np.isfinite(t) else None
+            summary["fdr_at_0.9"] = float(curve.fdr_at(0.9)[0])
+            summary["fdr_at_model_threshold"] = float(curve.fdr_at(model_threshold)[0])
+            maxima = np.array(self.decoy_maxima)
+            null = fit_length_matched(maxima, np.array(self.decoy_windows),
+                                      k=min(100, max(len(maxima) - 1, 1)))
+        return Calibration(curve, null, thresholds, summary)
+
+
+@dataclass
+class Calibration:
+    """A fitted calibration; applied to a screen's tables chunk by chunk."""
+
+    curve: object | None  # a nesscan.fdr_binned.BinnedFdrCurve, None without decoys
+    null: object | None  # a nesscan.protein_score.LengthMatchedNull
+    thresholds: dict[str, float]
+    summary: dict
+    calls: dict[str, int] = field(default_factory=dict)
+
+    def candidates(self, candidates: pd.DataFrame) -> pd.DataFrame:
+        """Add ``nes_class``, ``anchors`` and ``q_value`` to candidate rows."""
+        from nesscan.annotate import add_q_values, annotate_candidates
+
+        candidates = annotate_candidates(candidates)
+        if self.curve is None:
+            return candidates.assign(q_value=np.nan)
+        return add_q_values(candidates, self.curve.q_of)
+
+    def proteins(self, proteins: pd.DataFrame) -> pd.DataFrame:
+        """Add ``protein_pvalue`` and ``calibrated_score`` to protein rows."""
         pval = np.full(len(proteins), np.nan)
-        pval[ok_rows] = null.pvalue(proteins.max_score.to_numpy(float)[ok_rows],
-                                    proteins.n_windows.to_numpy()[ok_rows])
-        proteins = proteins.assign(protein_pvalue=pval, calibrated_score=-np.log10(pval) + 0.0)
-    else:
-        candidates = candidates.assign(q_value=np.nan)
-        proteins = proteins.assign(protein_pvalue=np.nan, calibrated_score=np.nan)
-    for name, t in thresholds.items():
-        calls = count_runs(scores, offsets, t, window) if np.isfinite(t) else 0
-        novel = count_runs(scores, offsets, t, window, keep=~known_mask) if np.isfinite(t) else 0
-        summary[f"calls_at_{name}"] = calls
-        summary[f"novel_calls_at_{name}"] = novel
-        summary[f"calls_per_100_proteins_at_{name}"] = 100.0 * calls / max(len(proteins), 1)
-    summary["thresholds"] = {k: (v if np.isfinite(v) else None) for k, v in thresholds.items()}
-    return candidates, proteins, summary
+        if self.null is not None:
+            ok = proteins.n_windows.to_numpy() > 0
+            pval[ok] = self.null.pvalue(proteins.max_score.to_numpy(float)[ok], proteins.n_windows.to_numpy()[ok])
+        return proteins.assign(protein_pvalue=pval, calibrated_score=-np.log10(pval) + 0.0)
+
+    def count(self, scores: np.ndarray, offsets: np.ndarray, known_mask: np.ndarray, window: int) -> None:
+        """Add one chunk's calls (and novel calls) at every threshold."""
+        for name, t in self.thresholds.items():
+            ok = bool(np.isfinite(t))
+            self.calls[f"calls_at_{name}"] = self.calls.get(f"calls_at_{name}", 0) + (
+                count_runs(scores, offsets, t, window) if ok else 0)
+            self.calls[f"novel_calls_at_{name}"] = self.calls.get(f"novel_calls_at_{name}", 0) + (
+                count_runs(scores, offsets, t, window, keep=~known_mask) if ok else 0)
+
+    def fdr_summary(self) -> dict:
+        """The ``fdr.json`` summary (after every chunk was counted)."""
+        summary = dict(self.summary)
+        n = max(self.summary["n_proteins"], 1)
+        for name in self.thresholds:
+            calls = self.calls.get(f"calls_at_{name}", 0)
+            summary[f"calls_at_{name}"] = calls
+            summary[f"novel_calls_at_{name}"] = self.calls.get(f"novel_calls_at_{name}", 0)
+            summary[f"calls_per_100_proteins_at_{name}"] = 100.0 * calls / n
+        summary["thresholds"] = {k: (v if np.isfinite(v) else None) for k, v in self.thresholds.items()}
+        return summary

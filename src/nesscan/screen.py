@@ -41,7 +41,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from nesscan.calls import ScoreCollector, calibrate
+from nesscan.calls import Calibrator
 from nesscan.chunks import ChunkResult, ChunkStore, write_windows
 from nesscan.embed.base import Embedder, Progress
 from nesscan.errors import NesscanError
@@ -216,27 +216,39 @@ def _screen_chunk(chunk: list[Protein], first: int, model: NesModel, embedder: E
 def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold: float,
             decoy_fraction: float, seed: int) -> ScreenSummary:
     """Calibrate over all chunks, write the outputs (each as ``*.tmp``, then renamed) and
-    remove the work folder."""
-    collector, known_windows, protein_rows, candidate_rows, residues = ScoreCollector(), [], [], [], 0
+    remove the work folder.
+
+    Two passes over the chunk files keep memory independent of the screen's size: the
+    first gathers score histograms, decoy maxima and the candidates (as many as calls),
+    the second counts calls and streams ``proteins.csv``; ``windows.parquet`` is streamed
+    from the chunks too.
+    """
+    calibrator, candidate_rows, residues, n_windows = Calibrator(), [], 0, 0
     for chunk in map(store.load, range(n_chunks)):
-        collector.targets.extend(chunk.target_arrays())
-        collector.decoys.extend(chunk.decoy_arrays())
-        known_windows.append(chunk.known)
-        protein_rows.extend(chunk.proteins)
+        calibrator.add(chunk.scores, chunk.decoy_arrays(), len(chunk.proteins))
         candidate_rows.extend(chunk.candidates)
         residues += chunk.residues
+        n_windows += len(chunk.scores)
     names = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
     try:
         write_windows(store, n_chunks, out / "windows.parquet.tmp", window)
-        known_mask = np.concatenate(known_windows) if known_windows else np.zeros(0, bool)
-        candidates, proteins, fdr_summary = calibrate(
-            collector, pd.DataFrame(candidate_rows, columns=CANDIDATE_COLUMNS),
-            pd.DataFrame(protein_rows, columns=PROTEIN_COLUMNS), threshold, known_mask, window)
+        calibration = calibrator.fit(threshold)
+        candidates = calibration.candidates(pd.DataFrame(candidate_rows, columns=CANDIDATE_COLUMNS))
         candidates = candidates.sort_values(["score", "accession", "start"], ascending=[False, True, True])
         candidates.to_csv(out / "candidates.csv.tmp", index=False, float_format="%.6g")
-        proteins.to_csv(out / "proteins.csv.tmp", index=False, float_format="%.6g")
+        shorter = 0
+        with open(out / "proteins.csv.tmp", "w", newline="") as handle:
+            for index in range(n_chunks):
+                chunk = store.load(index)
+                counts = [r["n_windows"] for r in chunk.proteins if r["n_windows"] > 0]
+                calibration.count(chunk.scores, np.cumsum([0] + counts), chunk.known, window)
+                rows = calibration.proteins(pd.DataFrame(chunk.proteins, columns=PROTEIN_COLUMNS))
+                rows.to_csv(handle, index=False, header=index == 0, float_format="%.6g")
+                shorter += int((rows.status != "ok").sum())
+            if n_chunks == 0:
+                calibration.proteins(pd.DataFrame(columns=PROTEIN_COLUMNS)).to_csv(handle, index=False)
         (out / "fdr.json.tmp").write_text(json.dumps({"decoy_fraction": decoy_fraction, "seed": seed,
-                                                      **fdr_summary}, indent=2) + "\n")
+                                                      **calibration.fdr_summary()}, indent=2) + "\n")
     except BaseException:
         for name in names:  # the chunks stay in .partial: --resume redoes only this step
             (out / (name + ".tmp")).unlink(missing_ok=True)
@@ -244,10 +256,9 @@ def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold:
     for name in names:
         os.replace(out / (name + ".tmp"), out / name)
     store.discard()
-    return ScreenSummary(proteins=len(protein_rows), residues=residues, windows=int(len(known_mask)),
-                         shorter_than_window=sum(r["status"] != "ok" for r in protein_rows),
-                         candidates=len(candidates), known_candidates=int(candidates.known_nes.sum()),
-                         threshold=threshold)
+    return ScreenSummary(proteins=calibrator.n_proteins, residues=residues, windows=n_windows,
+                         shorter_than_window=shorter, candidates=len(candidates),
+                         known_candidates=int(candidates.known_nes.sum()), threshold=threshold)
 
 
 def _chunks(proteins: Iterator[Protein], budget: int) -> Iterator[list[Protein]]:
