@@ -21,6 +21,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="report folder (default: RUN_DIR/report)")
     p.add_argument("--control", metavar="NAME", help="screen (RUN_DIR/screen/NAME) to use as the negative-control "
                    "proteome (default: the one named like E.coli)")
+    p.add_argument("--structures", metavar="DIR", help="folder of AlphaFold models: first write "
+                   "screen/<name>/structure.csv for every screen (`nesscan structure`), then report them")
+    p.add_argument("--download", action="store_true", help="with --structures: fetch missing models from "
+                   "AlphaFold DB into $NESSCAN_CACHE/alphafold")
     p.set_defaults(func=run)
 
 
@@ -29,6 +33,10 @@ def run(args: argparse.Namespace) -> int:
 
     from nesscan.report import write_report
 
+    if args.structures or args.download:
+        from nesscan.structure.files import structure_screens
+
+        structure_screens(args.run_dir, args.structures, download=args.download, log=Reporter().log)
     path = write_report(Path(args.run_dir), Path(args.output) if args.output else None, control=args.control)
     Reporter().log(f"report -> {path} (and report.md, figures in {path.parent})")
     return 0

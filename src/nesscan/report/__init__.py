@@ -13,6 +13,8 @@ Reads a folder written by ``nesscan run``::
     screen/<name>/                windows.parquet, candidates.csv, proteins.csv, screen.json,
                                   fdr.json (optional); candidates may have q_value, nes_class,
                                   anchors and proteins calibrated_score (optional)
+    screen/<name>/structure.csv   nesscan structure (optional): Table S and fig4_structure_<name>
+                                  (:mod:`nesscan.report.structure`)
 
 and writes into ``RUN_DIR/report/``: ``report.html`` (figures embedded as base64 PNG, CSS
 inline, no external reference), ``report.md`` (same numbers, figures linked relatively)
@@ -143,8 +145,12 @@ def write_report(run_dir: Path, out_dir: Path | None = None, control: str | None
             "fig2_score_distribution": F.distribution_figure(groups, thr),
             "fig3_boxplot": F.boxplot_figure(groups, thr),
             "flowchart": F.flowchart_figure(top, bottom, "weights +\nthreshold")}
+    from nesscan.report.structure import structure_section
+
+    structure_blocks, structure_figs = structure_section(data.screens)  # when structure.csv exists
+    figs.update(structure_figs)
     images = {stem: F.save_figure(fig, out, stem)["png"].read_bytes() for stem, fig in figs.items()}
-    blocks = build_blocks(data, groups)
+    blocks = build_blocks(data, groups) + structure_blocks
     title = f"nesscan report: {Path(run_dir).resolve().name}"
     for name, text in (("report.md", to_markdown(blocks)), ("report.html", to_html(blocks, images, title))):
         tmp = out / (name + ".tmp")

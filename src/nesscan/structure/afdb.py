@@ -1,0 +1,162 @@
+"""AlphaFold DB models: find them in a local folder, or download them into a cache.
+
+File names understood (``ACC`` a UniProt accession, ``n`` the fragment number,
+``v`` the model version, all optionally ``.gz``): ``AF-ACC-Fn-model_vV.pdb``,
+``AF-ACC-Fn-model_vV.cif``, ``AF-ACC-Fn.pdb``, ``AF-ACC-Fn.cif``. AlphaFold DB
+(Varadi et al. 2022, doi:10.1093/nar/gkab1061) splits proteins longer than 2,700
+residues into fragments ``F1..Fn`` of 1,400 residues that start every 200 residues;
+its web API serves ``F1`` only, so fragments are used when they are in a local folder
+(e.g. unpacked from a proteome archive).
+
+Downloads go through :func:`nesscan.download.download` (retries with backoff,
+atomic files). The server is ``https://alphafold.ebi.ac.uk`` unless ``base_url`` or
+the environment variable ``NESSCAN_AFDB_URL`` names another (a mirror, or a local
+test server). For each accession :func:`fetch_models` asks the prediction API
+(``BASE/api/prediction/ACC``, JSON with a ``pdbUrl``), and when that fails, tries the
+file names ``BASE/files/AF-ACC-F1-model_vV.pdb`` for :data:`MODEL_VERSIONS`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from nesscan.errors import NesscanError
+
+DEFAULT_URL = "https://alphafold.ebi.ac.uk"
+#: Model versions tried, newest first, when the prediction API does not answer.
+MODEL_VERSIONS = (6, 5, 4)
+_NAME = re.compile(r"^AF-(?P<acc>[A-Za-z0-9_.]+?)-F(?P<frag>\d+)(?:-model_v(?P<ver>\d+))?"
+                   r"\.(?:pdb|cif|mmcif)(?:\.gz)?$", re.IGNORECASE)
+
+
+def parse_model_name(name: str) -> tuple[str, int, int] | None:
+    """``(accession, fragment, version)`` of an AlphaFold file name, or ``None``.
+
+    The version is 0 when the name has none.
+
+    Examples
+    --------
+    >>> parse_model_name("AF-O00311-F1-model_v4.pdb")
+    ('O00311', 1, 4)
+    >>> parse_model_name("AF-Q7Z6M3-F1.cif.gz")
+    ('Q7Z6M3', 1, 0)
+    >>> parse_model_name("notes.txt") is None
+    True
+    """
+    m = _NAME.match(name)
+    if m is None:
+        return None
+    return m.group("acc"), int(m.group("frag")), int(m.group("ver") or 0)
+
+
+def index_models(directory: str | os.PathLike) -> dict[str, list[Path]]:
+    """Every AlphaFold model file of a folder (not recursive), by accession.
+
+    Returns
+    -------
+    dict of str to list of pathlib.Path
+        Accession -> one file per fragment, ordered F1, F2, ...; where a fragment has
+        several files, the highest version wins (then PDB over mmCIF, then plain over gzip).
+    """
+    best: dict[tuple[str, int], tuple[tuple, Path]] = {}
+    for path in Path(directory).iterdir():
+        parsed = parse_model_name(path.name)
+        if parsed is None or not path.is_file():
+            continue
+        acc, frag, ver = parsed
+        name = path.name.lower()
+        rank = (ver, ".pdb" in name, not name.endswith(".gz"))
+        if (acc, frag) not in best or rank > best[(acc, frag)][0]:
+            best[(acc, frag)] = (rank, path)
+    out: dict[str, list[Path]] = {}
+    for (acc, frag), (_, path) in sorted(best.items()):
+        out.setdefault(acc, []).append(path)
+    return out
+
+
+def _api_urls(base: str, accession: str) -> list[str]:
+    """Model URLs of ``accession`` from the prediction API, F1 first; ``[]`` if it has none."""
+    from nesscan.download import http_get
+
+    reply = http_get(f"{base}/api/prediction/{accession}")
+    try:
+        entries = json.loads(reply.body)
+    except ValueError:
+        raise NesscanError(f"{base}/api/prediction/{accession}: not JSON") from None
+    urls = []
+    for entry in entries if isinstance(entries, list) else [entries]:
+        url = entry.get("pdbUrl") or entry.get("cifUrl") if isinstance(entry, dict) else None
+        if url and entry.get("uniprotAccession", accession) == accession:
+            urls.append(url)
+    return urls
+
+
+def _fetch_one(base: str, accession: str, cache: Path) -> list[Path]:
+    from nesscan.download import download
+
+    try:
+        urls = _api_urls(base, accession)
+    except NesscanError:
+        urls = []
+    for url in urls:
+        name = url.rsplit("/", 1)[-1].split("?")[0]
+        if parse_model_name(name) is None:
+            name = f"AF-{accession}-F1.{'cif' if '.cif' in name else 'pdb'}"
+        try:
+            return [download(url, cache / name)]
+        except NesscanError:
+            continue
+    for version in MODEL_VERSIONS:
+        name = f"AF-{accession}-F1-model_v{version}.pdb"
+        try:
+            return [download(f"{base}/files/{name}", cache / name)]
+        except NesscanError as err:
+            if "not found" not in str(err):
+                raise
+    return []
+
+
+def fetch_models(accessions: Iterable[str], cache: Path | None = None, base_url: str | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> dict[str, list[Path]]:
+    """AlphaFold DB models of some accessions, downloaded into a cache when not there yet.
+
+    Parameters
+    ----------
+    accessions
+        UniProt accessions.
+    cache
+        Folder of the models (default ``nesscan.download.cache_dir("alphafold")``);
+        models already in it are not fetched again.
+    base_url
+        AlphaFold DB server (default ``$NESSCAN_AFDB_URL`` or :data:`DEFAULT_URL`).
+    progress
+        ``progress(done, total)`` after each accession.
+
+    Returns
+    -------
+    dict of str to list of pathlib.Path
+        Accession -> model files (F1, F2, ...); an accession AlphaFold DB has no model
+        for maps to ``[]``.
+
+    Raises
+    ------
+    NesscanError
+        A download that failed after its retries (network down, server errors), one line.
+    """
+    from nesscan.download import cache_dir
+
+    cache = Path(cache) if cache is not None else cache_dir("alphafold")
+    cache.mkdir(parents=True, exist_ok=True)
+    base = (base_url or os.environ.get("NESSCAN_AFDB_URL") or DEFAULT_URL).rstrip("/")
+    wanted = list(dict.fromkeys(accessions))
+    have = index_models(cache)
+    out: dict[str, list[Path]] = {}
+    for i, acc in enumerate(wanted):
+        out[acc] = have.get(acc) or _fetch_one(base, acc, cache)
+        if progress is not None:
+            progress(i + 1, len(wanted))
+    return out

@@ -1,0 +1,115 @@
+"""The structure step on files: ``candidates.csv`` in, ``structure.csv`` out."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from nesscan.errors import InputError, NesscanError
+
+
+def protein_sequences(accessions: set[str], fasta: str | os.PathLike | None = None,
+                      nesdb: str | os.PathLike | None = None) -> dict[str, str]:
+    """Full sequences of ``accessions`` from a FASTA file and/or an NESdb CSV (FASTA wins).
+
+    Only the accessions asked for are kept, so a whole proteome can be streamed.
+    """
+    out: dict[str, str] = {}
+    if nesdb is not None:
+        from nesscan.io import read_nesdb
+
+        out.update({a.protein.accession: a.protein.sequence for a in read_nesdb(nesdb)
+                    if a.protein.accession in accessions})
+    if fasta is not None:
+        from nesscan.io.fasta import iter_fasta
+
+        out.update({p.accession: p.sequence for p in iter_fasta(fasta) if p.accession in accessions})
+    return out
+
+
+def structure_file(
+    candidates_csv: str | os.PathLike,
+    structures_dir: str | os.PathLike | None = None,
+    out: str | os.PathLike | None = None,
+    fasta: str | os.PathLike | None = None,
+    nesdb: str | os.PathLike | None = None,
+    download: bool = False,
+    cache: Path | None = None,
+    base_url: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Annotate a candidate CSV with structure columns and write it.
+
+    Parameters
+    ----------
+    candidates_csv
+        A screen's ``candidates.csv`` (or any table with its columns ``accession``,
+        ``start``, ``end``, ``sequence``, ``score``).
+    structures_dir
+        Folder of AlphaFold models; ``None`` with ``download`` uses the cache only.
+    out
+        Output CSV (default ``structure.csv`` beside ``candidates_csv``), written atomically.
+    fasta, nesdb
+        Where the full protein sequences are, to check the models against.
+    download, cache, base_url, progress
+        See :func:`nesscan.structure.table.annotate_structures`.
+
+    Returns
+    -------
+    pathlib.Path
+        The CSV written: the candidate columns, then :data:`nesscan.structure.table.COLUMNS`.
+
+    Raises
+    ------
+    NesscanError
+        Missing candidates file, a structures path that is not a folder, neither
+        ``structures_dir`` nor ``download``, or an unreadable table.
+    """
+    import pandas as pd
+
+    from nesscan.atomic import write_text
+    from nesscan.structure.table import annotate_structures
+
+    path = Path(candidates_csv)
+    if not path.is_file():
+        raise NesscanError(f"{path}: no such candidates file")
+    if structures_dir is None and not download:
+        raise NesscanError("no models: give a structures folder or allow downloads")
+    if structures_dir is not None and not Path(structures_dir).is_dir():
+        raise NesscanError(f"{structures_dir}: not a directory of structure models")
+    try:
+        table = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"anchors": str})
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(path, None, f"unreadable table ({exc})") from None
+    seqs = protein_sequences(set(table.get("accession", pd.Series(dtype=str)).astype(str)), fasta, nesdb) \
+        if (fasta or nesdb) else None
+    result = annotate_structures(table, structures_dir, seqs, download=download, cache=cache,
+                                 base_url=base_url, progress=progress)
+    target = Path(out) if out is not None else path.with_name("structure.csv")
+    write_text(target, result.to_csv(index=False, float_format="%.4g"))
+    return target
+
+
+def structure_screens(run_dir: str | os.PathLike, structures_dir: str | os.PathLike | None = None,
+                      download: bool = False, log: Callable[[str], None] = lambda msg: None) -> list[Path]:
+    """:func:`structure_file` on every ``RUN/screen/<name>/candidates.csv`` of a run folder.
+
+    Model sequences are checked against the screened FASTA named in the screen's
+    ``screen.json`` when that file is still there. Returns the ``structure.csv`` files written.
+    """
+    import json
+
+    if structures_dir is not None and not Path(structures_dir).is_dir():
+        raise NesscanError(f"{structures_dir}: not a directory of structure models")
+    screens = Path(run_dir) / "screen"
+    written = []
+    for cands in sorted(screens.glob("*/candidates.csv")) if screens.is_dir() else []:
+        try:
+            fasta = json.loads((cands.parent / "screen.json").read_text())["config"]["fasta"]
+        except (OSError, ValueError, KeyError, TypeError):
+            fasta = None
+        fasta = fasta if fasta and Path(fasta).is_file() else None
+        written.append(structure_file(cands, structures_dir, fasta=fasta, download=download))
+        log(f"structure: {written[-1]}")
+    return written
