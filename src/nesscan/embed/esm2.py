@@ -39,9 +39,10 @@ _TRUE = {"1", "on", "yes", "true"}
 
 
 def cache_dir() -> Path:
-    """Directory holding ESM-2 model directories: ``$NESSCAN_CACHE/esm2``."""
-    root = os.environ.get("NESSCAN_CACHE") or "~/.cache/nesscan"
-    return Path(root).expanduser() / "esm2"
+    """Directory holding ESM-2 model directories: ``$NESSCAN_CACHE/esm2`` (``nesscan fetch esm2``)."""
+    from nesscan import download
+
+    return download.cache_dir("esm2")
 
 
 def _offline() -> bool:
@@ -226,6 +227,10 @@ class Esm2Embedder(Embedder):
         self.batch_tokens = int(batch_tokens)
         self._net: Any = None
         self._tokenizer: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the loaded network: a worker process loads its own."""
+        return {**self.__dict__, "_net": None, "_tokenizer": None}
 
     def spec(self) -> dict[str, Any]:
         """``{"name", "model", "layer", "max_len", "overlap"}``; no path, no device."""
