@@ -10,9 +10,20 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 # MMseqs2 clusters proteins by homology for the train/validation/test split.
 if ! command -v mmseqs >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1; then
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq mmseqs2 >/dev/null
+    $SUDO apt-get update -qq && APT_UPDATED=1 && $SUDO apt-get install -y -qq mmseqs2 >/dev/null
   else
     echo "install.sh: please install MMseqs2 (https://github.com/soedinglab/MMseqs2) and rerun" >&2; exit 1
+  fi
+fi
+
+# Debian's Chromium runs the browser tests of `nesscan serve` (tests/test_browser.py, headless,
+# driven by Playwright; Playwright's own browser download is never used).
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    [ -n "${APT_UPDATED:-}" ] || $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq chromium >/dev/null
+  else
+    echo "install.sh: Chromium not installed: tests/test_browser.py will fail (install chromium and rerun)" >&2
   fi
 fi
 

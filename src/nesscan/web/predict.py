@@ -1,0 +1,247 @@
+"""Predict the NESs of pasted proteins: text -> proteins -> window scores -> candidates.
+
+The web page and ``POST /api/predict`` call :func:`predict`. The text is a FASTA (any
+header style :func:`nesscan.io.fasta.parse_header` reads) or one bare sequence; the
+sequences follow the FASTA reader's rules (:func:`nesscan.io.fasta.check_sequence`).
+
+Coordinates: window ``i`` of ``Prediction.scores`` (0-based index) covers residues
+``i + 1 .. i + window`` (1-based inclusive), as in ``windows.parquet`` of a screen.
+Candidate rows use the columns of ``candidates.csv`` (:mod:`nesscan.screen`) without
+``q_value``: a single pasted protein has no decoys to estimate it from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from nesscan.embed.base import Embedder
+from nesscan.errors import NesscanError
+from nesscan.model.store import NesModel
+from nesscan.records import Protein
+
+#: Longest protein accepted, in residues (titin, the longest human protein, has 34,350;
+#: 10,000 covers >99.9% of UniProtKB/Swiss-Prot).
+MAX_SEQUENCE_LENGTH = 10_000
+#: Most FASTA records in one request.
+MAX_RECORDS = 100
+#: Most residues, all records together, in one request.
+MAX_TOTAL_RESIDUES = 100_000
+#: Accession given to a bare sequence pasted without a FASTA header.
+BARE_ACCESSION = "query"
+#: How the pasted text is named in error messages.
+SOURCE = "pasted text"
+
+
+class TooLarge(NesscanError):
+    """The input exceeds one of the limits above (HTTP 413)."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The scores of one pasted protein.
+
+    Attributes
+    ----------
+    protein
+        The parsed record.
+    scores
+        One NES probability (0-1) per window, ``len(sequence) - window + 1`` of them;
+        empty for a protein shorter than the window.
+    track
+        One value per residue: the highest score of the windows that cover the
+        residue (residue ``r``, 1-based, is covered by windows ``r - window + 1 .. r``);
+        empty for a protein shorter than the window.
+    candidates
+        One dict per candidate region (runs of windows at or above the threshold),
+        columns of ``candidates.csv`` less ``q_value``, by position.
+    known
+        The model's known NES ranges of this accession: dicts ``start``, ``end``
+        (1-based inclusive) and ``nes_ids``.
+    threshold, window
+        The threshold used and the model's window length (residues).
+    """
+
+    protein: Protein
+    scores: np.ndarray
+    track: np.ndarray
+    candidates: list[dict] = field(default_factory=list)
+    known: list[dict] = field(default_factory=list)
+    threshold: float = 0.5
+    window: int = 22
+
+    @property
+    def status(self) -> str:
+        """``"ok"``, or ``"shorter_than_window"`` when the protein has no window."""
+        return "ok" if len(self.scores) else "shorter_than_window"
+
+
+def parse_text(text: str) -> list[Protein]:
+    """Proteins of a pasted FASTA text, or of one bare sequence.
+
+    Parameters
+    ----------
+    text
+        FASTA records, or a sequence without a header (then named
+        :data:`BARE_ACCESSION`). Whitespace and one trailing ``*`` per record are dropped,
+        letters are upper-cased.
+
+    Raises
+    ------
+    NesscanError
+        Empty input, an empty record, a header without an id, a duplicate id, or an
+        invalid residue (the message names the record, the letter and its 1-based
+        position); :class:`TooLarge` past :data:`MAX_RECORDS`,
+        :data:`MAX_SEQUENCE_LENGTH` or :data:`MAX_TOTAL_RESIDUES`.
+
+    Examples
+    --------
+    >>> [p.accession for p in parse_text(">sp|P1|A_HUMAN a\\nMKV\\nLL\\n>P2\\nGG*")]
+    ['P1', 'P2']
+    >>> parse_text("mkv ll")[0].sequence
+    'MKVLL'
+    """
+    from nesscan.errors import InputError
+    from nesscan.io.fasta import AMINO_ACIDS, check_sequence, parse_header
+
+    text = text.replace("\r", "").strip()
+    if not text:
+        raise NesscanError("empty input: paste a protein sequence or FASTA records")
+    bare = not text.startswith(">")
+    if bare:
+        text = f">{BARE_ACCESSION}\n{text}"
+    records: list[tuple[str, list[str]]] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if line.startswith(">"):
+            records.append((line, []))
+            if len(records) > MAX_RECORDS:
+                raise TooLarge(f"more than {MAX_RECORDS} records: paste at most {MAX_RECORDS} proteins at a time")
+        elif line:
+            records[-1][1].append(line)
+    proteins, seen, total = [], set(), 0
+    for header, lines in records:
+        h = parse_header(header)
+        if not h.accession:
+            raise InputError(SOURCE, None, f"header without an id ({header[:40]!r})")
+        if h.accession in seen:
+            raise InputError(SOURCE, h.accession, "duplicate id")
+        seen.add(h.accession)
+        try:
+            sequence = check_sequence("".join(lines), SOURCE, h.accession)
+        except InputError as exc:
+            where = "the pasted sequence" if bare else f"record {h.accession}"
+            hint = f" (allowed: {AMINO_ACIDS}, any case)" if exc.message.startswith("invalid residue") else ""
+            raise NesscanError(f"{where}: {exc.message}{hint}") from None
+        if len(sequence) > MAX_SEQUENCE_LENGTH:
+            raise TooLarge(f"{SOURCE}, record {h.accession}: {len(sequence):,} residues, more than the "
+                           f"limit of {MAX_SEQUENCE_LENGTH:,}")
+        total += len(sequence)
+        if total > MAX_TOTAL_RESIDUES:
+            raise TooLarge(f"more than {MAX_TOTAL_RESIDUES:,} residues in all: paste fewer proteins")
+        proteins.append(Protein(h.accession, sequence, h.entry_name, h.gene, h.description, h.organism))
+    return proteins
+
+
+def residue_track(scores: np.ndarray, window: int) -> np.ndarray:
+    """Per-residue score: the maximum over the windows covering each residue.
+
+    Parameters
+    ----------
+    scores
+        Window scores, window ``i`` covering residues ``i .. i + window - 1`` (0-based).
+    window
+        Window length in residues.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``len(scores) + window - 1`` values (float64); empty when ``scores`` is.
+
+    Examples
+    --------
+    >>> residue_track(np.array([0.1, 0.9, 0.2]), 2).tolist()
+    [0.1, 0.9, 0.9, 0.2]
+    """
+    if len(scores) == 0:
+        return np.zeros(0)
+    padded = np.concatenate([np.full(window - 1, -np.inf), np.asarray(scores, float), np.full(window - 1, -np.inf)])
+    return np.lib.stride_tricks.sliding_window_view(padded, window).max(axis=1)
+
+
+def predict(text: str, model: NesModel, embedder: Embedder, threshold: float | None = None) -> list[Prediction]:
+    """Score every window of the pasted proteins and report their candidate NESs.
+
+    Parameters
+    ----------
+    text
+        FASTA records or one bare sequence (see :func:`parse_text`).
+    model, embedder
+        A loaded model and its embedder.
+    threshold
+        Candidate threshold (0-1); the model's calibrated threshold when None.
+
+    Returns
+    -------
+    list of Prediction
+        One per record, in input order.
+
+    Raises
+    ------
+    NesscanError
+        Bad input (see :func:`parse_text`) or a threshold outside 0-1.
+    """
+    from nesscan.annotate import annotate_candidates
+    from nesscan.screen import candidate_regions, score_proteins
+
+    threshold = model.threshold if threshold is None else float(threshold)
+    if not 0.0 <= threshold <= 1.0:
+        raise NesscanError(f"threshold {threshold} is outside 0-1")
+    proteins = parse_text(text)
+    window = model.window
+    scored = [p for p in proteins if len(p.sequence) >= window]
+    scores = dict(zip((p.accession for p in scored), score_proteins(scored, model, embedder)))
+    known = model.known_nes
+    out = []
+    for p in proteins:
+        s = scores.get(p.accession, np.zeros(0))
+        known_here = known[known.accession == p.accession]
+        known_here = known_here if len(known_here) else None
+        rows = candidate_regions(p, s, threshold, window, known_here) if len(s) else []
+        if rows:
+            rows = annotate_candidates(pd.DataFrame(rows)).to_dict("records")
+        ranges = [] if known_here is None else [
+            {"start": int(a), "end": int(b), "nes_ids": str(i)}
+            for a, b, i in zip(known_here.start_1b, known_here.end_1b, known_here.nes_ids)]
+        out.append(Prediction(p, np.asarray(s, float), residue_track(s, window), rows, ranges, threshold, window))
+    return out
+
+
+def candidates_frame(predictions: list[Prediction]) -> pd.DataFrame:
+    """The candidate rows of all predictions as one table (``candidates.csv`` columns less
+    ``q_value``), in input order then by position."""
+    from nesscan.screen import CANDIDATE_COLUMNS
+
+    columns = CANDIDATE_COLUMNS + ["nes_class", "anchors"]
+    return pd.DataFrame([row for p in predictions for row in p.candidates], columns=columns)
+
+
+def residues_frame(predictions: list[Prediction]) -> pd.DataFrame:
+    """One row per residue: ``accession``, ``position`` (1-based), ``residue``, ``score``
+    (the residue track, see :attr:`Prediction.track`), ``in_candidate`` (inside the best
+    window of a candidate)."""
+    frames = []
+    for p in predictions:
+        if not len(p.track):
+            continue
+        inside = np.zeros(len(p.track), bool)
+        for row in p.candidates:
+            inside[row["start"] - 1:row["end"]] = True
+        frames.append(pd.DataFrame({"accession": p.protein.accession, "position": np.arange(1, len(p.track) + 1),
+                                    "residue": list(p.protein.sequence), "score": p.track,
+                                    "in_candidate": inside}))
+    if not frames:
+        return pd.DataFrame(columns=["accession", "position", "residue", "score", "in_candidate"])
+    return pd.concat(frames, ignore_index=True)

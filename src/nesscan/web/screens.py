@@ -1,0 +1,180 @@
+"""Finished screens for the browse page: candidate tables, filters, window tracks.
+
+``nesscan serve --screen DIR`` takes either one screen output folder (``candidates.csv``
+of :mod:`nesscan.screen`) or a ``nesscan run`` folder (``DIR/screen/<proteome>/``, one
+screen per proteome). When ``structure.csv`` (written by ``nesscan structure``: the
+candidate columns plus structure columns) lies beside ``candidates.csv``, it is shown
+instead, with its extra columns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nesscan.errors import NesscanError
+
+#: Candidate columns shown first in the browse table, when present.
+CORE_COLUMNS = ["accession", "gene", "entry_name", "start", "end", "sequence", "score", "q_value",
+                "nes_class", "anchors", "known_nes"]
+#: Columns of ``candidates.csv`` not shown as table columns (kept in the CSV download).
+HIDDEN_COLUMNS = {"region_start", "region_end", "n_windows", "known_nes_ids"}
+
+
+@dataclass
+class Screen:
+    """One screen output folder.
+
+    Attributes
+    ----------
+    name
+        Its name on the page: the proteome folder's name in a run, else the folder's.
+    path
+        The folder.
+    table
+        ``structure.csv`` when present, else ``candidates.csv``.
+    """
+
+    name: str
+    path: Path
+    table: Path
+    _frame: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def has_structure(self) -> bool:
+        return self.table.name == "structure.csv"
+
+    def candidates(self) -> pd.DataFrame:
+        """The candidate table (read once); ``known_nes`` as bool, ``status`` added
+        ("known" or "novel")."""
+        if self._frame is None:
+            try:
+                df = pd.read_csv(self.table, keep_default_na=False, na_values=[""])
+            except (OSError, ValueError) as exc:
+                raise NesscanError(f"{self.table}: unreadable candidate table ({exc})") from None
+            if "known_nes" in df.columns:
+                df["known_nes"] = df["known_nes"].astype(str).str.lower().isin(["true", "1"])
+                df["status"] = np.where(df["known_nes"], "known", "novel")
+            for col in ("gene", "entry_name", "nes_class", "anchors", "known_nes_ids"):
+                if col in df.columns:
+                    df[col] = df[col].fillna("").astype(str)
+            self._frame = df
+        return self._frame
+
+    def columns(self) -> list[str]:
+        """Columns shown in the browse table: the core ones, then structure columns."""
+        df = self.candidates()
+        core = [c for c in CORE_COLUMNS if c in df.columns]
+        extra = [c for c in df.columns if c not in core and c not in HIDDEN_COLUMNS and c != "status"]
+        return core + extra
+
+    def fasta(self) -> Path | None:
+        """The screened FASTA named in ``screen.json``, when it still exists."""
+        try:
+            path = Path(json.loads((self.path / "screen.json").read_text())["config"]["fasta"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return path if path.is_file() else None  # a relative path holds from the folder it ran in
+
+    def window_scores(self, accession: str) -> pd.DataFrame:
+        """Rows of ``windows.parquet`` of one protein (``start``, ``end``, ``score``), by start."""
+        import pyarrow.parquet as pq
+
+        path = self.path / "windows.parquet"
+        if not path.is_file():
+            return pd.DataFrame(columns=["start", "end", "score"])
+        table = pq.read_table(path, columns=["start", "end", "score"], filters=[("accession", "==", accession)])
+        return table.to_pandas().sort_values("start", ignore_index=True)
+
+    def sequence(self, accession: str) -> str | None:
+        """The protein's sequence, from the screened FASTA when it still exists."""
+        fasta = self.fasta()
+        return None if fasta is None else _sequence(str(fasta), fasta.stat().st_mtime_ns, accession)
+
+
+@lru_cache(maxsize=256)
+def _sequence(fasta: str, mtime: int, accession: str) -> str | None:
+    from nesscan.io.fasta import iter_fasta
+
+    try:
+        return next((p.sequence for p in iter_fasta(fasta) if p.accession == accession), None)
+    except NesscanError:
+        return None
+
+
+def find_screens(directory: str | Path) -> dict[str, Screen]:
+    """The screens of a screen folder or of a ``nesscan run`` folder, by name.
+
+    Raises
+    ------
+    NesscanError
+        When ``directory`` holds neither.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise NesscanError(f"{directory}: no such folder")
+    single = _screen(directory, directory.name)
+    if single is not None:
+        return {single.name: single}
+    screens = {}
+    for sub in sorted((directory / "screen").glob("*")) if (directory / "screen").is_dir() else []:
+        found = _screen(sub, sub.name)
+        if found is not None:
+            screens[found.name] = found
+    if not screens:
+        raise NesscanError(f"{directory}: neither a screen folder (no candidates.csv) nor a nesscan run "
+                           "folder (no screen/<proteome>/candidates.csv)")
+    return screens
+
+
+def _screen(folder: Path, name: str) -> Screen | None:
+    for table in ("structure.csv", "candidates.csv"):
+        if (folder / table).is_file():
+            return Screen(name, folder, folder / table)
+    return None
+
+
+def filter_candidates(df: pd.DataFrame, text: str = "", nes_class: str = "", status: str = "",
+                      max_q: float | None = None, min_score: float | None = None,
+                      sort: str = "score", descending: bool = True) -> pd.DataFrame:
+    """Filter and sort a candidate table.
+
+    Parameters
+    ----------
+    text
+        Case-insensitive substring of the accession, gene or entry name.
+    nes_class
+        Exact Kosugi class (``"1a"``, ``"no consensus"``...); ``""`` for all.
+    status
+        ``"known"``, ``"novel"`` or ``""`` for all.
+    max_q, min_score
+        Keep rows with ``q_value <= max_q`` and ``score >= min_score``.
+    sort, descending
+        Column to sort by (unknown columns sort by score); ties keep file order.
+    """
+    keep = np.ones(len(df), bool)
+    if text:
+        hay = df.get("accession", "").astype(str)
+        for col in ("gene", "entry_name"):
+            if col in df.columns:
+                hay = hay + " " + df[col].astype(str)
+        keep &= hay.str.contains(text, case=False, regex=False).to_numpy()
+    if nes_class and "nes_class" in df.columns:
+        keep &= (df["nes_class"] == nes_class).to_numpy()
+    if status in ("known", "novel") and "status" in df.columns:
+        keep &= (df["status"] == status).to_numpy()
+    if max_q is not None and "q_value" in df.columns:
+        keep &= (pd.to_numeric(df["q_value"], errors="coerce") <= max_q).to_numpy()
+    if min_score is not None and "score" in df.columns:
+        keep &= (pd.to_numeric(df["score"], errors="coerce") >= min_score).to_numpy()
+    out = df[keep]
+    sort = sort if sort in df.columns else "score"
+    if sort in df.columns:
+        out = out.sort_values(sort, ascending=not descending, kind="stable", na_position="last",
+                              key=lambda col: col.str.lower() if col.dtype == object else col)
+    return out

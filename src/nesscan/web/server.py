@@ -1,0 +1,70 @@
+"""Run the application under uvicorn on a socket bound here, so the URL logged is the real one."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any, Callable
+
+
+def bind(host: str = "127.0.0.1", port: int = 8000) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: a free one, chosen by the system).
+
+    Raises
+    ------
+    NesscanError
+        When the address cannot be bound (in use, or not an address of this machine).
+    """
+    from nesscan.errors import NesscanError
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        raise NesscanError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    return sock
+
+
+def serve(model_dir: str | os.PathLike | None = None, screen_dir: str | os.PathLike | None = None,
+          host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
+          embedder_options: dict[str, Any] | None = None,
+          log: Callable[[str], None] | None = None) -> None:
+    """Load the model (and screens), bind ``host:port`` and serve until interrupted.
+
+    Parameters
+    ----------
+    model_dir, screen_dir, workers, embedder_options
+        See :func:`nesscan.web.app.create_app`.
+    host, port
+        Address to bind; the default serves this machine only.
+    log
+        Receives one line with the URL once the server listens, and warnings.
+    """
+    import torch
+    import uvicorn
+
+    from nesscan.web.app import create_app
+
+    # Parallelism comes from concurrent requests, one core each: a torch thread pool per
+    # request would oversubscribe the cores (all the time is in the classifier's forward pass).
+    torch.set_num_threads(1)
+    log = log or (lambda message: None)
+    app = create_app(model_dir, screen_dir, workers=workers, embedder_options=embedder_options)
+    state = app.state.nesscan
+    sock = bind(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    if bound_host not in ("127.0.0.1", "::1"):
+        log(f"warning: listening on {host}, reachable from other machines; nesscan serve has no login")
+    screens = f", screens: {', '.join(state.screens)}" if state.screens else ""
+    log(f"model {state.model.path} (threshold {state.model.threshold:.3f}){screens}")
+    log(f"serving on http://{shown}:{bound_port}/ (Ctrl-C to stop)")
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down gracefully
+        pass
+    log("stopped")

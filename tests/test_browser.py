@@ -1,0 +1,150 @@
+"""``nesscan serve`` in a real browser: Debian's Chromium, headless, driven by Playwright,
+against the server started as a user would (``python -m nesscan serve`` on 127.0.0.1).
+
+Chromium comes from Debian (install.sh installs it; ``$NESSCAN_CHROMIUM`` names another
+binary); Playwright's own browser download is never used. Without Chromium these tests
+fail, they do not skip: CI must run them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from web_screen import PKIA, make_screen
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "web_load.py"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: Screenshots of each page land here when set (for a person to look at).
+SHOTS = os.environ.get("NESSCAN_SCREENSHOTS")
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("web_load", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _chromium() -> str:
+    path = os.environ.get("NESSCAN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Chromium not found: install Debian's chromium (install.sh does) or set NESSCAN_CHROMIUM")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    screen = make_screen(tmp_path_factory.mktemp("browser_screen"))
+    bench = _bench()
+    proc, url = bench.start_server(["--screen", str(screen)])
+    yield url
+    bench.stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"web_{name}.png"), full_page=True)
+
+
+def test_server_answers_on_loopback(server):
+    assert server.startswith("http://127.0.0.1:")
+
+
+def test_known_nes_is_highlighted(server, page):
+    page.goto(server)
+    page.click("#example")  # fills the form with PKI-alpha
+    assert PKIA[3] in page.input_value("#sequence")
+    page.click("#submit")
+    window = page.locator('svg .nes-window[data-start="30"][data-end="51"]')
+    window.wait_for()
+    assert window.count() == 1
+    box = window.bounding_box()
+    assert box["width"] > 50 and box["height"] > 50  # drawn, and big enough to see
+    assert page.locator('svg .known-nes[data-start="36"][data-end="50"]').count() == 1
+    assert page.locator("svg .anchor").count() == 4
+    row = page.locator("table.candidates tr.candidate")
+    assert row.count() == 1 and "SASGNSNELALKLAGLDINKTE" in row.inner_text() and "1a" in row.inner_text()
+    assert "".join(page.locator("pre.sequence span.w").all_inner_texts()) == "SASGNSNELALKLAGLDINKTE"
+    page.locator("svg.track-svg").hover(position={"x": 400, "y": 60})
+    assert page.locator(".readout").first.inner_text().startswith("residue ")
+    _shot(page, "predict")
+    with page.expect_download() as download:
+        page.click("button[value=candidates]")
+    text = Path(download.value.path()).read_text()
+    assert text.splitlines()[1].startswith("P61925,IPKA_HUMAN,PKIA,30,51,")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("MKVLLB12", "the pasted sequence: invalid residue '1' at position 7 (allowed: ACDEFGHIKLMNPQRSTVWYXBZUO, "
+                 "any case)"),
+    ("   ", "empty input: paste a protein sequence or FASTA records"),
+])
+def test_bad_input_shows_the_message(server, page, text, message):
+    page.goto(server)
+    page.fill("#sequence", text)
+    with page.expect_response(lambda r: r.request.method == "POST") as response:
+        page.click("#submit")
+    assert response.value.status == 422
+    error = page.locator("#error")
+    assert error.inner_text() == message
+    assert page.input_value("#sequence") == text  # kept, to be corrected
+    assert page.locator("svg .nes-window").count() == 0
+    if text.strip():
+        _shot(page, "error")
+
+
+def test_browse_and_sort(server, page):
+    page.goto(server + "browse")
+    rows = page.locator("#candidates tbody tr")
+    n = rows.count()
+    assert n >= 4
+
+    def column(name: str) -> list[str]:
+        index = [h.get_attribute("data-column") for h in page.locator("#candidates thead a.sort").all()].index(name)
+        return [r.locator("td").nth(index).inner_text() for r in rows.all()]
+
+    scores = [float(s) for s in column("score")]
+    assert scores == sorted(scores, reverse=True)
+    before = column("accession")
+    page.click('#candidates thead a.sort[data-column="accession"]')
+    page.wait_for_url("**sort=accession**")
+    after = column("accession")
+    assert after == sorted(before, reverse=True) and after != before
+    page.click('#candidates thead a.sort[data-column="accession"]')  # again: the other way
+    page.wait_for_url("**order=asc**")
+    assert column("accession") == sorted(before)
+    page.select_option("select[name=status]", "known")
+    page.click("#apply")
+    page.wait_for_url("**status=known**")
+    assert column("accession") == ["P61925"]
+    page.select_option("select[name=status]", "")
+    page.click("#apply")
+    page.wait_for_url("**status=&**")
+    _shot(page, "browse")
+    page.click("a.protein-link >> text=P61925")
+    page.wait_for_url("**/protein/P61925**")
+    assert page.locator('svg .nes-window[data-start="30"]').count() == 1
+    _shot(page, "protein")

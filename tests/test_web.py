@@ -1,0 +1,291 @@
+"""The web application's library, pages and JSON API, through Starlette's test client.
+
+The browser tests (tests/test_browser.py) drive the same pages in Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from web_screen import PKIA, make_screen
+
+from nesscan.errors import NesscanError
+
+pytest.importorskip("httpx", reason="starlette's TestClient needs httpx (pip install -e .[test])")
+from starlette.testclient import TestClient  # noqa: E402
+
+from nesscan.web import predict as pred  # noqa: E402
+from nesscan.web.app import create_app  # noqa: E402
+
+FASTA = f">sp|{PKIA[0]}|{PKIA[1]} cAMP-dependent protein kinase inhibitor alpha GN={PKIA[2]}\n{PKIA[3]}\n"
+
+
+@pytest.fixture(scope="module")
+def screen_dir(tmp_path_factory):
+    return make_screen(tmp_path_factory.mktemp("web_screen"))
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(create_app(), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def screen_client(screen_dir):
+    return TestClient(create_app(screen_dir=screen_dir), raise_server_exceptions=False)
+
+
+# ----------------------------------------------------------------------------- library
+
+
+def test_parse_text_fasta_and_bare_sequence():
+    proteins = pred.parse_text(">sp|P1|A_HUMAN alpha GN=A\nmkv ll\n\n>P2 second\nGGGG*\n")
+    assert [(p.accession, p.entry_name, p.gene, p.sequence) for p in proteins] == [
+        ("P1", "A_HUMAN", "A", "MKVLL"), ("P2", "", "", "GGGG")]
+    bare = pred.parse_text("  MKV\r\nLLA  \n")
+    assert [(p.accession, p.sequence) for p in bare] == [(pred.BARE_ACCESSION, "MKVLLA")]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty input"), ("  \n ", "empty input"),
+    ("MKVJLL", "the pasted sequence: invalid residue 'J' at position 4 (allowed: ACDEFGHIKLMNPQRSTVWYXBZUO"),
+    (">P1\nMKV\n>P2\nMK1V", "record P2: invalid residue '1' at position 3"),
+    (">P1\nMKV\n>P1\nMKV", "record P1: duplicate id"),
+    (">P1\n\n>P2\nMKV", "record P1: empty sequence"),
+])
+def test_parse_text_rejects_bad_input(text, message):
+    with pytest.raises(NesscanError, match=message.replace("(", r"\(")):
+        pred.parse_text(text)
+
+
+def test_parse_text_limits():
+    with pytest.raises(pred.TooLarge, match="more than the limit of 10,000"):
+        pred.parse_text("A" * (pred.MAX_SEQUENCE_LENGTH + 1))
+    assert len(pred.parse_text("A" * pred.MAX_SEQUENCE_LENGTH)[0].sequence) == pred.MAX_SEQUENCE_LENGTH
+    with pytest.raises(pred.TooLarge, match="more than 100 records"):
+        pred.parse_text("".join(f">P{i}\nMKV\n" for i in range(pred.MAX_RECORDS + 1)))
+    with pytest.raises(pred.TooLarge, match="residues in all"):
+        pred.parse_text("".join(f">P{i}\n{'A' * 9000}\n" for i in range(12)))
+
+
+def test_residue_track_is_the_max_of_covering_windows():
+    rng = np.random.default_rng(0)
+    scores, window = rng.random(30), 5
+    track = pred.residue_track(scores, window)
+    assert len(track) == 30 + window - 1
+    for r in range(len(track)):  # residue r (0-based) is covered by windows r-window+1 .. r
+        assert track[r] == scores[max(r - window + 1, 0):r + 1].max()
+    assert len(pred.residue_track(np.zeros(0), window)) == 0
+
+
+def test_predict_calls_the_known_nes_of_pki_alpha():
+    from nesscan.model.store import load_model
+
+    model = load_model()
+    (p,) = pred.predict(FASTA, model, model.embedder())
+    assert p.status == "ok" and len(p.scores) == 76 - 22 + 1 and len(p.track) == 76
+    assert [(c["start"], c["end"], c["known_nes"], c["nes_class"], c["anchors"]) for c in p.candidates] == [
+        (30, 51, True, "1a", "38,42,45,47")]
+    assert p.known == [{"start": 36, "end": 50, "nes_ids": "PKIα (NES ID: 5)"}]
+    assert p.track.max() == p.scores.max() >= model.threshold
+    (high,) = pred.predict(FASTA, model, model.embedder(), threshold=0.99)
+    assert high.candidates == [] and high.threshold == 0.99
+
+
+# ----------------------------------------------------------------------------- JSON API
+
+
+def test_health(client):
+    data = client.get("/api/health").json()
+    assert data["status"] == "ok" and data["model"]["window"] == 22 and data["screens"] == []
+    assert data["limits"]["max_sequence_length"] == pred.MAX_SEQUENCE_LENGTH
+
+
+def test_api_predict(client):
+    r = client.post("/api/predict", json={"sequence": FASTA})
+    assert r.status_code == 200
+    (p,) = r.json()["proteins"]
+    assert (p["accession"], p["gene"], p["length"], p["status"]) == ("P61925", "PKIA", 76, "ok")
+    assert len(p["window_scores"]) == 55 and len(p["residue_scores"]) == 76
+    (c,) = p["candidates"]
+    assert (c["start"], c["end"], c["known_nes"], c["nes_class"]) == (30, 51, True, "1a")
+    plain = client.post("/api/predict", content=FASTA, headers={"content-type": "text/plain"}).json()
+    assert plain["proteins"][0]["window_scores"] == p["window_scores"]
+    short = client.post("/api/predict", json={"sequence": ">tiny\nMKVLL"}).json()["proteins"][0]
+    assert (short["status"], short["candidates"], short["window_scores"], short["max_score"]) == (
+        "shorter_than_window", [], [], None)
+
+
+def test_api_predict_csv(client):
+    r = client.post("/api/predict?format=csv", json={"sequence": FASTA})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    table = pd.read_csv(__import__("io").StringIO(r.text))
+    assert table[["start", "end", "nes_class"]].values.tolist() == [[30, 51, "1a"]]
+    r = client.post("/api/predict?format=csv&table=residues", json={"sequence": FASTA})
+    residues = pd.read_csv(__import__("io").StringIO(r.text))
+    assert len(residues) == 76 and residues.in_candidate.sum() == 22
+    assert "".join(residues.residue) == PKIA[3]
+
+
+@pytest.mark.parametrize("kwargs, status, message", [
+    (dict(json={"sequence": ""}), 422, "empty input"),
+    (dict(json={"sequence": "MKVJ"}), 422, "the pasted sequence: invalid residue 'J' at position 4"),
+    (dict(json={"sequence": "MKV", "threshold": 2}), 422, "threshold must be between 0 and 1"),
+    (dict(json={"sequence": "MKV", "threshold": "high"}), 422, "threshold must be a number"),
+    (dict(json={"seq": "MKV"}), 400, '"sequence" string'),
+    (dict(json=["MKV"]), 400, '"sequence" string'),
+    (dict(content="{not json", headers={"content-type": "application/json"}), 400, "not valid JSON"),
+    (dict(json={"sequence": "A" * 10_001}), 413, "more than the limit of 10,000"),
+])
+def test_api_predict_errors(client, kwargs, status, message):
+    r = client.post("/api/predict", **kwargs)
+    assert r.status_code == status
+    assert message in r.json()["error"]
+
+
+def test_body_limit(tmp_path):
+    small = TestClient(create_app(max_body_bytes=1000), raise_server_exceptions=False)
+    r = small.post("/api/predict", json={"sequence": "A" * 2000})
+    assert r.status_code == 413 and "over the limit of 1,000 bytes" in r.json()["error"]
+
+    def chunks():  # no Content-Length: the body is counted as it streams in
+        for _ in range(5):
+            yield b"A" * 400
+
+    r = small.post("/api/predict", content=chunks(), headers={"content-type": "text/plain"})
+    assert r.status_code == 413 and "over the limit" in r.json()["error"]
+    page = small.post("/", data={"sequence": "A" * 2000})
+    assert page.status_code == 413 and 'role="alert"' in page.text and "over the limit of 1,000 bytes" in page.text
+    assert small.post("/api/predict", json={"sequence": "A" * 100}).status_code == 200
+
+
+def test_unknown_paths_and_methods(client):
+    assert client.get("/api/nothing").json() == {"error": "no page at /api/nothing"}
+    r = client.get("/nothing")
+    assert r.status_code == 404 and "no page at /nothing" in r.text
+    assert client.get("/api/predict").status_code == 405
+    r = client.get("/api/candidates")
+    assert r.status_code == 404 and "no screen loaded" in r.json()["error"]
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+def test_predict_page(client):
+    r = client.get("/")
+    assert r.status_code == 200 and '<textarea id="sequence"' in r.text
+    r = client.post("/", data={"sequence": FASTA})
+    assert r.status_code == 200
+    assert 'class="nes-window" data-start="30" data-end="51"' in r.text
+    assert 'class="known-nes" data-start="36" data-end="50"' in r.text
+    assert r.text.count('class="anchor"') == 4 and "1 candidate NES" in r.text
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty input: paste a protein sequence or FASTA records"),
+    ("MKV<b>1</b>", "invalid residue &#39;&lt;&#39; at position 4"),
+])
+def test_predict_page_errors(client, text, message):
+    r = client.post("/", data={"sequence": text})
+    assert r.status_code == 422
+    assert '<p class="message error" role="alert" id="error">' in r.text
+    assert message in r.text and "<b>1</b>" not in r.text  # escaped, kept in the text box
+
+
+def test_predict_page_csv(client):
+    r = client.post("/predict.csv", data={"sequence": FASTA, "table": "candidates"})
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    assert r.text.splitlines()[1].startswith("P61925,IPKA_HUMAN,PKIA,30,51,SASGNSNELALKLAGLDINKTE")
+
+
+# ----------------------------------------------------------------------------- screens
+
+
+def test_browse_sorts_and_filters(screen_client, screen_dir):
+    cands = pd.read_csv(screen_dir / "candidates.csv")
+    api = screen_client.get("/api/candidates").json()
+    assert api["total"] == len(cands) >= 4
+    assert [r["score"] for r in api["rows"]] == sorted(cands.score, reverse=True)
+    by_acc = screen_client.get("/api/candidates?sort=accession&order=asc").json()["rows"]
+    assert [r["accession"] for r in by_acc] == sorted(cands.accession)
+    known = screen_client.get("/api/candidates?status=known").json()["rows"]
+    assert [r["accession"] for r in known] == ["P61925"]
+    assert screen_client.get("/api/candidates?status=novel").json()["total"] == len(cands) - 1
+    assert screen_client.get("/api/candidates?q=tst2").json()["rows"][0]["gene"] == "TST2"
+    assert screen_client.get("/api/candidates?class=1a").json()["total"] == int((cands.nes_class == "1a").sum())
+    assert screen_client.get("/api/candidates?limit=2&offset=1").json()["rows"] == api["rows"][1:3]
+    r = screen_client.get("/api/candidates?max_q=lots")
+    assert r.status_code == 422 and "max_q must be a number" in r.json()["error"]
+
+    page = screen_client.get("/browse?sort=accession&order=asc")
+    assert page.status_code == 200
+    order = [line.split(">")[1].split("<")[0] for line in page.text.split('class="protein-link"')[1:]]
+    assert order == sorted(cands.accession)
+    assert 'class="badge known"' in page.text and 'class="badge novel"' in page.text
+    bad = screen_client.get("/browse?min_score=x")
+    assert bad.status_code == 422 and "min_score must be a number" in bad.text
+    csv = screen_client.get("/browse.csv?status=known")
+    assert csv.status_code == 200 and csv.text.count("\n") == 2
+
+
+def test_browse_pages(screen_client, screen_dir):
+    state = screen_client.app.state.nesscan
+    state.page_rows = 2
+    try:
+        first = screen_client.get("/browse").text
+        assert "page 1 of 3" in first and first.count('class="protein-link"') == 2
+        assert screen_client.get("/browse?page=3").text.count('class="protein-link"') == 1
+    finally:
+        state.page_rows = 100
+
+
+def test_protein_page_and_api(screen_client, screen_dir):
+    windows = pd.read_parquet(screen_dir / "windows.parquet")
+    mine = windows[windows.accession == "P61925"].sort_values("start")
+    data = screen_client.get("/api/protein/P61925").json()
+    assert data["length"] == 76 and data["sequence"] == PKIA[3]
+    assert data["window_scores"] == pytest.approx(mine.score.tolist(), abs=1e-6)
+    assert [(c["start"], c["known_nes"]) for c in data["candidates"]] == [(30, True)]
+    page = screen_client.get("/protein/P61925")
+    assert page.status_code == 200 and 'class="nes-window" data-start="30" data-end="51"' in page.text
+    assert "SASGNSNELALKLAGLDINKTE"[:5] in page.text
+    missing = screen_client.get("/protein/NOPE")
+    assert missing.status_code == 404 and "NOPE is not in screen screen" in missing.text
+    assert screen_client.get("/api/protein/NOPE?screen=other").json()["error"].startswith("no screen named 'other'")
+
+
+def test_run_folder_with_two_proteomes_and_structure(screen_dir, tmp_path):
+    run = tmp_path / "run"
+    for name in ("human", "yeast"):
+        shutil.copytree(screen_dir, run / "screen" / name)
+    table = pd.read_csv(screen_dir / "candidates.csv")
+    table["plddt_window"] = np.linspace(90, 40, len(table))
+    table["structure_status"] = "ok"
+    table["structure_explanation"] = "buried helix"
+    table.to_csv(run / "screen" / "yeast" / "structure.csv", index=False)
+    c = TestClient(create_app(screen_dir=run), raise_server_exceptions=False)
+    screens = {s["name"]: s for s in c.get("/api/screens").json()}
+    assert set(screens) == {"human", "yeast"}
+    assert screens["yeast"]["table"] == "structure.csv" and "plddt_window" in screens["yeast"]["columns"]
+    assert screens["human"]["table"] == "candidates.csv"
+    rows = c.get("/api/candidates?screen=yeast&sort=plddt_window&order=asc").json()["rows"]
+    assert [r["plddt_window"] for r in rows] == sorted(table.plddt_window)
+    page = c.get("/browse?screen=yeast").text
+    assert "pLDDT" in page and 'option value="human"' in page and "with structure columns" in page
+
+
+def test_screen_folder_errors(tmp_path):
+    from nesscan.cli import main
+
+    with pytest.raises(NesscanError, match="neither a screen folder"):
+        create_app(screen_dir=tmp_path)
+    assert main(["serve", "--screen", str(tmp_path / "absent")]) == 1
+
+
+def test_json_has_no_nan(screen_client):
+    text = screen_client.get("/api/candidates").text
+    json.loads(text)  # NaN is not JSON
+    assert "NaN" not in text
