@@ -217,8 +217,11 @@ def test_screen_with_the_packaged_default_model(tiny_data: Path, tmp_path: Path,
 
 
 def test_options_that_do_not_apply_are_ignored_or_refused(tmp_path, capsys) -> None:
-    """--device/--esm-model mean nothing to the weight-free default model; an unknown
-    embedder option in the library is one clear error, not a TypeError."""
+    """--esm-model means nothing to the weight-free default model; --device moves its
+    classifier, so a GPU that is not there is one clear error; an unknown embedder option
+    in the library is one clear error, not a TypeError."""
+    import torch
+
     from nesscan.embed import get_embedder
     from nesscan.errors import NesscanError
 
@@ -229,7 +232,12 @@ def test_options_that_do_not_apply_are_ignored_or_refused(tmp_path, capsys) -> N
     from nesscan.model.store import default_model_dir
     if not (default_model_dir() / "config.json").is_file():
         pytest.skip("no packaged default model")
-    assert main(["screen", str(fasta), "-o", str(tmp_path / "out"), "--device", "cuda"]) == 0
+    assert main(["screen", str(fasta), "-o", str(tmp_path / "out"), "--device", "cpu", "--workers", "1"]) == 0
+    capsys.readouterr()
+    if not torch.cuda.is_available():
+        assert main(["screen", str(fasta), "-o", str(tmp_path / "gpu"), "--device", "cuda"]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "no CUDA GPU" in err[0]
 
 
 def test_output_path_that_is_a_file_is_one_line(tmp_path, capsys) -> None:

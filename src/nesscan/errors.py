@@ -28,3 +28,6 @@ class InputError(NesscanError):
         self.message = message
         where = f"{self.path}" + (f", record {record}" if record is not None else "")
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):  # picklable, so it crosses from a worker process intact
+        return (type(self), (self.path, self.record, self.message))

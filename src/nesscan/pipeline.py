@@ -203,18 +203,32 @@ def proteome_name(fasta: str | os.PathLike) -> str:
     return name
 
 
+def _torch_device(device: str) -> str:
+    """``device`` if torch can use it here, else a one-line error."""
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except RuntimeError as err:
+        raise NesscanError(f"unknown torch device {device!r}") from err
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise NesscanError(f"device {device!r} asked for, but torch sees no CUDA GPU here")
+    return device
+
+
 def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str | os.PathLike | None = None,
            threshold: float | None = None, nesdb: str | os.PathLike | None = None, device: str | None = None,
            embedder_options: dict[str, Any] | None = None, decoy_fraction: float = 0.25, seed: int = 0,
            progress: Callable[[int, int], None] | None = None, resume: bool = False,
-           chunk_floats: int = 16_000_000):
+           chunk_floats: int = 16_000_000, workers: int | None = None):
     """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
 
     Writes the screen's three tables (:mod:`nesscan.screen`) and ``screen.json`` (model,
     input checksum, versions, timings, summary). Returns the
     :class:`~nesscan.screen.ScreenSummary`. ``resume`` continues an interrupted screen
     from the chunks it finished (:mod:`nesscan.chunks`); ``chunk_floats`` bounds the
-    memory of a chunk (see :func:`~nesscan.screen.screen_fasta`).
+    memory of a chunk and ``workers`` the processes scoring chunks at once, ``None`` for
+    one per core (see :func:`~nesscan.screen.screen_fasta`).
     """
     from dataclasses import asdict
 
@@ -230,6 +244,8 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     if chunk_floats < 1:
         raise NesscanError(f"chunk size must be positive, not {chunk_floats}")
     model = load_model(model_dir)
+    if device:
+        model.to(_torch_device(device))
     options = {**(embedder_options or {}), **({"device": device} if device else {})}
     embedder = model.embedder(**applicable_options(model.config, options))
     known = nes_sites_of_file(Path(nesdb)) if nesdb else None
@@ -243,7 +259,8 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     record.input(fasta)
     record.start("screen")
     summary = screen_fasta(fasta, out, model, embedder, threshold, known, decoy_fraction=decoy_fraction,
-                           seed=seed, progress=progress, resume=resume, chunk_floats=chunk_floats)
+                           seed=seed, progress=progress, resume=resume, chunk_floats=chunk_floats,
+                           workers=workers)
     record.data["results"] = asdict(summary)
     record.stop("screen")
     return summary
@@ -253,7 +270,9 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         embedder_spec: dict[str, Any] | str = "physchem", context: str = "peptide",
         params: ClassifierParams = ClassifierParams(), seed: int = 0, n_boot: int = 1000,
         folds: int = 5, embedder_options: dict[str, Any] | None = None, log: Log = lambda msg: None,
-        progress: Callable[[str], Any] | None = None) -> Path:
+        progress: Callable[[str], Any] | None = None,
+        structures: str | os.PathLike | None = None, resume: bool = False,
+        workers: int | None = None) -> Path:
     """The whole pipeline into one folder: examples -> embeddings -> train -> evaluate
     -> cross-validate -> screen -> report.
 
@@ -262,8 +281,11 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     ``split.tsv``, ``evaluation/``, ``cv/``, ``site.json`` and ``protein_level.json``
     (:mod:`nesscan.validation`; skipped when ``folds < 2``), one ``screen/<proteome>/``
     per proteome (default: the yeast proteome of the data folder and, as the negative
-    control with no nucleus and no CRM1, the E. coli proteome, when present) and
-    ``report/`` (:func:`nesscan.report.write_report`).
+    control with no nucleus and no CRM1, the E. coli proteome, when present), with
+    ``structure.csv`` beside its candidates when ``structures`` names a folder of AlphaFold
+    models (:func:`nesscan.structure.files.structure_file`), and
+    ``report/`` (:func:`nesscan.report.write_report`). ``resume`` continues the screens
+    of an interrupted run from their finished chunks; ``workers`` as for :func:`screen`.
     """
     from nesscan.runrecord import RunRecord
 
@@ -275,6 +297,8 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     for fasta in proteomes:
         if not Path(fasta).is_file():
             raise NesscanError(f"{fasta}: no such file")
+    if structures is not None and not Path(structures).is_dir():
+        raise NesscanError(f"{structures}: not a directory of structure models")
     record = RunRecord(out / "run.json", "run", {
         "data": str(data), "embedder": embedder_spec, "context": context, "seed": seed,
         "params": params.to_dict(),
@@ -314,16 +338,21 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         log(f"screening {fasta}")
         ctx = progress(f"screening {name}") if progress else None
         if ctx is None:
-            summary = screen(fasta, out / "screen" / name, model_dir, embedder_options=embedder_options)
+            summary = screen(fasta, out / "screen" / name, model_dir, embedder_options=embedder_options,
+                             resume=resume, workers=workers)
         else:
             with ctx as cb:
                 summary = screen(fasta, out / "screen" / name, model_dir, embedder_options=embedder_options,
-                                 progress=cb)
+                                 progress=cb, resume=resume, workers=workers)
         log(f"{name}: {summary.proteins} proteins, {summary.candidates} candidates "
             f"({summary.known_candidates} known)")
         record.data["results"][f"screen:{name}"] = {"proteins": summary.proteins,
                                                     "candidates": summary.candidates,
                                                     "known_candidates": summary.known_candidates}
+        if structures is not None:
+            from nesscan.structure.files import structure_file
+
+            log(f"structure: {structure_file(out / 'screen' / name / 'candidates.csv', structures, fasta=fasta)}")
         record.stop(f"screen:{name}")
     from nesscan.report import write_report
 

@@ -48,6 +48,7 @@ from nesscan.errors import NesscanError
 from nesscan.fdr import decoy_sequence
 from nesscan.model.store import NesModel
 from nesscan.records import Protein
+from nesscan.workers import map_ordered, plan_workers
 
 CANDIDATE_COLUMNS = ["accession", "entry_name", "gene", "start", "end", "sequence", "score",
                      "region_start", "region_end", "n_windows", "known_nes", "known_nes_ids"]
@@ -110,7 +111,8 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
                  embedder: Embedder | None = None, threshold: float | None = None,
                  known_nes: pd.DataFrame | None = None, chunk_floats: int = 16_000_000,
                  decoy_fraction: float = 0.25, seed: int = 0,
-                 progress: Progress | None = None, resume: bool = False) -> ScreenSummary:
+                 progress: Progress | None = None, resume: bool = False,
+                 workers: int | None = 1) -> ScreenSummary:
     """Score every window of every protein of a FASTA file.
 
     Parameters
@@ -166,12 +168,24 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
         "decoy_fraction": decoy_fraction, "seed": seed, "chunk_residues": budget}, resume=resume)
     total = count_records(fasta)
     done = n_chunks = 0
-    try:
+    sizes: list[int] = []
+
+    def tasks() -> Iterator[tuple | None]:
+        first = 0
         for index, chunk in enumerate(_chunks(iter_fasta(fasta), budget)):
-            if not store.has(index):
-                store.save(index, _screen_chunk(chunk, done, model, embedder, threshold, known_by_acc,
-                                                decoy_fraction, seed))
-            done += len(chunk)
+            sizes.append(len(chunk))
+            yield None if store.has(index) else (chunk, first)
+            first += len(chunk)
+
+    device = next(model.module.parameters()).device.type
+    n_workers, threads = plan_workers(workers, device=getattr(embedder, "device", None) or device)
+    state = dict(model=model, embedder=embedder, threshold=threshold, known_by_acc=known_by_acc,
+                 decoy_fraction=decoy_fraction, seed=seed)
+    try:
+        for index, result in enumerate(map_ordered(_screen_chunk, tasks(), state, n_workers, threads)):
+            if result is not None:
+                store.save(index, result)
+            done += sizes[index]
             n_chunks = index + 1
             if progress is not None:
                 progress(done, max(total, done))
@@ -181,7 +195,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
     return _finish(store, n_chunks, out, model.window, threshold, decoy_fraction, seed)
 
 
-def _screen_chunk(chunk: list[Protein], first: int, model: NesModel, embedder: Embedder, threshold: float,
+def _screen_chunk(chunk: list[Protein], first: int, *, model: NesModel, embedder: Embedder, threshold: float,
                   known_by_acc: dict[str, pd.DataFrame], decoy_fraction: float, seed: int) -> ChunkResult:
     """Scores, decoys, candidates and protein rows of a chunk whose first protein is ``first``."""
     window = model.window

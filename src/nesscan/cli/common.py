@@ -28,6 +28,13 @@ def add_embedder_options(p: argparse.ArgumentParser) -> None:
                    help="embed each window alone (peptide, default) or slice it from its protein")
 
 
+def add_workers_option(p: argparse.ArgumentParser) -> None:
+    """``--workers N``: processes scoring a screen's chunks at once."""
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="processes scoring chunks at once, each with cores/N torch threads (default: one per "
+                        "CPU core; 1 with --device cuda)")
+
+
 def add_training_options(p: argparse.ArgumentParser) -> None:
     """``--seed`` and ``--max-epochs``."""
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nesscan.cli.common import (Reporter, add_embedder_options, add_training_options, classifier_params,
+from nesscan.cli.common import (Reporter, add_embedder_options, add_workers_option, add_training_options, classifier_params,
                                 embedder_options, embedder_spec, formatter)
 
 EXAMPLE = """Example:
@@ -25,6 +25,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="proteome to screen (repeatable; default: the data folder's yeast and, as negative "
                         "control, E. coli proteomes)")
     p.add_argument("--no-screen", action="store_true", help="train and evaluate only")
+    p.add_argument("--structures", metavar="DIR", help="folder of AlphaFold models: also write "
+                   "screen/<proteome>/structure.csv (see `nesscan structure`)")
+    p.add_argument("--resume", action="store_true", help="continue the screens of an interrupted run from "
+                   "their finished chunks (training is redone: same seed, same model)")
+    add_workers_option(p)
     add_embedder_options(p)
     add_training_options(p)
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for AUC CIs (default 1000)")
@@ -43,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         run_pipeline(data, out, [] if args.no_screen else args.screen, embedder_spec(args), args.context,
                      params=classifier_params(args), seed=args.seed,
-                     n_boot=args.bootstrap, folds=args.folds, embedder_options=embedder_options(args), log=rep.log, progress=rep.progress)
+                     n_boot=args.bootstrap, folds=args.folds, embedder_options=embedder_options(args), log=rep.log, progress=rep.progress,
+                     structures=args.structures, resume=args.resume, workers=args.workers)
         rep.log(f"run written to {out}")
     finally:
         rep.close()

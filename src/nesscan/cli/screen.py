@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nesscan.cli.common import Reporter, embedder_options, formatter
+from nesscan.cli.common import Reporter, add_workers_option, embedder_options, formatter
 
 EXAMPLE = """Example:
   nesscan screen UP000002311-S.cerevisiae.fasta.gz -o yeast/"""
@@ -32,7 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="embed proteins in chunks of about N per-residue floats (residues x embedding "
                         "dimension; at least 2,000 residues): the memory bound, and the unit of --resume "
                         "(default 16,000,000)")
-    p.add_argument("--device", help="torch device for contextual embedders, e.g. cuda")
+    p.add_argument("--device", help="torch device of the embedder and the classifier, e.g. cuda")
+    add_workers_option(p)
     p.add_argument("--esm-model", metavar="DIR", help="ESM-2 weights directory, for an esm2 model whose weights "
                    "are not in $NESSCAN_CACHE/esm2/<name>")
     p.set_defaults(func=run)
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
                          nesdb=args.nesdb, device=args.device,
                          embedder_options=embedder_options(args), decoy_fraction=args.decoy_fraction,
                          seed=args.seed, progress=progress, resume=args.resume,
-                         chunk_floats=args.chunk_floats)
+                         chunk_floats=args.chunk_floats, workers=args.workers)
     rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
             f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
             f"{summary.shorter_than_window} proteins shorter than the window -> {args.output}")

@@ -73,8 +73,14 @@ class NesModel:
 
         return get_embedder(self.config["embedder"], **options)
 
+    def to(self, device: str) -> "NesModel":
+        """Move the classifier to a torch device (``"cpu"``, ``"cuda"``); returns ``self``."""
+        self.module.to(device)
+        return self
+
     def score(self, windows: np.ndarray, batch_size: int = 512) -> np.ndarray:
-        """NES probabilities for windows of shape ``(n, window, dim)``."""
+        """NES probabilities for windows of shape ``(n, window, dim)`` (computed on the
+        classifier's device, :meth:`to`)."""
         from nesscan.model.train import predict_logits
 
         logits = predict_logits(self.module, windows.astype(np.float32, copy=False), batch_size)

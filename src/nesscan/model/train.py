@@ -22,12 +22,15 @@ def seed_everything(seed: int) -> None:
 
 
 def predict_logits(model: WindowTransformer, x: np.ndarray, batch_size: int = 2048) -> np.ndarray:
-    """Logits for windows ``x`` of shape ``(n, window, dim)``, in evaluation mode."""
+    """Logits for windows ``x`` of shape ``(n, window, dim)``, in evaluation mode, on the
+    device of the model's parameters."""
     model.eval()
+    device = next(model.parameters()).device
     out = []
     with torch.inference_mode():
         for i in range(0, len(x), batch_size):
-            out.append(model(torch.from_numpy(np.ascontiguousarray(x[i:i + batch_size]))).numpy())
+            batch = torch.from_numpy(np.ascontiguousarray(x[i:i + batch_size])).to(device)
+            out.append(model(batch).float().cpu().numpy())
     return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 
