@@ -122,6 +122,8 @@ def test_missing_checkpoint_offline_is_one_line_and_fast(monkeypatch, tmp_path):
     message = str(info.value)
     assert "\n" not in message
     assert "facebook/esm2_t99_nonexistent_UR50D" in message
+    assert "run `nesscan fetch esm2 esm2_t99_nonexistent_UR50D`" in message
+    assert "hf download" not in message
     assert str(tmp_path / "esm2" / "esm2_t99_nonexistent_UR50D") in message
     with pytest.raises(NesscanError, match="not found"):
         Esm2Embedder(str(tmp_path / "no_such_dir"))
@@ -155,3 +157,38 @@ def test_registry_and_spec_round_trip(tiny, monkeypatch, tmp_path):
     np.testing.assert_array_equal(again.embed(SEQS[:2])[1], emb.embed(SEQS[:2])[1])
     # or by overriding the location, as the CLI does
     assert get_embedder(spec, model=str(tiny)).spec() == spec
+
+
+def test_bfloat16_is_close_to_float32_and_cache_reuses_embeddings(tmp_path):
+    """bfloat16 autocast keeps per-residue vectors within 2% (relative L2) of float32's; the
+    embedding cache returns the same arrays without calling the model again, and keeps
+    float32 and bfloat16 embeddings apart."""
+    import numpy as np
+
+    from esm_tiny import make_tiny_esm2
+    from nesscan.embed import get_embedder
+    from nesscan.embed.cache import CachedEmbedder
+
+    model = make_tiny_esm2(tmp_path / "esm2_tiny", num_layers=2, hidden=64, heads=4)
+    seqs = ["MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQ", "MSEEQLLALKKLRE", "MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQ"]
+    f32 = get_embedder({"name": "esm2", "model": str(model)}).embed(seqs)
+    b16 = get_embedder({"name": "esm2", "model": str(model)}, dtype="bfloat16").embed(seqs)
+    for a, b in zip(f32, b16):
+        assert b.dtype == np.float32 and b.shape == a.shape
+        rel = np.linalg.norm(a - b, axis=1) / np.linalg.norm(a, axis=1)
+        assert 0 < rel.max() < 0.02
+    cache = tmp_path / "cache"
+    cached = get_embedder({"name": "esm2", "model": str(model)}, cache_dir=str(cache))
+    assert isinstance(cached, CachedEmbedder)
+    first = cached.embed(seqs)
+    assert (cached.hits, cached.misses) == (0, 2)  # the repeated sequence is embedded once
+    cached.inner._net = None
+    cached.inner._load = lambda: (_ for _ in ()).throw(AssertionError("model called on a cache hit"))
+    again = cached.embed(seqs)
+    assert cached.hits == 3
+    for a, b, c in zip(f32, first, again):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+    bf_cached = get_embedder({"name": "esm2", "model": str(model)}, cache_dir=str(cache), dtype="bfloat16")
+    np.testing.assert_array_equal(bf_cached.embed(seqs[:1])[0], b16[0])
+    assert bf_cached.misses == 1 and len({p.parent.parent for p in cache.rglob("*.npy")}) == 2

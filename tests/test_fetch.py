@@ -392,9 +392,16 @@ def test_pytorch_bin_when_no_safetensors_and_unknown_model(server, tiny_esm, tmp
 
 # ------------------------------------------------------------------------------ AlphaFold DB
 
+def _pdb_atoms() -> list[tuple[int, str, str]]:
+    """(residue number, residue, atom) of a 5-residue backbone model ending in OXT, as AlphaFold writes."""
+    atoms = [(i, res, a) for i, res in enumerate(["MET", "SER", "LEU", "LEU", "ILE"], 1) for a in ("N", "CA", "C", "O")]
+    return atoms + [(5, "ILE", "OXT")]
+
+
 PDB = "".join(
-    f"ATOM  {i:5d}  CA  {res} A{i:4d}    {1.5 * i:8.3f}{0.0:8.3f}{0.0:8.3f}  1.00{80 + i:6.2f}           C  \n"
-    for i, res in enumerate(["MET", "SER", "LEU", "LEU", "ILE"], 1)
+    f"ATOM  {n:5d}  {a:<3s} {res} A{i:4d}    {1.5 * n:8.3f}{0.0:8.3f}{0.0:8.3f}  1.00{80 + i:6.2f}"
+    f"           {a[0]}  \n"
+    for n, (i, res, a) in enumerate(_pdb_atoms(), 1)
 ) + "END\n"
 
 
@@ -425,3 +432,28 @@ def test_fetch_alphafold_models(server, tmp_path, capsys, monkeypatch):
     assert server.hits("/files/AF-O00311-F1-model_v4.pdb")[1].headers["Range"] == "bytes=100-"
     assert f"O00311: {model}" in err
     assert "1 of 2 accessions have a model; none in AlphaFold DB for P00000" in err
+
+
+@pytest.mark.parametrize("body", [PDB[: len(PDB) // 2],  # truncated: no END record
+                                  PDB.replace("OXT", "O  ").replace("  C  \n", "  C  \n", 1)[:-4] + "END\n",
+                                  "<html><body>Service Unavailable</body></html>\n"])
+def test_fetch_alphafold_refuses_a_corrupt_model(server, tmp_path, capsys, monkeypatch, body):
+    """A model body that does not parse as a complete structure is deleted and reported (exit 1);
+    the next run fetches the good file."""
+    server.add("/api/prediction/O00311", json.dumps([_afdb_entry(server, "O00311")]),
+               headers={"Content-Type": "application/json"})
+    server.add("/files/AF-O00311-F1-model_v4.pdb", PDB, headers={"Content-Type": "chemical/x-pdb"})
+    server.fail("/files/AF-O00311-F1-model_v4.pdb", ("body", body.encode()))
+    monkeypatch.setenv("NESSCAN_AFDB_URL", server.base_url)
+    cache = tmp_path / "cache" / "alphafold"
+    code, err = _run(["fetch", "alphafold", "O00311"], capsys)
+    assert code == 1 and "Traceback" not in err
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("nesscan fetch: error: corrupt AlphaFold DB model of O00311 refused: "
+                           f"{server.base_url}/files/AF-O00311-F1-model_v4.pdb: "), line
+    assert line.endswith("(the download was deleted)")
+    assert [p for p in cache.rglob("*") if p.is_file()] == []  # nothing corrupt left in the cache
+    code, err = _run(["fetch", "alphafold", "O00311"], capsys)
+    assert code == 0, err
+    assert (cache / "AF-O00311-F1-model_v4.pdb").read_text() == PDB
+    assert [p.name for p in cache.rglob("*") if p.is_file()] == ["AF-O00311-F1-model_v4.pdb"]

@@ -28,6 +28,17 @@ def add_embedder_options(p: argparse.ArgumentParser) -> None:
                    help="embed each window alone (peptide, default) or slice it from its protein")
 
 
+def add_compute_options(p: argparse.ArgumentParser) -> None:
+    """``--embedding-cache DIR`` and ``--esm-dtype``: how embeddings are computed (no
+    number of a float32 run changes with the cache)."""
+    p.add_argument("--embedding-cache", metavar="DIR",
+                   help="keep per-residue embeddings of language-model embedders in DIR, keyed by a hash of "
+                        "(embedder, layer, sequence), and reuse them (4 bytes x dim per residue)")
+    p.add_argument("--esm-dtype", choices=("float32", "bfloat16"), default="float32",
+                   help="esm2 only: precision of the matrix products (bfloat16: faster on CPUs with AVX-512 "
+                        "BF16 and on GPUs; vectors within 0.2%% of float32's)")
+
+
 def add_workers_option(p: argparse.ArgumentParser) -> None:
     """``--workers N``: processes scoring a screen's chunks at once."""
     p.add_argument("--workers", type=int, metavar="N",
@@ -62,10 +73,15 @@ def embedder_options(args: argparse.Namespace) -> dict[str, Any]:
     """Where the weights are, when that is not part of the spec (an ESM-2 directory)."""
     import os
 
+    options: dict[str, Any] = {}
     if getattr(args, "embedder", "esm2") == "esm2" and getattr(args, "esm_model", None) \
             and os.path.isdir(args.esm_model):
-        return {"model": args.esm_model}
-    return {}
+        options["model"] = args.esm_model
+    if getattr(args, "embedding_cache", None):
+        options["cache_dir"] = args.embedding_cache
+    if getattr(args, "esm_dtype", "float32") != "float32":
+        options["dtype"] = args.esm_dtype
+    return options
 
 
 class Reporter:

@@ -66,7 +66,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     q = _sub(what, "alphafold", "AlphaFold DB models into the structure cache",
              "Download AlphaFold DB models of UniProt accessions into $NESSCAN_CACHE/alphafold "
-             "(models already there are not fetched again).", network=False)
+             "(models already there are not fetched again). Each download must parse as a complete "
+             "structure: a corrupt or truncated model is deleted and reported as an error (exit 1) "
+             "after the other accessions are fetched.", network=False)
     q.add_argument("accessions", nargs="+", metavar="ACC", help="UniProt accessions")
     q.set_defaults(func=run_alphafold)
 
@@ -117,15 +119,20 @@ def run_esm2(args: argparse.Namespace) -> int:
 
 
 def run_alphafold(args: argparse.Namespace) -> int:
+    from nesscan.errors import NesscanError
     from nesscan.structure.afdb import fetch_models
 
     rep = Reporter()
+    refused: dict[str, str] = {}
     with rep.progress("fetching AlphaFold models") as progress:
-        models = fetch_models(args.accessions, progress=progress)
-    missing = [acc for acc, files in models.items() if not files]
+        models = fetch_models(args.accessions, progress=progress, refused=refused.__setitem__)
+    missing = [acc for acc, files in models.items() if not files and acc not in refused]
     for acc, files in models.items():
         if files:
             rep.log(f"{acc}: {', '.join(str(f) for f in files)}")
+    if refused:
+        raise NesscanError(f"corrupt AlphaFold DB model{'s' if len(refused) > 1 else ''} of "
+                           f"{', '.join(refused)} refused: " + "; ".join(refused.values()))
     rep.log(f"{len(models) - len(missing)} of {len(models)} accessions have a model"
             + (f"; none in AlphaFold DB for {', '.join(missing)}" if missing else ""))
     return 0

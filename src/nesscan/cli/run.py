@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nesscan.cli.common import (Reporter, add_embedder_options, add_workers_option, add_training_options, classifier_params,
+from nesscan.cli.common import (add_compute_options, Reporter, add_embedder_options, add_workers_option, add_training_options, classifier_params,
                                 embedder_options, embedder_spec, formatter)
 
 EXAMPLE = """Example:
@@ -30,6 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue the screens of an interrupted run from "
                    "their finished chunks (training is redone: same seed, same model)")
     add_workers_option(p)
+    add_compute_options(p)
     add_embedder_options(p)
     add_training_options(p)
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for AUC CIs (default 1000)")

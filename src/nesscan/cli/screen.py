@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nesscan.cli.common import Reporter, add_workers_option, embedder_options, formatter
+from nesscan.cli.common import add_compute_options, Reporter, add_workers_option, embedder_options, formatter
 
 EXAMPLE = """Example:
   nesscan screen UP000002311-S.cerevisiae.fasta.gz -o yeast/"""
@@ -34,6 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "(default 16,000,000)")
     p.add_argument("--device", help="torch device of the embedder and the classifier, e.g. cuda")
     add_workers_option(p)
+    add_compute_options(p)
     p.add_argument("--esm-model", metavar="DIR", help="ESM-2 weights directory, for an esm2 model whose weights "
                    "are not in $NESSCAN_CACHE/esm2/<name>")
     p.set_defaults(func=run)

@@ -31,7 +31,8 @@ def get_embedder(spec: str | dict[str, Any], **options: Any) -> Embedder:
         Registry name, or a dict with key ``"name"`` and the embedder's own
         constructor options (as returned by ``Embedder.spec()``).
     **options
-        Extra constructor options; override those in ``spec``.
+        Extra constructor options; override those in ``spec``. ``cache_dir`` wraps
+        the embedder in a :class:`~nesscan.embed.cache.CachedEmbedder` on that folder.
 
     Examples
     --------
@@ -40,6 +41,7 @@ def get_embedder(spec: str | dict[str, Any], **options: Any) -> Embedder:
     """
     params = {"name": spec} if isinstance(spec, str) else dict(spec)
     name = params.pop("name")
+    cache_dir = options.pop("cache_dir", None)
     params.update({k: v for k, v in options.items() if v is not None})
     if name not in REGISTRY:
         raise NesscanError(f"unknown embedder {name!r}; choose one of: {', '.join(REGISTRY)}")
@@ -49,7 +51,12 @@ def get_embedder(spec: str | dict[str, Any], **options: Any) -> Embedder:
     unknown = sorted(k for k in params if k not in accepted)
     if unknown:
         raise NesscanError(f"option(s) {', '.join(unknown)} do not apply to embedder {name!r}")
-    return factory(**params)
+    embedder = factory(**params)
+    if cache_dir:
+        from nesscan.embed.cache import CachedEmbedder
+
+        return CachedEmbedder(embedder, cache_dir)
+    return embedder
 
 
 __all__ = ["Embedder", "get_embedder", "REGISTRY"]
