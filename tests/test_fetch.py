@@ -434,10 +434,13 @@ def test_fetch_alphafold_models(server, tmp_path, capsys, monkeypatch):
     assert "1 of 2 accessions have a model; none in AlphaFold DB for P00000" in err
 
 
-@pytest.mark.parametrize("body", [PDB[: len(PDB) // 2],  # truncated: no END record
-                                  PDB.replace("OXT", "O  ").replace("  C  \n", "  C  \n", 1)[:-4] + "END\n",
-                                  "<html><body>Service Unavailable</body></html>\n"])
-def test_fetch_alphafold_refuses_a_corrupt_model(server, tmp_path, capsys, monkeypatch, body):
+@pytest.mark.parametrize("body, reason", [
+    (PDB[: len(PDB) // 2], "truncated PDB file (no END record)"),
+    ("".join(x for x in PDB.splitlines(True) if " OXT " not in x), "last residue has no OXT atom (truncated?)"),
+    ("<html><body>Service Unavailable</body></html>\n", "truncated PDB file (no END record)"),
+    ("\x00\x9c\xff garbage\nEND\n", "unreadable model"),
+])
+def test_fetch_alphafold_refuses_a_corrupt_model(server, tmp_path, capsys, monkeypatch, body, reason):
     """A model body that does not parse as a complete structure is deleted and reported (exit 1);
     the next run fetches the good file."""
     server.add("/api/prediction/O00311", json.dumps([_afdb_entry(server, "O00311")]),
@@ -451,7 +454,7 @@ def test_fetch_alphafold_refuses_a_corrupt_model(server, tmp_path, capsys, monke
     line = err.strip().splitlines()[-1]
     assert line.startswith("nesscan fetch: error: corrupt AlphaFold DB model of O00311 refused: "
                            f"{server.base_url}/files/AF-O00311-F1-model_v4.pdb: "), line
-    assert line.endswith("(the download was deleted)")
+    assert reason in line and line.endswith("(the download was deleted)")
     assert [p for p in cache.rglob("*") if p.is_file()] == []  # nothing corrupt left in the cache
     code, err = _run(["fetch", "alphafold", "O00311"], capsys)
     assert code == 0, err

@@ -110,6 +110,36 @@ def test_failed_download_is_one_clear_error(server, tmp_path: Path) -> None:
         fetch_models(["O00311"], cache=tmp_path, base_url=base)
 
 
+def test_corrupt_downloads_are_refused_and_deleted(server, tmp_path: Path, data_dir: Path) -> None:
+    """Models that do not parse are deleted, reported through ``refused`` and map to ``[]``,
+    like missing ones; the other accessions are still fetched; a later good file is fetched."""
+    base, handler = server
+    real = data_dir / "structures"
+    handler.root = tmp_path / "server"
+    handler.root.mkdir()
+    pdb = (real / "AF-O00311-F1-model_v4.pdb").read_bytes()
+    (handler.root / "AF-O00311-F1-model_v4.pdb").write_bytes(pdb[: len(pdb) // 2])  # cut mid-file
+    (handler.root / "AF-Q7Z6M3-F1.cif").write_bytes(b"data_AF-Q7Z6M3-F1\n#\nloop_\n_atom_site.id\n1\n")
+    (handler.root / "AF-P55265-F1-model_v4.pdb").write_bytes((real / "AF-P55265-F1-model_v4.pdb").read_bytes())
+    cache = tmp_path / "cache"
+    refused: dict[str, str] = {}
+    got = fetch_models(["O00311", "Q7Z6M3", "P55265", "Q99999"], cache=cache, base_url=base,
+                       refused=refused.__setitem__)
+    assert got == {"O00311": [], "Q7Z6M3": [], "P55265": [cache / "AF-P55265-F1-model_v4.pdb"], "Q99999": []}
+    assert list(refused) == ["O00311", "Q7Z6M3"]
+    assert refused["O00311"] == (f"{base}/files/AF-O00311-F1-model_v4.pdb: truncated PDB file (no END record) "
+                                 "(the download was deleted)")
+    assert refused["Q7Z6M3"].startswith(f"{base}/files/AF-Q7Z6M3-F1.cif: ")
+    assert "\n" not in refused["Q7Z6M3"] and refused["Q7Z6M3"].endswith("(the download was deleted)")
+    assert [p.name for p in cache.rglob("*") if p.is_file()] == ["AF-P55265-F1-model_v4.pdb"]
+    # without a callback the result is the same (and nothing raised); then the server is fixed
+    assert fetch_models(["O00311"], cache=cache, base_url=base) == {"O00311": []}
+    (handler.root / "AF-O00311-F1-model_v4.pdb").write_bytes(pdb)
+    got = fetch_models(["O00311"], cache=cache, base_url=base, refused=refused.__setitem__)
+    assert got == {"O00311": [cache / "AF-O00311-F1-model_v4.pdb"]}
+    assert got["O00311"][0].read_bytes() == pdb
+
+
 @pytest.mark.slow
 def test_annotate_with_download(server, tmp_path: Path, data_dir: Path) -> None:
     from nesscan.structure import annotate_structures
