@@ -152,3 +152,21 @@ def test_annotate_with_download(server, tmp_path: Path, data_dir: Path) -> None:
                                            "sequence": "A" * 22, "score": 0.9}])
     out = annotate_structures(table, None, download=True, cache=tmp_path / "cache", base_url=base)
     assert list(out.structure_status) == ["ok", "missing_model"]
+
+
+def test_annotate_flags_a_refused_download_as_corrupt(server, tmp_path: Path, data_dir: Path) -> None:
+    """A downloaded model that does not parse is deleted and its candidates say why
+    (``corrupt_model`` with the reason), unlike an accession with no model."""
+    from nesscan.structure import annotate_structures
+
+    base, handler = server
+    handler.root = tmp_path / "server"
+    handler.root.mkdir()
+    pdb = (data_dir / "structures" / "AF-O00311-F1-model_v4.pdb").read_bytes()
+    (handler.root / "AF-O00311-F1-model_v4.pdb").write_bytes(pdb[: len(pdb) // 3])
+    table = pd.DataFrame([{"accession": "O00311", "start": 452, "end": 473, "sequence": "A" * 22, "score": 0.9},
+                          {"accession": "Q99999", "start": 1, "end": 22, "sequence": "A" * 22, "score": 0.9}])
+    out = annotate_structures(table, None, download=True, cache=tmp_path / "cache", base_url=base)
+    assert list(out.structure_status) == ["corrupt_model", "missing_model"]
+    assert "truncated PDB file" in out.structure_note[0]
+    assert out.combined_score.notna().all()  # scored with the neutral prior, never dropped

@@ -44,7 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"nesscan {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"nesscan {args.command}: interrupted", file=sys.stderr)
+        hint = ""
+        if args.command in ("screen", "run"):
+            hint = (f"; finished chunks are kept: rerun the same command with --resume to continue"
+                    f" where it stopped")
+        print(f"nesscan {args.command}: interrupted{hint}", file=sys.stderr)
         return 130
 
 

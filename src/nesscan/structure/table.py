@@ -133,13 +133,15 @@ def annotate_structures(
     table = table.reset_index(drop=True)
     accessions = list(dict.fromkeys(table["accession"].astype(str)))
     models = index_models(structures_dir) if structures_dir is not None else {}
+    refusals: dict[str, str] = {}
     if download:
         wanted = [a for a in accessions if a not in models]
-        models.update({a: p for a, p in fetch_models(wanted, cache, base_url).items() if p})
+        fetched = fetch_models(wanted, cache, base_url, refused=refusals.__setitem__)
+        models.update({a: p for a, p in fetched.items() if p})
     rows: dict[int, dict] = {}
     for done, acc in enumerate(accessions):
         part = table[table["accession"].astype(str) == acc]
-        rows.update(_protein_rows(part, models.get(acc, []), (sequences or {}).get(acc)))
+        rows.update(_protein_rows(part, models.get(acc, []), (sequences or {}).get(acc), refusals.get(acc)))
         if progress is not None:
             progress(done + 1, len(accessions))
     out = candidates.copy()
@@ -149,8 +151,10 @@ def annotate_structures(
     return out
 
 
-def _protein_rows(part: pd.DataFrame, paths: list[Path], protein: str | None) -> dict[int, dict]:
-    """Structure columns of one protein's candidates, keyed by row position in the table."""
+def _protein_rows(part: pd.DataFrame, paths: list[Path], protein: str | None,
+                  refused: str | None = None) -> dict[int, dict]:
+    """Structure columns of one protein's candidates, keyed by row position in the table
+    (``refused``: why a downloaded model was refused as corrupt)."""
     from nesscan.structure.afdb import parse_model_name
 
     profiles: dict[int, ResidueProfile] = {}
@@ -166,7 +170,10 @@ def _protein_rows(part: pd.DataFrame, paths: list[Path], protein: str | None) ->
         row = {c: float("nan") for c in _NUMBERS}
         anchors, row["anchor_source"] = anchor_residues(cand.get("anchors"), int(cand["start"]),
                                                         str(cand["sequence"]))
-        if not paths:
+        if not paths and refused:
+            row.update(structure_status="corrupt_model", structure_model="", structure_note=refused,
+                       structure_explanation="downloaded model corrupt, refused (neutral structural prior 0.5)")
+        elif not paths:
             row.update(structure_status="missing_model", structure_model="", structure_note="",
                        structure_explanation="no AlphaFold model (neutral structural prior 0.5)")
         elif not frags:
