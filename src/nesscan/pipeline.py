@@ -220,7 +220,7 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
            threshold: float | None = None, nesdb: str | os.PathLike | None = None, device: str | None = None,
            embedder_options: dict[str, Any] | None = None, decoy_fraction: float = 0.25, seed: int = 0,
            progress: Callable[[int, int], None] | None = None, resume: bool = False,
-           chunk_floats: int = 16_000_000, workers: int | None = None):
+           chunk_floats: int = 16_000_000, workers: int | None = None, precision: str = "float32"):
     """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
 
     Writes the screen's three tables (:mod:`nesscan.screen`) and ``screen.json`` (model,
@@ -228,7 +228,8 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     :class:`~nesscan.screen.ScreenSummary`. ``resume`` continues an interrupted screen
     from the chunks it finished (:mod:`nesscan.chunks`); ``chunk_floats`` bounds the
     memory of a chunk and ``workers`` the processes scoring chunks at once, ``None`` for
-    one per core (see :func:`~nesscan.screen.screen_fasta`).
+    one per core (see :func:`~nesscan.screen.screen_fasta`); ``precision`` ``"bfloat16"``
+    runs the classifier's (and an esm2 embedder's) matrix products in bfloat16.
     """
     from dataclasses import asdict
 
@@ -244,6 +245,9 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     if chunk_floats < 1:
         raise NesscanError(f"chunk size must be positive, not {chunk_floats}")
     model = load_model(model_dir)
+    if precision not in ("float32", "bfloat16"):
+        raise NesscanError(f"precision must be float32 or bfloat16, not {precision!r}")
+    model.precision = precision
     if device:
         model.to(_torch_device(device))
     options = {**(embedder_options or {}), **({"device": device} if device else {})}
@@ -255,7 +259,7 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
         "fasta": str(fasta), "model": str(model.path), "embedder": model.config["embedder"],
         "context": model.context, "threshold": model.threshold if threshold is None else threshold,
         "known_nes": str(nesdb) if nesdb else "model's training NESs",
-        "decoy_fraction": decoy_fraction, "seed": seed})
+        "decoy_fraction": decoy_fraction, "seed": seed, "precision": precision})
     record.input(fasta)
     record.start("screen")
     summary = screen_fasta(fasta, out, model, embedder, threshold, known, decoy_fraction=decoy_fraction,
@@ -272,7 +276,7 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         folds: int = 5, embedder_options: dict[str, Any] | None = None, log: Log = lambda msg: None,
         progress: Callable[[str], Any] | None = None,
         structures: str | os.PathLike | None = None, resume: bool = False,
-        workers: int | None = None) -> Path:
+        workers: int | None = None, precision: str = "float32") -> Path:
     """The whole pipeline into one folder: examples -> embeddings -> train -> evaluate
     -> cross-validate -> screen -> report.
 
@@ -285,7 +289,8 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     ``structure.csv`` beside its candidates when ``structures`` names a folder of AlphaFold
     models (:func:`nesscan.structure.files.structure_file`), and
     ``report/`` (:func:`nesscan.report.write_report`). ``resume`` continues the screens
-    of an interrupted run from their finished chunks; ``workers`` as for :func:`screen`.
+    of an interrupted run from their finished chunks; ``workers`` and ``precision`` as for
+    :func:`screen`.
     """
     from nesscan.runrecord import RunRecord
 
@@ -339,11 +344,11 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         ctx = progress(f"screening {name}") if progress else None
         if ctx is None:
             summary = screen(fasta, out / "screen" / name, model_dir, embedder_options=embedder_options,
-                             resume=resume, workers=workers)
+                             resume=resume, workers=workers, precision=precision)
         else:
             with ctx as cb:
                 summary = screen(fasta, out / "screen" / name, model_dir, embedder_options=embedder_options,
-                                 progress=cb, resume=resume, workers=workers)
+                                 progress=cb, resume=resume, workers=workers, precision=precision)
         log(f"{name}: {summary.proteins} proteins, {summary.candidates} candidates "
             f"({summary.known_candidates} known)")
         record.data["results"][f"screen:{name}"] = {"proteins": summary.proteins,

@@ -166,7 +166,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
         "embedder": model.config["embedder"], "context": model.context, "window": model.window,
         "threshold": threshold, "known_nes_sha256": hashlib.sha256(known_csv).hexdigest(),
         "decoy_fraction": decoy_fraction, "seed": seed, "chunk_residues": budget,
-        "precision": getattr(embedder, "dtype", "float32")}, resume=resume)
+        "precision": [model.precision, getattr(embedder, "dtype", "float32")]}, resume=resume)
     total = count_records(fasta)
     done = n_chunks = 0
     sizes: list[int] = []

@@ -50,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
         run_pipeline(data, out, [] if args.no_screen else args.screen, embedder_spec(args), args.context,
                      params=classifier_params(args), seed=args.seed,
                      n_boot=args.bootstrap, folds=args.folds, embedder_options=embedder_options(args), log=rep.log, progress=rep.progress,
-                     structures=args.structures, resume=args.resume, workers=args.workers)
+                     structures=args.structures, resume=args.resume, workers=args.workers,
+                     precision=args.precision)
         rep.log(f"run written to {out}")
     finally:
         rep.close()

@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
                          nesdb=args.nesdb, device=args.device,
                          embedder_options=embedder_options(args), decoy_fraction=args.decoy_fraction,
                          seed=args.seed, progress=progress, resume=args.resume,
-                         chunk_floats=args.chunk_floats, workers=args.workers)
+                         chunk_floats=args.chunk_floats, workers=args.workers,
+                         precision=args.precision)
     rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
             f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
             f"{summary.shorter_than_window} proteins shorter than the window -> {args.output}")

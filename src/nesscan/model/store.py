@@ -54,6 +54,7 @@ class NesModel:
     module: Any  # nesscan.model.classifier.WindowTransformer
     path: Path
     known_nes: pd.DataFrame
+    precision: str = "float32"  # "bfloat16": classifier matrix products under torch.autocast
 
     @property
     def window(self) -> int:
@@ -83,7 +84,8 @@ class NesModel:
         classifier's device, :meth:`to`)."""
         from nesscan.model.train import predict_logits
 
-        logits = predict_logits(self.module, windows.astype(np.float32, copy=False), batch_size)
+        logits = predict_logits(self.module, windows.astype(np.float32, copy=False), batch_size,
+                                bfloat16=self.precision == "bfloat16")
         return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
 
 

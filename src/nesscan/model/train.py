@@ -21,13 +21,17 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def predict_logits(model: WindowTransformer, x: np.ndarray, batch_size: int = 2048) -> np.ndarray:
+def predict_logits(model: WindowTransformer, x: np.ndarray, batch_size: int = 2048,
+                   bfloat16: bool = False) -> np.ndarray:
     """Logits for windows ``x`` of shape ``(n, window, dim)``, in evaluation mode, on the
-    device of the model's parameters."""
+    device of the model's parameters; ``bfloat16``: matrix products under
+    ``torch.autocast`` (measured on 69,246 yeast windows with the shipped model: 1.65x the
+    windows/s of float32 on one core with AVX-512 BF16, probabilities within 0.004, 1 of
+    306 windows above the threshold changed side)."""
     model.eval()
     device = next(model.parameters()).device
     out = []
-    with torch.inference_mode():
+    with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=bfloat16):
         for i in range(0, len(x), batch_size):
             batch = torch.from_numpy(np.ascontiguousarray(x[i:i + batch_size])).to(device)
             out.append(model(batch).float().cpu().numpy())
