@@ -181,6 +181,11 @@ class Esm2Embedder(Embedder):
         8M architecture at length 400 on this project's 2-core CPU (AVX-512 BF16):
         1.6x the residues/s of float32, per-residue vectors within 0.2% (relative L2) of
         float32's (``bench/esm2_speed.py``). Like ``device``, not part of :meth:`spec`.
+    compile
+        Compile the network with ``torch.compile`` (inductor: fuses the element-wise
+        work around the matrix products; needs a C++ compiler, and costs about a minute
+        of compilation per process and new batch shape). Same numbers to float32
+        rounding; not part of :meth:`spec`.
     max_len
         Most residues given to the model at once (ESM-2 was trained on 1022).
     overlap
@@ -206,6 +211,7 @@ class Esm2Embedder(Embedder):
         overlap: int = 256,
         batch_tokens: int = 8192,
         dtype: str = "float32",
+        compile: bool = False,
     ) -> None:
         if max_len < 1 or not 0 <= overlap < max_len:
             raise NesscanError(
@@ -216,6 +222,7 @@ class Esm2Embedder(Embedder):
         if dtype not in ("float32", "bfloat16"):
             raise NesscanError(f"ESM-2 dtype must be float32 or bfloat16, not {dtype!r}")
         self.dtype = dtype
+        self.compile = bool(compile)
         self.model, self._location, local = resolve_model(str(model))
         from transformers import EsmConfig
 
@@ -262,7 +269,8 @@ class Esm2Embedder(Embedder):
                 )
             except (OSError, ValueError) as err:
                 raise NesscanError(f"cannot load ESM-2 {self._location}: {err}".splitlines()[0]) from err
-        self._net = net.to(device=torch.device(self.device), dtype=torch.float32).eval()
+        net = net.to(device=torch.device(self.device), dtype=torch.float32).eval()
+        self._net = torch.compile(net, dynamic=True) if self.compile else net
         self._tokenizer = tokenizer
 
     def _forward(self, seqs: Sequence[str]) -> list[np.ndarray]:
@@ -296,7 +304,8 @@ class Esm2Embedder(Embedder):
         """Embed sequences; see :meth:`nesscan.embed.base.Embedder.embed`.
 
         Proteins are split into chunks (:func:`chunk_starts`), chunks sorted by
-        length and run in batches of at most ``batch_tokens`` padded tokens, and
+        length and run in batches of at most ``batch_tokens`` tokens of chunks of one
+        length (chunks under 128 residues: padded by at most 10%), and
         each residue's vector taken from the chunk where it lies deepest
         (:func:`chunk_owner`). Results come back in input order.
         """
@@ -317,7 +326,14 @@ class Esm2Embedder(Embedder):
         start = 0
         while start < len(order):
             width = len(pieces[order[start]][1]) + 2  # longest first: it sets the padding
-            stop = start + max(1, self.batch_tokens // width)
+            # no padding, hence no attention mask and the fused attention kernel (measured on
+            # 30 human proteins, one thread: 27% faster than padded batches), except that
+            # chunks under 128 residues share a batch with up to 10% padding
+            least = 0.9 * width if width < 130 else width
+            stop = start + 1
+            while (stop < len(order) and (stop - start + 1) * width <= self.batch_tokens
+                   and len(pieces[order[stop]][1]) + 2 >= least):
+                stop += 1
             batch = order[start:stop]
             for p, vec in zip(batch, self._forward([pieces[p][1] for p in batch])):
                 outputs[p] = vec
