@@ -38,9 +38,6 @@ def add_compute_options(p: argparse.ArgumentParser) -> None:
                    help="matrix products of the classifier and of an esm2 embedder (bfloat16: 1.6x faster on "
                         "CPUs with AVX-512 BF16, standard on GPUs; probabilities within 0.004 of float32's "
                         "with the shipped model; default float32)")
-    p.add_argument("--compile", action="store_true",
-                   help="esm2 only: compile the network with torch.compile (needs a C++ compiler; about a "
-                        "minute of compilation per worker, then faster: see bench/esm2_speed.py)")
 
 
 def add_workers_option(p: argparse.ArgumentParser) -> None:
@@ -83,8 +80,6 @@ def embedder_options(args: argparse.Namespace) -> dict[str, Any]:
         options["model"] = args.esm_model
     if getattr(args, "embedding_cache", None):
         options["cache_dir"] = args.embedding_cache
-    if getattr(args, "compile", False):
-        options["compile"] = True
     if getattr(args, "precision", "float32") != "float32":
         options["dtype"] = args.precision
     return options

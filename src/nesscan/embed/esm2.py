@@ -183,9 +183,11 @@ class Esm2Embedder(Embedder):
         float32's (``bench/esm2_speed.py``). Like ``device``, not part of :meth:`spec`.
     compile
         Compile the network with ``torch.compile`` (inductor: fuses the element-wise
-        work around the matrix products; needs a C++ compiler, and costs about a minute
-        of compilation per process and new batch shape). Same numbers to float32
-        rounding; not part of :meth:`spec`.
+        work around the matrix products; needs a C++ compiler). Measured with the 8M
+        architecture (``bench/esm2_speed.py``): at one fixed length (400) 1.2-1.5x the
+        residues/s of float32, but on human proteins, whose lengths all differ, it kept
+        recompiling and was 2.9x *slower*; so no command-line option offers it. Same
+        numbers to float32 rounding; not part of :meth:`spec`.
     max_len
         Most residues given to the model at once (ESM-2 was trained on 1022).
     overlap
