@@ -78,3 +78,18 @@ def test_unknown_precision_is_one_clear_error(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["screen", str(fasta), "-o", str(tmp_path / "o"), "--precision", "float8"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_a_single_task_runs_here():
+    """One task starts no worker process (it would only cost the start-up)."""
+    import os
+
+    assert list(map_ordered(_pid, [()], {}, workers=2, threads=1)) == [os.getpid()]
+    pids = list(map_ordered(_pid, [(), ()], {}, workers=2, threads=1))
+    assert os.getpid() not in pids
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()

@@ -71,12 +71,20 @@ def map_ordered(job: Callable[..., Any], tasks: Iterable[tuple | None], state: d
                 workers: int, threads: int) -> Iterator[Any]:
     """``job(*task, **state)`` for each task, in order; a ``None`` task yields ``None``.
 
-    With ``workers == 1`` everything runs here, with ``threads`` torch threads.
+    With ``workers == 1``, or a single task, everything runs here (with ``threads``, or
+    ``workers * threads``, torch threads).
     Otherwise ``state`` (model, embedder, settings) is pickled once to each of
     ``workers`` spawned processes, each running ``threads`` torch threads.
     """
+    import itertools
+
     import torch
 
+    tasks = iter(tasks)
+    head = list(itertools.islice(tasks, 2))
+    if len(head) < 2:  # one task: starting workers would cost more than it saves
+        workers, threads = 1, threads * max(workers, 1)
+    tasks = itertools.chain(head, tasks)
     if workers <= 1:
         before = torch.get_num_threads()
         torch.set_num_threads(threads)
