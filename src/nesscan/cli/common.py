@@ -35,8 +35,8 @@ def add_compute_options(p: argparse.ArgumentParser) -> None:
                    help="keep per-residue embeddings of language-model embedders in DIR, keyed by a hash of "
                         "(embedder, layer, sequence), and reuse them (4 bytes x dim per residue)")
     p.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
-                   help="matrix products of the classifier and of an esm2 embedder (bfloat16: 1.6x faster on "
-                        "CPUs with AVX-512 BF16, standard on GPUs; probabilities within 0.004 of float32's "
+                   help="matrix products of the classifier and of an esm2 embedder (bfloat16: faster on CPUs "
+                        "with AVX-512 BF16, standard on GPUs; probabilities within 0.005 of float32's "
                         "with the shipped model; default float32)")
 
 
