@@ -23,9 +23,14 @@ applies it (protein rows, call counts) chunk by chunk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from nesscan.fdr_binned import BinnedFdrCurve
+    from nesscan.protein_score import LengthMatchedNull
 
 
 def count_runs(scores: np.ndarray, offsets: np.ndarray, threshold: float, window: int = 22,
@@ -107,8 +112,8 @@ class Calibrator:
 class Calibration:
     """A fitted calibration; applied to a screen's tables chunk by chunk."""
 
-    curve: object | None  # a nesscan.fdr_binned.BinnedFdrCurve, None without decoys
-    null: object | None  # a nesscan.protein_score.LengthMatchedNull
+    curve: BinnedFdrCurve | None  # None without decoys
+    null: LengthMatchedNull | None
     thresholds: dict[str, float]
     summary: dict
     calls: dict[str, int] = field(default_factory=dict)

@@ -54,9 +54,6 @@ CANDIDATE_COLUMNS = ["accession", "entry_name", "gene", "start", "end", "sequenc
                      "region_start", "region_end", "n_windows", "known_nes", "known_nes_ids"]
 PROTEIN_COLUMNS = ["accession", "entry_name", "gene", "length", "n_windows", "max_score",
                    "best_start", "n_candidates", "status"]
-#: columns added by the calibration (:mod:`nesscan.calls`)
-CALIBRATED_CANDIDATE_COLUMNS = ["nes_class", "anchors", "q_value"]
-CALIBRATED_PROTEIN_COLUMNS = ["protein_pvalue", "calibrated_score"]
 
 
 @dataclass(frozen=True)
