@@ -59,7 +59,7 @@ def embed_rate(model: Path, seqs: list[str], workers: int, threads: int, dtype: 
                batch_tokens: int = 8192, compile: bool = False) -> float:
     """Residues/s of ``nesscan``'s esm2 embedder over ``seqs``, split over ``workers``."""
     from nesscan.embed.esm2 import Esm2Embedder
-    from nesscan.workers import map_ordered
+    from nesscan.screen.workers import map_ordered
 
     emb = Esm2Embedder(str(model), dtype=dtype, batch_tokens=batch_tokens, compile=compile)
     parts = [seqs[i::workers] for i in range(workers)]
@@ -67,7 +67,7 @@ def embed_rate(model: Path, seqs: list[str], workers: int, threads: int, dtype: 
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        from nesscan.workers import _call, _init
+        from nesscan.screen.workers import _call, _init
 
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init,
                                  initargs=(os.getpid(), threads, {"embedder": emb})) as pool:
@@ -98,7 +98,7 @@ def baseline_rate(model: Path, seqs: list[str], threads: int, batch: int = 32) -
 
 
 def cpu(a: argparse.Namespace, root: Path) -> None:
-    from nesscan.workers import cpu_cores
+    from nesscan.screen.workers import cpu_cores
 
     cores = cpu_cores()
     layers, d, _ = ARCHS[a.arch]

@@ -4,7 +4,7 @@ Each size is a human-shaped workload (``bench/workload.py``) screened with the s
 default model and default settings (one worker per core, 25% decoys); the peak is the
 summed RSS of the whole process tree (workers included), sampled every 0.25 s. Flat
 memory means the 16x peak is about the 1x peak: the screen streams chunks, keeps score
-histograms instead of scores, and streams its tables (:mod:`nesscan.calls`).
+histograms instead of scores, and streams its tables (:mod:`nesscan.screen.calibration`).
 
 ``--base`` is in human proteomes (11.4 M residues): ``--base 1`` measures 1x/4x/16x of
 a human proteome (16x takes hours on 2 cores); ``--base 0.0625`` measures 1/16, 1/4

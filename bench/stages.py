@@ -97,7 +97,7 @@ def main() -> None:
     ap.add_argument("--no-screen", action="store_true", help="skip the end-to-end screen")
     ap.add_argument("--workdir", default=None)
     a = ap.parse_args()
-    from nesscan.workers import cpu_cores
+    from nesscan.screen.workers import cpu_cores
 
     cores = cpu_cores()
     work = Path(a.workdir or tempfile.mkdtemp(prefix="nesscan-bench-"))

@@ -39,7 +39,7 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def real_examples(data_dir: Path):
     """``build_examples`` on the real NESdb and mitochondrial sets (default settings)."""
-    from nesscan.examples import build_examples
+    from nesscan.dataset.examples import build_examples
     from nesscan.io import read_mito, read_nesdb
 
     annotations = read_nesdb(data_dir / "nesdb" / "NesDB_all_CRM1_with_peptides.csv")
@@ -58,14 +58,14 @@ def real_split(data_dir: Path):
 
 @pytest.fixture(scope="session", autouse=True)
 def cluster_cache():
-    """Memoise :func:`nesscan.split.cluster_proteins` by content for the whole session.
+    """Memoise :func:`nesscan.dataset.split.cluster_proteins` by content for the whole session.
 
     MMseqs2 ``easy-cluster`` costs ~10-20 s per call whatever the input size (its
     prefilter builds a k-mer index three times), and every ``pipeline.train`` on the
     same data clusters the same proteins: the real function runs once per distinct
     input. Yields the cache (key -> cluster table).
     """
-    import nesscan.split as split
+    import nesscan.dataset.split as split
 
     original = split.cluster_proteins
     cache: dict = {}

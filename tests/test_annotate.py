@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nesscan.annotate import NO_CONSENSUS, add_q_values, annotate_candidates, nes_class
-from nesscan.fdr import fdr_curve
+from nesscan.screen.annotate import NO_CONSENSUS, add_q_values, annotate_candidates, nes_class
+from nesscan.screen.fdr import fdr_curve
 
 # A 22-residue class-1a window: Φ at 1-based 4, 8, 11, 13 (L-x3-L-x2-I-x-V), no other Φ.
 CLASS_1A = "SEDLKEGLSELGIETTPQSDGK"

@@ -1,4 +1,4 @@
-"""Homology-clustered k-fold cross-validation (nesscan.cv) on synthetic data."""
+"""Homology-clustered k-fold cross-validation (nesscan.validate.cv) on synthetic data."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nesscan.cv import balanced_assignment, cluster_folds, cross_validate, format_cv_table
-from nesscan.split import assign_splits
+from nesscan.validate.cv import balanced_assignment, cluster_folds, cross_validate, format_cv_table
+from nesscan.dataset.split import assign_splits
 
 
 def test_balanced_assignment_is_the_rule_of_assign_splits():
@@ -63,7 +63,7 @@ def test_cluster_folds_rejects_bad_input():
 @pytest.fixture(scope="module")
 def tiny_examples(tiny_data):
     """Synthetic examples with one cluster per protein (the M00000/M00001 pair shares one)."""
-    from nesscan.examples import build_examples
+    from nesscan.dataset.examples import build_examples
     from nesscan.io import read_mito, read_nesdb
 
     ex = build_examples(read_nesdb(tiny_data / "nesdb" / "NesDB_all_CRM1_with_peptides.csv"),

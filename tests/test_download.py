@@ -1,4 +1,4 @@
-"""nesscan.download against a local replay server: resume, retries, checksums, atomic files."""
+"""nesscan.fetch.http against a local replay server: resume, retries, checksums, atomic files."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import pytest
 from http_replay import ReplayServer
 
-from nesscan import download as dl
+from nesscan.fetch import http as dl
 from nesscan.errors import NesscanError
 
 BODY = bytes(range(256)) * 1000  # 256,000 bytes

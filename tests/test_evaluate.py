@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nesscan.baselines import (
+from nesscan.validate.baselines import (
     AMINO_ACIDS,
     BASELINE_NAMES,
     CompositionBaseline,
@@ -19,7 +19,7 @@ from nesscan.baselines import (
     hydrophobic_count_score,
     length_score,
 )
-from nesscan.evaluate import (
+from nesscan.validate.evaluate import (
     average_precision,
     evaluate_scores,
     evaluate_with_baselines,

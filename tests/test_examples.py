@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nesscan.negatives import SYNTHETIC_SOURCES
-from nesscan.examples import POSITIVE_SOURCES, WINDOW, build_examples, nes_sites, positive_starts
+from nesscan.dataset.negatives import SYNTHETIC_SOURCES
+from nesscan.dataset.examples import POSITIVE_SOURCES, WINDOW, build_examples, nes_sites, positive_starts
 from nesscan.records import NesAnnotation, Protein
 
 # ----------------------------------------------------------------- positive_starts, hand cases

@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from nesscan.fdr import decoy_sequence, fdr_curve, q_values, threshold_at_fdr
+from nesscan.screen.fdr import decoy_sequence, fdr_curve, q_values, threshold_at_fdr
 
 STANDARD = "ACDEFGHIKLMNPQRSTVWY"
 

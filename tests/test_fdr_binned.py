@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nesscan.fdr import fdr_curve
-from nesscan.fdr_binned import ScoreHistogram, binned_fdr_curve, bin_floor, score_bins
+from nesscan.screen.fdr import fdr_curve
+from nesscan.screen.fdr_binned import ScoreHistogram, binned_fdr_curve, bin_floor, score_bins
 
 
 def _scores(rng, n, a, b):

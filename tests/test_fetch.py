@@ -15,7 +15,7 @@ import pytest
 from esm_tiny import make_tiny_esm2
 from http_replay import ReplayServer
 
-from nesscan import download
+from nesscan.fetch import http as download
 from nesscan.cli import main
 
 RELEASE = {"X-UniProt-Release": "2024_03", "X-UniProt-Release-Date": "27-March-2024"}

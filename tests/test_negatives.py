@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from nesscan.consensus import HYDROPHOBIC, count_consensus_many, find_consensus
-from nesscan.examples import WINDOW, build_examples, positive_starts
-from nesscan.negatives import (
+from nesscan.dataset.examples import WINDOW, build_examples, positive_starts
+from nesscan.dataset.negatives import (
     ANCHOR_SOURCE,
     CONSENSUS_SOURCE,
     SHUFFLED_SOURCE,

@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 
 from nesscan import __version__, pipeline
-from nesscan import screen as screen_module
+from nesscan.screen import scan as screen_module
 from nesscan.errors import NesscanError
 from nesscan.io import read_fasta
-from nesscan.model.store import load_model, sha256_file
+from nesscan.hashing import sha256_file
+from nesscan.model.store import load_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -29,7 +30,7 @@ BASELINES = {"composition", "consensus_count", "hydrophobic_count", "length"}
 
 
 def documented_columns(filename: str) -> list[str]:
-    """Column names documented for ``filename`` in :mod:`nesscan.screen`'s docstring."""
+    """Column names documented for ``filename`` in :mod:`nesscan.screen.scan`'s docstring."""
     doc = screen_module.__doc__
     sections = re.split(r"^``([\w.]+)``\s*$", doc, flags=re.MULTILINE)
     text = sections[sections.index(filename) + 1]

@@ -1,4 +1,4 @@
-"""Protein-level scores (nesscan.protein_score): Šidák length calibration, decoys, length quartiles."""
+"""Protein-level scores (nesscan.screen.protein_score): Šidák length calibration, decoys, length quartiles."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from nesscan.evaluate import roc_auc_ci
-from nesscan.protein_score import (WindowBackground, auc_by_length_quartile, decoy_calibrated_score,
+from nesscan.validate.evaluate import roc_auc_ci
+from nesscan.screen.protein_score import (WindowBackground, auc_by_length_quartile, decoy_calibrated_score,
                                    fit_background, fit_length_matched, shuffle_sequence)
 
 

@@ -33,7 +33,7 @@ CHUNK = ["--chunk-floats", "90000"]  # 2,000 residues (the minimum) per chunk
 # after each chunk file; the test kills from outside).
 WRAPPER = """
 import os, signal, sys, time
-import nesscan.chunks as chunks
+import nesscan.screen.chunks as chunks
 kind, arg = sys.argv[1].split(":", 1)
 calls = {"save": 0, "discard": 0}
 def die():

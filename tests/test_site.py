@@ -1,4 +1,4 @@
-"""Site localisation (nesscan.site): hit rule, distinct peaks, random expectation, baseline."""
+"""Site localisation (nesscan.validate.site): hit rule, distinct peaks, random expectation, baseline."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from nesscan.records import Protein
-from nesscan.site import (consensus_scorer, consensus_window_scores, distinct_peaks, hit_mask, localise,
+from nesscan.validate.site import (consensus_scorer, consensus_window_scores, distinct_peaks, hit_mask, localise,
                           wilson_interval)
 
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import nesscan.split as split
-from nesscan.examples import build_examples
+import nesscan.dataset.split as split
+from nesscan.dataset.examples import build_examples
 from nesscan.io import read_mito, read_nesdb
-from nesscan.split import SPLITS, assign_splits
+from nesscan.dataset.split import SPLITS, assign_splits
 
 pytestmark = pytest.mark.skipif(split.shutil.which("mmseqs") is None, reason="MMseqs2 (mmseqs) not on PATH")
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nesscan.structure.afdb import fetch_models, index_models, parse_model_name
+from nesscan.fetch.alphafold import fetch_models
+from nesscan.structure.afdb import index_models, parse_model_name
 
 
 class _AfdbHandler(http.server.BaseHTTPRequestHandler):
@@ -58,9 +59,9 @@ class _AfdbHandler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server(data_dir: Path, monkeypatch):
     """A local AlphaFold DB serving ../shared/data/structures; yields (base URL, handler class)."""
-    import nesscan.download
+    import nesscan.fetch.http
 
-    monkeypatch.setattr(nesscan.download, "BACKOFF_S", 0.01)
+    monkeypatch.setattr(nesscan.fetch.http, "BACKOFF_S", 0.01)
     handler = type("Handler", (_AfdbHandler,), {"root": data_dir / "structures", "log": []})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

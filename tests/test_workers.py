@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nesscan.cli import main
-from nesscan.workers import map_ordered, plan_workers
+from nesscan.screen.workers import map_ordered, plan_workers
 
 PROTEINS = [
     "MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES",  # PKI alpha

@@ -52,7 +52,7 @@ def window_features(examples: pd.DataFrame, proteins: Mapping[str, Protein], emb
         for i, seq in enumerate(examples.sequence):
             out[i] = vectors[seq]
         return out
-    from nesscan.negatives import SYNTHETIC_SOURCES
+    from nesscan.dataset.negatives import SYNTHETIC_SOURCES
 
     synthetic = examples.source.isin(SYNTHETIC_SOURCES).to_numpy() if "source" in examples else np.zeros(len(examples), bool)
     if synthetic.any():  # windows that are not residues of their parent: peptide features only

@@ -17,9 +17,10 @@ import pandas as pd
 from nesscan import __version__
 from nesscan.atomic import write_text
 from nesscan.errors import NesscanError
-from nesscan.examples import WINDOW, ExampleSet, build_examples
+from nesscan.dataset.examples import WINDOW, ExampleSet, build_examples
 from nesscan.model.classifier import ClassifierParams
-from nesscan.model.store import load_model, save_model, sha256_file
+from nesscan.hashing import sha256_file
+from nesscan.model.store import load_model, save_model
 
 Log = Callable[[str], None]
 
@@ -52,7 +53,7 @@ def prepare(data: Path, seed: int = 0, window: int = WINDOW, offsets: int = 3) -
         ``cluster`` column (MMseqs2 representative of the parent protein).
     """
     from nesscan.io import read_mito, read_nesdb
-    from nesscan.split import assign_splits, cluster_proteins
+    from nesscan.dataset.split import assign_splits, cluster_proteins
 
     ex = build_examples(read_nesdb(data / NESDB_FILE), read_mito(data / MITO_FILE), window=window,
                         offsets=offsets, seed=seed)
@@ -152,7 +153,7 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
     ``embedder_options`` override the saved embedder spec's location options (e.g. the
     ``model`` directory of ESM-2 weights kept outside the cache).
     """
-    from nesscan.evaluate import evaluate_scores, evaluate_with_baselines, format_metrics_table, plot_pr, plot_roc
+    from nesscan.validate.evaluate import evaluate_scores, evaluate_with_baselines, format_metrics_table, plot_pr, plot_roc
     from nesscan.features import window_features
 
     model = load_model(model_dir)
@@ -223,18 +224,18 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
            chunk_floats: int = 16_000_000, workers: int | None = None, precision: str = "float32"):
     """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
 
-    Writes the screen's three tables (:mod:`nesscan.screen`) and ``screen.json`` (model,
+    Writes the screen's three tables (:mod:`nesscan.screen.scan`) and ``screen.json`` (model,
     input checksum, versions, timings, summary). Returns the
-    :class:`~nesscan.screen.ScreenSummary`. ``resume`` continues an interrupted screen
-    from the chunks it finished (:mod:`nesscan.chunks`); ``chunk_floats`` bounds the
+    :class:`~nesscan.screen.scan.ScreenSummary`. ``resume`` continues an interrupted screen
+    from the chunks it finished (:mod:`nesscan.screen.chunks`); ``chunk_floats`` bounds the
     memory of a chunk and ``workers`` the processes scoring chunks at once, ``None`` for
-    one per core (see :func:`~nesscan.screen.screen_fasta`); ``precision`` ``"bfloat16"``
+    one per core (see :func:`~nesscan.screen.scan.screen_fasta`); ``precision`` ``"bfloat16"``
     runs the classifier's (and an esm2 embedder's) matrix products in bfloat16.
     """
     from dataclasses import asdict
 
     from nesscan.runrecord import RunRecord
-    from nesscan.screen import screen_fasta
+    from nesscan.screen.scan import screen_fasta
 
     if not Path(fasta).is_file():
         raise NesscanError(f"{fasta}: no such file")
@@ -283,7 +284,7 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     ``out_dir`` receives ``run.json`` (config, versions, seed, input checksums,
     timings), ``model/`` (the model directory, with ``examples.tsv`` holding the split),
     ``split.tsv``, ``evaluation/``, ``cv/``, ``site.json`` and ``protein_level.json``
-    (:mod:`nesscan.validation`; skipped when ``folds < 2``), one ``screen/<proteome>/``
+    (:mod:`nesscan.validate.protein_level`; skipped when ``folds < 2``), one ``screen/<proteome>/``
     per proteome (default: the yeast proteome of the data folder and, as the negative
     control with no nucleus and no CRM1, the E. coli proteome, when present), with
     ``structure.csv`` beside its candidates when ``structures`` names a folder of AlphaFold
@@ -327,7 +328,7 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
                                           for k, v in metrics["scorers"].items()}
     if folds >= 2:
         from nesscan.embed import get_embedder
-        from nesscan.validation import protein_level, validate
+        from nesscan.validate.protein_level import protein_level, validate
 
         record.start("cross_validation")
         ex, table = prepared
@@ -368,13 +369,13 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
 
 
 def nes_sites_of(data: Path) -> pd.DataFrame:
-    """Known NES ranges of the data folder's NESdb (:func:`nesscan.examples.nes_sites`)."""
+    """Known NES ranges of the data folder's NESdb (:func:`nesscan.dataset.examples.nes_sites`)."""
     return nes_sites_of_file(data / NESDB_FILE)
 
 
 def nes_sites_of_file(path: Path) -> pd.DataFrame:
     """Known NES ranges of an NESdb CSV file."""
-    from nesscan.examples import nes_sites
+    from nesscan.dataset.examples import nes_sites
     from nesscan.io import read_nesdb
 
     return nes_sites(read_nesdb(path))

@@ -54,7 +54,7 @@ class RunRecord:
         self._t0: dict[str, float] = {}
 
     def input(self, path: str | os.PathLike) -> None:
-        from nesscan.model.store import sha256_file
+        from nesscan.hashing import sha256_file
 
         self.data["inputs"][str(path)] = {"sha256": sha256_file(path), "bytes": os.path.getsize(path)}
 

@@ -46,8 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         hint = ""
         if args.command in ("screen", "run"):
-            hint = (f"; finished chunks are kept: rerun the same command with --resume to continue"
-                    f" where it stopped")
+            hint = ("; finished chunks are kept: rerun the same command with --resume to continue"
+                    " where it stopped")
         print(f"nesscan {args.command}: interrupted{hint}", file=sys.stderr)
         return 130
 

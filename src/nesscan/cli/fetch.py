@@ -120,7 +120,7 @@ def run_esm2(args: argparse.Namespace) -> int:
 
 def run_alphafold(args: argparse.Namespace) -> int:
     from nesscan.errors import NesscanError
-    from nesscan.structure.afdb import fetch_models
+    from nesscan.fetch.alphafold import fetch_models
 
     rep = Reporter()
     refused: dict[str, str] = {}

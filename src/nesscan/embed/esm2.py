@@ -40,7 +40,7 @@ _TRUE = {"1", "on", "yes", "true"}
 
 def cache_dir() -> Path:
     """Directory holding ESM-2 model directories: ``$NESSCAN_CACHE/esm2`` (``nesscan fetch esm2``)."""
-    from nesscan import download
+    from nesscan.fetch import http as download
 
     return download.cache_dir("esm2")
 

@@ -5,7 +5,7 @@
   UniProtKB "Nuclear export signal" motifs with experimental evidence.
 * :mod:`nesscan.fetch.hub`: ESM-2 weights from the Hugging Face hub into the
   cache that the ``esm2`` embedder reads.
-* AlphaFold DB models: :func:`nesscan.structure.afdb.fetch_models`.
+* AlphaFold DB models: :func:`nesscan.fetch.alphafold.fetch_models`.
 
 Every service's base URL can be overridden (for mirrors and tests) by a
 ``base_url`` argument or an environment variable, see :func:`service_url`.

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nesscan.atomic import write_text
-from nesscan.download import ByteProgress, cache_dir, download, http_head
+from nesscan.fetch.http import ByteProgress, cache_dir, download, http_head
 from nesscan.errors import NesscanError
 from nesscan.fetch import service_url
 
@@ -139,7 +139,7 @@ def fetch_esm2(
     force
         Fetch again even when ``<cache>/<short name>`` exists (it is replaced).
     retries, timeout, progress
-        Per file, see :func:`nesscan.download.download`; ``progress(bytes_done,
+        Per file, see :func:`nesscan.fetch.http.download`; ``progress(bytes_done,
         total_bytes)`` counts all files.
 
     Returns

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from nesscan.atomic import write_bytes, write_text
-from nesscan.download import http_get, next_link
+from nesscan.fetch.http import http_get, next_link
 from nesscan.errors import NesscanError
 
 #: ``validate(body, url) -> number of entries``; raises NesscanError on a corrupt page.
@@ -72,7 +72,7 @@ def fetch_pages(
     suffix
         File suffix of the stored pages.
     retries, timeout
-        Per request, see :func:`nesscan.download.http_get`.
+        Per request, see :func:`nesscan.fetch.http.http_get`.
     progress
         ``progress(entries_done, total_entries)`` after each page.
 

@@ -109,7 +109,7 @@ def fetch_proteome(
     page_size
         Entries per request (UniProt allows at most 500).
     retries, timeout
-        Per request, see :func:`nesscan.download.http_get`.
+        Per request, see :func:`nesscan.fetch.http.http_get`.
     progress
         ``progress(proteins_done, total_proteins)`` after each page.
 

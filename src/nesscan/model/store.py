@@ -14,7 +14,6 @@ A model directory holds
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -26,17 +25,9 @@ import pandas as pd
 
 from nesscan.atomic import write_text
 from nesscan.errors import NesscanError
+from nesscan.hashing import sha256_file
 
 CONFIG, WEIGHTS, KNOWN = "config.json", "model.safetensors", "known_nes.tsv"
-
-
-def sha256_file(path: str | Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def default_model_dir() -> Path:

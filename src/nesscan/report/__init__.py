@@ -6,7 +6,7 @@ Reads a folder written by ``nesscan run``::
     model/config.json             embedder, window, params, threshold (+ rule), example counts
     model/examples.tsv            example table (label, source, centred, split, ...)
     split.tsv                     accession, cluster, split
-    evaluation/metrics.json       nesscan.evaluate.evaluate_with_baselines (+ threshold, recall/FPR at it)
+    evaluation/metrics.json       nesscan.validate.evaluate.evaluate_with_baselines (+ threshold, recall/FPR at it)
     evaluation/predictions.tsv    held-out examples with their score        (optional)
     cv/metrics.json               k-fold cross-validation                    (optional)
     site.json                     site localisation {scorer: {top1, top3, n}} (optional)

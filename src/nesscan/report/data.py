@@ -42,7 +42,7 @@ class ScreenData:
     """One ``screen/<name>/`` folder.
 
     ``regions`` maps a threshold to the number of candidate regions (runs of
-    overlapping windows scoring at or above it, as in :mod:`nesscan.screen`) and
+    overlapping windows scoring at or above it, as in :mod:`nesscan.screen.scan`) and
     ``region_proteins`` to the number of proteins holding at least one.
     """
 

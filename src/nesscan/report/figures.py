@@ -39,7 +39,7 @@ def _new(figsize: tuple[float, float]) -> Figure:
 def roc_figure(metrics: dict[str, Any], embedder: str) -> Figure:
     """Figure 1: held-out ROC of the model (solid) and every baseline (dashed).
 
-    ``metrics``: :func:`nesscan.evaluate.evaluate_with_baselines` output (with the
+    ``metrics``: :func:`nesscan.validate.evaluate.evaluate_with_baselines` output (with the
     optional ``threshold``, ``recall_at_threshold``, ``false_positive_rate_at_threshold``).
     """
     fig = _new((6.4, 5.6))

@@ -87,7 +87,7 @@ def negative_set_table(metrics: dict[str, Any]) -> Table:
 def cv_table(cv: dict[str, Any]) -> Table:
     """k-fold CV table, generic over ``{negative_set: {scorer: {mean, sd, auc, auc_lo, auc_hi}}}``.
 
-    Also accepts :func:`nesscan.cv.cross_validate`'s output, whose ``summary`` has that
+    Also accepts :func:`nesscan.validate.cv.cross_validate`'s output, whose ``summary`` has that
     shape with ``pooled_auc``, ``pooled_lo``, ``pooled_hi``.
     """
     summary = cv.get("summary", cv)

@@ -11,7 +11,8 @@ candidate: it adds columns, and problems become flags.
 
 from __future__ import annotations
 
-from nesscan.structure.afdb import fetch_models, index_models
+from nesscan.fetch.alphafold import fetch_models
+from nesscan.structure.afdb import index_models
 from nesscan.structure.table import COLUMNS, annotate_structures
 
 __all__ = ["COLUMNS", "annotate_structures", "fetch_models", "index_models"]

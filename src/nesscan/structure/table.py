@@ -91,7 +91,7 @@ def annotate_structures(
     candidates
         Needs ``accession``, ``start``, ``end`` (1-based inclusive window), ``sequence``
         (the window) and ``score``; ``anchors`` (1-based protein residues,
-        ``"124,128,131,133"``) is computed with :func:`nesscan.annotate.annotate_candidates`
+        ``"124,128,131,133"``) is computed with :func:`nesscan.screen.annotate.annotate_candidates`
         when absent.
     structures_dir
         Folder of AlphaFold models (:func:`nesscan.structure.afdb.index_models`).
@@ -100,9 +100,9 @@ def annotate_structures(
         screened FASTA); without it only the window is checked.
     download
         Fetch models not in ``structures_dir`` from AlphaFold DB into ``cache``
-        (:func:`nesscan.structure.afdb.fetch_models`).
+        (:func:`nesscan.fetch.alphafold.fetch_models`).
     cache, base_url
-        Passed to :func:`~nesscan.structure.afdb.fetch_models`.
+        Passed to :func:`~nesscan.fetch.alphafold.fetch_models`.
     progress
         ``progress(done, total)`` after each protein.
 
@@ -118,7 +118,8 @@ def annotate_structures(
         ``structures_dir`` is not a folder, a required column is missing, or a
         download failed after its retries.
     """
-    from nesscan.structure.afdb import fetch_models, index_models
+    from nesscan.fetch.alphafold import fetch_models
+    from nesscan.structure.afdb import index_models
 
     missing = {"accession", "start", "end", "sequence", "score"} - set(candidates.columns)
     if missing:
@@ -127,7 +128,7 @@ def annotate_structures(
         raise NesscanError(f"{structures_dir}: not a directory of structure models")
     table = candidates
     if "anchors" not in table.columns:
-        from nesscan.annotate import annotate_candidates
+        from nesscan.screen.annotate import annotate_candidates
 
         table = annotate_candidates(table)
     table = table.reset_index(drop=True)

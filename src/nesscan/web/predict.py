@@ -6,7 +6,7 @@ sequences follow the FASTA reader's rules (:func:`nesscan.io.fasta.check_sequenc
 
 Coordinates: window ``i`` of ``Prediction.scores`` (0-based index) covers residues
 ``i + 1 .. i + window`` (1-based inclusive), as in ``windows.parquet`` of a screen.
-Candidate rows use the columns of ``candidates.csv`` (:mod:`nesscan.screen`) without
+Candidate rows use the columns of ``candidates.csv`` (:mod:`nesscan.screen.scan`) without
 ``q_value``: a single pasted protein has no decoys to estimate it from.
 """
 
@@ -193,8 +193,8 @@ def predict(text: str, model: NesModel, embedder: Embedder, threshold: float | N
     NesscanError
         Bad input (see :func:`parse_text`) or a threshold outside 0-1.
     """
-    from nesscan.annotate import annotate_candidates
-    from nesscan.screen import candidate_regions, score_proteins
+    from nesscan.screen.annotate import annotate_candidates
+    from nesscan.screen.scan import candidate_regions, score_proteins
 
     threshold = model.threshold if threshold is None else float(threshold)
     if not 0.0 <= threshold <= 1.0:
@@ -222,7 +222,7 @@ def predict(text: str, model: NesModel, embedder: Embedder, threshold: float | N
 def candidates_frame(predictions: list[Prediction]) -> pd.DataFrame:
     """The candidate rows of all predictions as one table (``candidates.csv`` columns less
     ``q_value``), in input order then by position."""
-    from nesscan.screen import CANDIDATE_COLUMNS
+    from nesscan.screen.scan import CANDIDATE_COLUMNS
 
     columns = CANDIDATE_COLUMNS + ["nes_class", "anchors"]
     return pd.DataFrame([row for p in predictions for row in p.candidates], columns=columns)

@@ -1,7 +1,7 @@
 """Finished screens for the browse page: candidate tables, filters, window tracks.
 
 ``nesscan serve --screen DIR`` takes either one screen output folder (``candidates.csv``
-of :mod:`nesscan.screen`) or a ``nesscan run`` folder (``DIR/screen/<proteome>/``, one
+of :mod:`nesscan.screen.scan`) or a ``nesscan run`` folder (``DIR/screen/<proteome>/``, one
 screen per proteome). When ``structure.csv`` (written by ``nesscan structure``: the
 candidate columns plus structure columns) lies beside ``candidates.csv``, it is shown
 instead, with its extra columns.

@@ -7,7 +7,7 @@ remove one shortcut, and are evaluated each on its own:
 ``consensus_no_nes``
     Windows of proteins with no annotated NES that hold a full Kosugi consensus match
     (:func:`nesscan.consensus.find_consensus`), the match centred in the window as a
-    positive's NES is (:func:`nesscan.examples.positive_starts`). A motif scan cannot
+    positive's NES is (:func:`nesscan.dataset.examples.positive_starts`). A motif scan cannot
     tell these from NESs.
 ``anchor_mutant``
     Centred positive windows whose hydrophobic anchors are changed to alanine, as in
@@ -19,9 +19,9 @@ remove one shortcut, and are evaluated each on its own:
     Composition-preserving (single-residue) permutations of centred positive windows:
     a composition model scores them exactly like their parent.
 
-Every generator returns rows of the example-table schema of :mod:`nesscan.examples`
+Every generator returns rows of the example-table schema of :mod:`nesscan.dataset.examples`
 (``sequence``, ``label`` = 0, ``source``, ``accession``, ``start``, ``centred`` = True,
-``range_1b`` = ""), ready to append to :attr:`nesscan.examples.ExampleSet.examples`.
+``range_1b`` = ""), ready to append to :attr:`nesscan.dataset.examples.ExampleSet.examples`.
 
 .. warning::
    ``anchor_mutant`` and ``shuffled`` rows are *synthetic*: their ``sequence`` is not
@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from nesscan.consensus import HYDROPHOBIC, best_class, find_consensus
-from nesscan.examples import WINDOW, positive_starts
+from nesscan.dataset.examples import WINDOW, positive_starts
 from nesscan.records import Protein
 
 CONSENSUS_SOURCE = "consensus_no_nes"
@@ -67,7 +67,7 @@ def centred_positives(examples: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     examples
-        Example table (schema of :mod:`nesscan.examples`).
+        Example table (schema of :mod:`nesscan.dataset.examples`).
 
     Returns
     -------

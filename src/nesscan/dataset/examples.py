@@ -17,7 +17,7 @@ Negatives
     ``mito_random``: random windows of mitochondrial proteins (proteins with an NESdb
     entry are dropped); ``mito_nterm``: their N-terminal 22-mers (targeting
     presequences); ``nesdb_other``: random windows of NESdb parents that overlap no
-    annotated range; and the hard sets of :mod:`nesscan.negatives`:
+    annotated range; and the hard sets of :mod:`nesscan.dataset.negatives`:
     ``consensus_no_nes`` (consensus-matching windows of proteins with no known NES),
     ``anchor_mutant`` (NES windows with their anchors mutated to alanine) and
     ``shuffled`` (composition-preserving shuffles of NES windows). A negative whose
@@ -120,7 +120,7 @@ def build_examples(annotations: Sequence[NesAnnotation], mito: Sequence[Protein]
     mito_per_protein, other_per_protein
         Random negative windows per mitochondrial / NESdb protein.
     hard_negatives
-        Also add the hard sets of :mod:`nesscan.negatives` (``consensus_no_nes``,
+        Also add the hard sets of :mod:`nesscan.dataset.negatives` (``consensus_no_nes``,
         ``anchor_mutant``, ``shuffled``).
     shuffles_per_nes
         Composition-preserving shuffles per NES window (measured on the test split with
@@ -176,7 +176,7 @@ def build_examples(annotations: Sequence[NesAnnotation], mito: Sequence[Protein]
             rows.append(_negative(p, int(a), "mito_random", window))
 
     if hard_negatives:
-        from nesscan.negatives import anchor_mutants, consensus_negatives, shuffled_negatives
+        from nesscan.dataset.negatives import anchor_mutants, consensus_negatives, shuffled_negatives
 
         base = pd.DataFrame(rows)
         positive_seqs = set(base.loc[base.label == 1, "sequence"])

@@ -95,7 +95,7 @@ def balanced_assignment(stats: pd.DataFrame, shares: Sequence[float], seed: int 
     Groups are shuffled with ``seed`` (tie-breaking), then sorted by ``pos`` and ``n``,
     largest first (stable). A group with positives goes to the bin furthest below its
     target share of positives; a group without goes to the bin furthest below its
-    target share of ``n``. Used by :func:`assign_splits` and :func:`nesscan.cv.cluster_folds`.
+    target share of ``n``. Used by :func:`assign_splits` and :func:`nesscan.validate.cv.cluster_folds`.
 
     Parameters
     ----------

@@ -2,7 +2,7 @@
 
 Outputs, written into one directory (each file first as ``*.tmp``, renamed when the
 screen is complete, so an interrupted screen never leaves a half-written file under
-a final name; finished chunks wait in ``.partial/`` for ``resume``, :mod:`nesscan.chunks`):
+a final name; finished chunks wait in ``.partial/`` for ``resume``, :mod:`nesscan.screen.chunks`):
 
 ``windows.parquet``
     One row per window: ``accession`` (str), ``start`` and ``end`` (int32, 1-based
@@ -26,12 +26,11 @@ a final name; finished chunks wait in ``.partial/`` for ``resume``, :mod:`nessca
     ``calibrated_score`` (``-log10 protein_pvalue``).
 ``fdr.json``
     Calls at 0.9, at the model threshold and at FDR 5% / 10%, how many are novel, the
-    thresholds, calls per 100 proteins (see :mod:`nesscan.calls`).
+    thresholds, calls per 100 proteins (see :mod:`nesscan.screen.calibration`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, replace
@@ -41,14 +40,14 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from nesscan.calls import Calibrator
-from nesscan.chunks import ChunkResult, ChunkStore, write_windows
+from nesscan.screen.calibration import Calibrator
+from nesscan.screen.chunks import ChunkResult, ChunkStore, write_windows
 from nesscan.embed.base import Embedder, Progress
 from nesscan.errors import NesscanError
-from nesscan.fdr import decoy_sequence
+from nesscan.screen.fdr import decoy_sequence
 from nesscan.model.store import NesModel
 from nesscan.records import Protein
-from nesscan.workers import map_ordered, plan_workers
+from nesscan.screen.workers import map_ordered, plan_workers
 
 CANDIDATE_COLUMNS = ["accession", "entry_name", "gene", "start", "end", "sequence", "score",
                      "region_start", "region_end", "n_windows", "known_nes", "known_nes_ids"]
@@ -140,7 +139,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
         ``progress(proteins_done, proteins_total)``.
     resume
         Reuse the finished chunks of an interrupted screen of the same inputs and
-        settings in ``out_dir/.partial`` (:mod:`nesscan.chunks`); the outputs are the
+        settings in ``out_dir/.partial`` (:mod:`nesscan.screen.chunks`); the outputs are the
         same bytes as those of an uninterrupted screen.
 
     Raises
@@ -149,7 +148,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
         Bad input, or ``resume`` with a work folder of different inputs or settings.
     """
     from nesscan.io.fasta import count_records, iter_fasta
-    from nesscan.model.store import sha256_file
+    from nesscan.hashing import sha256_bytes, sha256_file
 
     out = Path(out_dir)  # created with its .partial/ by ChunkStore
     embedder = embedder or model.embedder()
@@ -161,7 +160,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Ne
     store = ChunkStore(out, {
         "fasta_sha256": sha256_file(fasta), "weights_sha256": sha256_file(model.path / "model.safetensors"),
         "embedder": model.config["embedder"], "context": model.context, "window": model.window,
-        "threshold": threshold, "known_nes_sha256": hashlib.sha256(known_csv).hexdigest(),
+        "threshold": threshold, "known_nes_sha256": sha256_bytes(known_csv),
         "decoy_fraction": decoy_fraction, "seed": seed, "chunk_residues": budget,
         "precision": [model.precision, getattr(embedder, "dtype", "float32")]}, resume=resume)
     total = count_records(fasta)

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from nesscan.baselines import baseline_scores
+from nesscan.validate.baselines import baseline_scores
 
 MAX_CURVE_POINTS = 1000
 """Curves stored in metrics dicts are thinned to at most this many points."""

@@ -88,7 +88,7 @@ def consensus_window_scores(sequence: str, window: int = 22, seed: int = 0) -> n
     consensus match count decides, the hydrophobic count breaks its ties, and ``u``
     (seeded) breaks the rest at random.
     """
-    from nesscan.baselines import consensus_count_score, hydrophobic_count_score
+    from nesscan.validate.baselines import consensus_count_score, hydrophobic_count_score
 
     n = len(sequence) - window + 1
     if n <= 0:
@@ -119,12 +119,12 @@ def localise(proteins: Mapping[str, Protein], sites: pd.DataFrame, score_windows
         Accession -> protein.
     sites
         Annotated ranges: ``accession``, ``start_1b``, ``end_1b`` (1-based inclusive),
-        optionally ``doubtful`` (:func:`nesscan.examples.nes_sites`). Only these
+        optionally ``doubtful`` (:func:`nesscan.dataset.examples.nes_sites`). Only these
         proteins are evaluated: pass the held-out ones.
     score_windows
         ``score_windows(accession)`` -> scores of every window (stride 1) of that
         protein, shape ``(len(sequence) - window + 1,)``; e.g. ``dict.__getitem__`` of
-        :attr:`nesscan.cv.CrossValidation.window_scores`.
+        :attr:`nesscan.validate.cv.CrossValidation.window_scores`.
     window, min_overlap
         Window length and the hit rule's overlap.
     top

@@ -1,18 +1,18 @@
 """Calibrating a finished screen: q-values, FDR thresholds, NES classes, protein p-values.
 
 The screen scores, beside every target protein, a decoy for a seeded share of the
-proteins (a composition-preserving shuffle of the whole protein, :mod:`nesscan.fdr`).
+proteins (a composition-preserving shuffle of the whole protein, :mod:`nesscan.screen.fdr`).
 From the two score sets this module derives:
 
 * a q-value per candidate and the thresholds at FDR 5% and 10% (target-decoy,
-  decoy counts scaled to the targets, from score histograms: :mod:`nesscan.fdr_binned`);
+  decoy counts scaled to the targets, from score histograms: :mod:`nesscan.screen.fdr_binned`);
 * the number of calls (runs of overlapping windows, as in ``candidates.csv``) at the
   fixed 0.9 of the original method, at the model's threshold and at FDR 5%/10%, and how
   many of them are novel (no NESdb NES overlapped): written to ``fdr.json``;
-* the Kosugi class and anchor residues of each candidate (:mod:`nesscan.annotate`);
+* the Kosugi class and anchor residues of each candidate (:mod:`nesscan.screen.annotate`);
 * a protein-level score that does not track length: the best window's p-value against
   the best windows of the decoy proteins of nearest length
-  (:func:`nesscan.protein_score.fit_length_matched`), as ``protein_pvalue`` and
+  (:func:`nesscan.screen.protein_score.fit_length_matched`), as ``protein_pvalue`` and
   ``calibrated_score`` (``-log10 p``) in ``proteins.csv``.
 
 Memory does not grow with the screen: :class:`Calibrator` takes the chunks one by one,
@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from nesscan.fdr_binned import BinnedFdrCurve
-    from nesscan.protein_score import LengthMatchedNull
+    from nesscan.screen.fdr_binned import BinnedFdrCurve
+    from nesscan.screen.protein_score import LengthMatchedNull
 
 
 def count_runs(scores: np.ndarray, offsets: np.ndarray, threshold: float, window: int = 22,
@@ -61,12 +61,12 @@ def count_runs(scores: np.ndarray, offsets: np.ndarray, threshold: float, window
 class Calibrator:
     """What the calibration needs, gathered chunk by chunk in memory that does not grow
     with the screen: histograms of target and decoy window scores
-    (:mod:`nesscan.fdr_binned`, 67 MB), and each decoy protein's best score and window
+    (:mod:`nesscan.screen.fdr_binned`, 67 MB), and each decoy protein's best score and window
     count (16 bytes per decoy protein).
     """
 
     def __init__(self) -> None:
-        from nesscan.fdr_binned import ScoreHistogram
+        from nesscan.screen.fdr_binned import ScoreHistogram
 
         self.targets, self.decoys = ScoreHistogram(), ScoreHistogram()
         self.decoy_maxima: list[float] = []
@@ -85,8 +85,8 @@ class Calibrator:
 
     def fit(self, model_threshold: float, decoy_kind: str = "shuffle") -> "Calibration":
         """The FDR curve, the call thresholds and the length-matched protein null."""
-        from nesscan.fdr_binned import binned_fdr_curve
-        from nesscan.protein_score import fit_length_matched
+        from nesscan.screen.fdr_binned import binned_fdr_curve
+        from nesscan.screen.protein_score import fit_length_matched
 
         summary: dict = {"decoys": decoy_kind, "n_target_windows": self.targets.n,
                          "n_decoy_windows": self.decoys.n, "n_proteins": self.n_proteins,
@@ -120,7 +120,7 @@ class Calibration:
 
     def candidates(self, candidates: pd.DataFrame) -> pd.DataFrame:
         """Add ``nes_class``, ``anchors`` and ``q_value`` to candidate rows."""
-        from nesscan.annotate import add_q_values, annotate_candidates
+        from nesscan.screen.annotate import add_q_values, annotate_candidates
 
         candidates = annotate_candidates(candidates)
         if self.curve is None:

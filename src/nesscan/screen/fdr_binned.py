@@ -1,4 +1,4 @@
-"""Target-decoy FDR from score histograms: the same estimate as :func:`nesscan.fdr.fdr_curve`
+"""Target-decoy FDR from score histograms: the same estimate as :func:`nesscan.screen.fdr.fdr_curve`
 in memory that does not grow with the screen.
 
 A proteome screen has one score per window (11 M for a human proteome, 180 M for 16 of
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nesscan.fdr import _fdr
+from nesscan.screen.fdr import _fdr
 
 SHIFT = 8
 """Low bits of a float32 score dropped to make its bin."""
@@ -95,7 +95,7 @@ class ScoreHistogram:
 class BinnedFdrCurve:
     """Target-decoy FDR and q-value at the lower edge of every occupied target bin.
 
-    Same fields and methods as :class:`nesscan.fdr.FdrCurve` (``thresholds`` ascending,
+    Same fields and methods as :class:`nesscan.screen.fdr.FdrCurve` (``thresholds`` ascending,
     ``n_targets_above``, ``n_decoys_above``, ``fdr``, ``q``), computed from histograms.
     """
 
@@ -134,7 +134,7 @@ class BinnedFdrCurve:
 
 
 def binned_fdr_curve(targets: ScoreHistogram, decoys: ScoreHistogram, plus_one: bool = True) -> BinnedFdrCurve:
-    """The target-decoy FDR curve (:func:`nesscan.fdr.fdr_curve`) from two histograms.
+    """The target-decoy FDR curve (:func:`nesscan.screen.fdr.fdr_curve`) from two histograms.
 
     Examples
     --------

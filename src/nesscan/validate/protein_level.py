@@ -3,16 +3,16 @@
 ``validate`` writes into a run folder:
 
 ``cv/metrics.json``, ``cv/predictions.tsv``
-    Homology-clustered k-fold cross-validation (:mod:`nesscan.cv`): per negative set,
+    Homology-clustered k-fold cross-validation (:mod:`nesscan.validate.cv`): per negative set,
     mean and sd of per-fold AUC and pooled out-of-fold AUC with bootstrap CI, for the
     model and the composition, regex-count, hydrophobic-count and length baselines.
 ``site.json``
-    Site localisation (:mod:`nesscan.site`) in the out-of-fold NESdb proteins: top-1
+    Site localisation (:mod:`nesscan.validate.site`) in the out-of-fold NESdb proteins: top-1
     and top-3 hit rates of the model and of the consensus-regex baseline.
 ``protein_level.json``
     Protein-level AUC (NESdb parents against mitochondrial proteins of the test split)
     within length quartiles, for the naive best-window score and the length-matched
-    calibrated score (:mod:`nesscan.protein_score`), with their Spearman correlation
+    calibrated score (:mod:`nesscan.screen.protein_score`), with their Spearman correlation
     with length.
 """
 
@@ -36,7 +36,7 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def site_summary(result: dict[str, Any]) -> dict[str, Any]:
-    """The parts of :func:`nesscan.site.localise`'s result that the report shows."""
+    """The parts of :func:`nesscan.validate.site.localise`'s result that the report shows."""
     return {"top1": result["top1"]["fraction"], "top3": result["topk"]["fraction"], "n": result["n_proteins"],
             "top1_ci": [result["top1"]["ci_lo"], result["top1"]["ci_hi"]],
             "top3_ci": [result["topk"]["ci_lo"], result["topk"]["ci_hi"]],
@@ -55,12 +55,12 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedder: Emb
     proteins
         Accession -> parent protein.
     sites
-        Known NES ranges (:func:`nesscan.examples.nes_sites`).
+        Known NES ranges (:func:`nesscan.dataset.examples.nes_sites`).
     folds
         k of the k-fold cross-validation.
     """
-    from nesscan.cv import cross_validate, format_cv_table
-    from nesscan.site import consensus_scorer, localise
+    from nesscan.validate.cv import cross_validate, format_cv_table
+    from nesscan.validate.site import consensus_scorer, localise
 
     res = cross_validate(table, proteins, embedder, context, params, k=folds, seed=seed, n_boot=n_boot,
                          progress=lambda d, n: log(f"cross-validation: fold {d}/{n} done"))
@@ -87,8 +87,8 @@ def protein_level(model: Any, table: pd.DataFrame, proteins: Mapping[str, Protei
     ``nes_accessions`` are every protein with an NESdb NES (also those whose ranges are
     all too long to give a positive window): they are never counted as negatives.
     """
-    from nesscan.protein_score import auc_by_length_quartile, fit_length_matched
-    from nesscan.screen import score_proteins
+    from nesscan.screen.protein_score import auc_by_length_quartile, fit_length_matched
+    from nesscan.screen.scan import score_proteins
 
     nesdb = set(nes_accessions)
     per_protein = table.drop_duplicates("accession")[["accession", "split"]]

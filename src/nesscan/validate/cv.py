@@ -1,7 +1,7 @@
 """Homology-clustered k-fold cross-validation, every AUC beside the trivial baselines.
 
 Whole MMseqs2 clusters (the example table's ``cluster`` column, see
-:mod:`nesscan.split`) go to one fold each, so no NES orthologue is ever scored by a
+:mod:`nesscan.dataset.split`) go to one fold each, so no NES orthologue is ever scored by a
 model that saw its homologue. Folds are filled greedily (:func:`balanced_assignment`)
 so that each holds about ``1/k`` of the positives and of the proteins.
 
@@ -23,7 +23,7 @@ Metrics schema of :func:`cross_validate` (plain JSON types)::
     doubtful_positives   {scorer: {auc, auc_lo, auc_hi}, n_pos, n_neg}  ({} when none)
 
 ``group`` is ``"all"`` (every negative) or a negative-set name (``source``); scorers
-are ``"model"`` and :data:`nesscan.baselines.BASELINE_NAMES`. ``sd`` is the sample
+are ``"model"`` and :data:`nesscan.validate.baselines.BASELINE_NAMES`. ``sd`` is the sample
 standard deviation across folds (ddof 1); ``pooled_*`` is the AUC, with a stratified
 bootstrap CI, of all out-of-fold predictions together (scores of different fold
 models compared on one scale).
@@ -41,7 +41,7 @@ import pandas as pd
 
 from nesscan.embed.base import Embedder
 from nesscan.records import Protein
-from nesscan.split import balanced_assignment
+from nesscan.dataset.split import balanced_assignment
 
 DOUBTFUL = "nesdb_doubtful"
 """Source of doubtful NESdb positives: scored, never trained on."""
@@ -69,7 +69,7 @@ def cluster_folds(table: pd.DataFrame, k: int = 5, seed: int = 0) -> np.ndarray:
     Parameters
     ----------
     table
-        Example table (:mod:`nesscan.examples`) with a ``cluster`` column
+        Example table (:mod:`nesscan.dataset.examples`) with a ``cluster`` column
         (:func:`nesscan.pipeline.prepare`).
     k
         Number of folds (at least 2).
@@ -94,7 +94,7 @@ def cluster_folds(table: pd.DataFrame, k: int = 5, seed: int = 0) -> np.ndarray:
 
 def _aucs(y: np.ndarray, scores: Mapping[str, np.ndarray], groups: np.ndarray) -> dict[str, dict[str, float | None]]:
     """Plain AUC per group ("all" + each negative set) and scorer; None if a class is missing."""
-    from nesscan.evaluate import roc_auc_ci
+    from nesscan.validate.evaluate import roc_auc_ci
 
     out: dict[str, dict[str, float | None]] = {}
     for name in ["all", *sorted(set(groups[y == 0].tolist()))]:
@@ -133,7 +133,7 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedde
         Sources trained on; default every source except ``nesdb_doubtful``.
     score_windows
         Also score every window of each NESdb parent (accession with a positive) with
-        the model of the fold holding it: the input of :func:`nesscan.site.localise`.
+        the model of the fold holding it: the input of :func:`nesscan.validate.site.localise`.
     progress
         ``progress(folds_done, k)``.
 
@@ -144,7 +144,7 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedde
         example with its ``fold`` and one score column per scorer: ``model`` and each
         baseline) and ``window_scores``.
     """
-    from nesscan.baselines import baseline_scores
+    from nesscan.validate.baselines import baseline_scores
     from nesscan.features import window_features
     from nesscan.model.train import predict_logits, train_classifier
 
@@ -199,14 +199,14 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedde
 
 
 def _baseline_names() -> tuple[str, ...]:
-    from nesscan.baselines import BASELINE_NAMES
+    from nesscan.validate.baselines import BASELINE_NAMES
 
     return BASELINE_NAMES
 
 
 def _summary(pred: pd.DataFrame, fold_rows: list[dict], scorers: list[str], n_boot: int, seed: int,
              alpha: float) -> dict[str, Any]:
-    from nesscan.evaluate import roc_auc_ci
+    from nesscan.validate.evaluate import roc_auc_ci
 
     main = pred[pred.source != DOUBTFUL]
     y, g = main.label.to_numpy(), main.source.to_numpy().astype(str)
@@ -226,7 +226,7 @@ def _summary(pred: pd.DataFrame, fold_rows: list[dict], scorers: list[str], n_bo
 
 
 def _doubtful(pred: pd.DataFrame, scorers: list[str], n_boot: int, seed: int, alpha: float) -> dict[str, Any]:
-    from nesscan.evaluate import roc_auc_ci
+    from nesscan.validate.evaluate import roc_auc_ci
 
     keep = (pred.source == DOUBTFUL) | (pred.label == 0)
     sub = pred[keep]
@@ -242,9 +242,9 @@ def _doubtful(pred: pd.DataFrame, scorers: list[str], n_boot: int, seed: int, al
 
 def _score_parents(accessions: list[str], proteins: Mapping[str, Protein], module: Any, embedder: Embedder,
                    context: str, window: int) -> dict[str, np.ndarray]:
-    """Scores of every window of each protein with a fold's model (via :func:`nesscan.screen.score_proteins`)."""
+    """Scores of every window of each protein with a fold's model (via :func:`nesscan.screen.scan.score_proteins`)."""
     from nesscan.model.store import NesModel
-    from nesscan.screen import score_proteins
+    from nesscan.screen.scan import score_proteins
 
     chosen = [proteins[a] for a in accessions if a in proteins and len(proteins[a].sequence) >= window]
     if not chosen:

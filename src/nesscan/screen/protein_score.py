@@ -212,7 +212,7 @@ def auc_by_length_quartile(protein_table: pd.DataFrame, scores: Sequence[str] = 
     scores
         Score columns to evaluate (higher = more NES-like).
     n_boot, seed
-        Bootstrap settings of the AUC CIs (:func:`nesscan.evaluate.roc_auc_ci`).
+        Bootstrap settings of the AUC CIs (:func:`nesscan.validate.evaluate.roc_auc_ci`).
 
     Returns
     -------
@@ -226,7 +226,7 @@ def auc_by_length_quartile(protein_table: pd.DataFrame, scores: Sequence[str] = 
     """
     from scipy.stats import spearmanr
 
-    from nesscan.evaluate import roc_auc_ci
+    from nesscan.validate.evaluate import roc_auc_ci
 
     t = protein_table.reset_index(drop=True)
     length, y = t.length.to_numpy(float), t.label.to_numpy(int)

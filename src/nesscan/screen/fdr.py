@@ -42,7 +42,7 @@ alone above every decoy); with it, ``T`` calls above every decoy get ``~n_t / (n
 Units: :func:`fdr_curve` counts *windows*. Overlapping windows are strongly dependent
 and a screen reports runs of them as one candidate, so the window FDR is the share of
 false windows among called windows (the screen reports candidate runs beside it:
-:mod:`nesscan.calls`).
+:mod:`nesscan.screen.calibration`).
 
 ``D(t) / n_d`` estimates the probability that a window that is *not* an NES scores
 ``>= t``, which assumes decoy windows score like the proteome's real non-NES windows.
