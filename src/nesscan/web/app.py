@@ -22,7 +22,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from nesscan.errors import NesscanError
-from nesscan.web import views
+from nesscan.web import api, pages
+from nesscan.web.common import State
 from nesscan.web.predict import TooLarge
 
 #: Largest request body accepted, in bytes (10 MB: 100,000 residues of FASTA fit easily).
@@ -49,7 +50,7 @@ class BodyLimit:
         if declared.isdigit() and int(declared) > self.max_bytes:
             message = BodyTooLarge(self.max_bytes).detail
             if scope["path"] == "/" and "app" in scope:  # the predict form: the message on its page
-                html = views.predict_error_html(scope["app"].state.nesscan, message)
+                html = pages.predict_error_html(scope["app"].state.nesscan, message)
                 response: Response = HTMLResponse(html, status_code=413)
             else:
                 response = _error_response(scope["path"], 413, message)
@@ -103,23 +104,23 @@ def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.
     from nesscan.web.screens import find_screens
 
     model = load_model(model_dir)
-    state = views.State(model=model, embedder=model.embedder(**applicable_options(model.config, embedder_options)),
-                        screens=find_screens(screen_dir) if screen_dir is not None else {},
-                        limiter=anyio.CapacityLimiter(workers or os.cpu_count() or 1),
-                        page_rows=PAGE_ROWS, max_body_bytes=max_body_bytes)
+    state = State(model=model, embedder=model.embedder(**applicable_options(model.config, embedder_options)),
+                  screens=find_screens(screen_dir) if screen_dir is not None else {},
+                  limiter=anyio.CapacityLimiter(workers or os.cpu_count() or 1),
+                  page_rows=PAGE_ROWS, max_body_bytes=max_body_bytes)
     static = Path(__file__).with_name("static")
     routes = [
-        Route("/", views.predict_page, methods=["GET", "POST"]),
-        Route("/predict.csv", views.predict_csv, methods=["POST"]),
-        Route("/browse", views.browse_page),
-        Route("/browse.csv", views.browse_csv),
-        Route("/protein/{accession:path}", views.protein_page),
-        Route("/api", views.api_page),
-        Route("/api/health", views.api_health),
-        Route("/api/predict", views.api_predict, methods=["POST"]),
-        Route("/api/screens", views.api_screens),
-        Route("/api/candidates", views.api_candidates),
-        Route("/api/protein/{accession:path}", views.api_protein),
+        Route("/", pages.predict_page, methods=["GET", "POST"]),
+        Route("/predict.csv", api.predict_csv, methods=["POST"]),
+        Route("/browse", pages.browse_page),
+        Route("/browse.csv", api.browse_csv),
+        Route("/protein/{accession:path}", pages.protein_page),
+        Route("/api", pages.api_page),
+        Route("/api/health", api.api_health),
+        Route("/api/predict", api.api_predict, methods=["POST"]),
+        Route("/api/screens", api.api_screens),
+        Route("/api/candidates", api.api_candidates),
+        Route("/api/protein/{accession:path}", api.api_protein),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(BodyLimit, max_bytes=max_body_bytes)],
@@ -136,7 +137,7 @@ def _wants_json(path: str) -> bool:
 def _error_response(path: str, status: int, message: str) -> Response:
     if _wants_json(path):
         return JSONResponse({"error": message}, status_code=status)
-    return HTMLResponse(views.render_error(status, message), status_code=status)
+    return HTMLResponse(pages.render_error(status, message), status_code=status)
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:

@@ -1,0 +1,165 @@
+"""JSON API and CSV download handlers of :mod:`nesscan.web.app`.
+
+JSON: ``GET /api/health``, ``POST /api/predict``, ``GET /api/screens``,
+``GET /api/candidates``, ``GET /api/protein/{accession}``. CSV: ``POST /predict.csv``
+(the predict form's tables), ``GET /browse.csv`` (the browse page's rows) and
+``POST /api/predict?format=csv``. Coordinates in every response are 1-based inclusive
+residue numbers (the rule in :mod:`nesscan.records`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+
+import numpy as np
+import pandas as pd
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from nesscan import __version__
+from nesscan.errors import NesscanError
+from nesscan.web import common
+from nesscan.web import predict as pred
+from nesscan.web.common import State
+from nesscan.web.screens import filter_candidates
+
+#: Rows a ``GET /api/candidates`` call returns at most.
+MAX_API_ROWS = 1000
+
+
+# ----------------------------------------------------------------------------- CSV downloads
+
+
+def to_csv(frame: pd.DataFrame, filename: str) -> Response:
+    """A table as a CSV download."""
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, float_format="%.6g")
+    return Response(buf.getvalue(), media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _table_csv(predictions: list[pred.Prediction], table: str) -> Response:
+    if table == "residues":
+        return to_csv(pred.residues_frame(predictions), "nesscan_residues.csv")
+    if table != "candidates":
+        raise NesscanError(f"table must be 'candidates' or 'residues', not {table!r}")
+    return to_csv(pred.candidates_frame(predictions), "nesscan_candidates.csv")
+
+
+async def predict_csv(request: Request) -> Response:
+    """``POST /predict.csv``: the predict form's candidates (or residues) table."""
+    form = await request.form()
+    table = str(form.get("table", "candidates"))
+    predictions = await common.predict(request, str(form.get("sequence", "")),
+                                       common.number(str(form.get("threshold", "")), "threshold"))
+    return _table_csv(predictions, table)
+
+
+async def browse_csv(request: Request) -> Response:
+    """``GET /browse.csv``: the browse page's filtered rows, all pages."""
+    screen = common.screen(request)
+    rows = filter_candidates(screen.candidates(), **common.filters(request)).drop(columns=["status"], errors="ignore")
+    return to_csv(rows, f"{screen.name}_{screen.table.stem}.csv")
+
+
+# ----------------------------------------------------------------------------- JSON API
+
+
+async def api_health(request: Request) -> Response:
+    state = common.state(request)
+    return JSONResponse({"status": "ok", "version": __version__, "model": _model_info(state),
+                         "screens": list(state.screens), "limits": common.limits(state)})
+
+
+def _model_info(state: State) -> dict:
+    m = state.model
+    return {"path": str(m.path), "embedder": m.config["embedder"].get("name"), "window": m.window,
+            "threshold": m.threshold}
+
+
+async def api_predict(request: Request) -> Response:
+    body = (await request.body()).decode("utf-8", errors="replace")
+    threshold = None
+    if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            return JSONResponse({"error": f"request body is not valid JSON ({exc})"}, status_code=400)
+        if not isinstance(data, dict) or not isinstance(data.get("sequence"), str):
+            return JSONResponse({"error": 'request JSON must be an object with a "sequence" string '
+                                          '(a protein sequence or FASTA records)'}, status_code=400)
+        text = data["sequence"]
+        raw = data.get("threshold")
+        if raw is not None and (isinstance(raw, bool) or not isinstance(raw, (int, float))):
+            raise NesscanError(f"threshold must be a number between 0 and 1, not {raw!r}")
+        threshold = common.number(None if raw is None else str(raw), "threshold")
+    else:  # text/plain: the FASTA itself
+        text = body
+    fmt = request.query_params.get("format", "json")
+    predictions = await common.predict(request, text, threshold)
+    if fmt == "csv":
+        return _table_csv(predictions, request.query_params.get("table", "candidates"))
+    if fmt != "json":
+        raise NesscanError(f"format must be 'json' or 'csv', not {fmt!r}")
+    state = common.state(request)
+    return JSONResponse({"model": _model_info(state), "threshold": predictions[0].threshold,
+                         "proteins": [_prediction_json(p) for p in predictions]})
+
+
+def _clean(row: dict) -> dict:
+    """A row with numpy scalars as Python ones and NaN as None, for JSON.
+
+    >>> _clean({"start": np.int64(3), "score": np.float32(0.5), "q": float("nan"), "known": np.bool_(True)})
+    {'start': 3, 'score': 0.5, 'q': None, 'known': True}
+    """
+    out = {}
+    for k, v in row.items():
+        if isinstance(v, (np.integer,)):
+            v = int(v)
+        elif isinstance(v, (np.floating, float)):
+            v = None if math.isnan(v) else float(v)
+        elif isinstance(v, np.bool_):
+            v = bool(v)
+        out[k] = v
+    return out
+
+
+def _prediction_json(p: pred.Prediction) -> dict:
+    prot = p.protein
+    return {"accession": prot.accession, "entry_name": prot.entry_name, "gene": prot.gene,
+            "description": prot.description, "length": len(prot.sequence), "status": p.status,
+            "max_score": float(p.scores.max()) if len(p.scores) else None,
+            "candidates": [_clean(c) for c in p.candidates], "known_nes": p.known,
+            "window_scores": [round(float(v), 6) for v in p.scores],
+            "residue_scores": [round(float(v), 6) for v in p.track]}
+
+
+async def api_screens(request: Request) -> Response:
+    return JSONResponse([{"name": s.name, "path": str(s.path), "table": s.table.name,
+                          "candidates": len(s.candidates()), "columns": s.columns()}
+                         for s in common.state(request).screens.values()])
+
+
+async def api_candidates(request: Request) -> Response:
+    screen = common.screen(request)
+    rows = filter_candidates(screen.candidates(), **common.filters(request)).drop(columns=["status"], errors="ignore")
+    q = request.query_params
+    for name in ("limit", "offset"):
+        if not q.get(name, "0").isdigit():
+            raise NesscanError(f"{name} must be a whole number, not {q.get(name)!r}")
+    limit, offset = min(int(q.get("limit", 100)), MAX_API_ROWS), int(q.get("offset", 0))
+    return JSONResponse({"screen": screen.name, "table": screen.table.name, "total": len(rows),
+                         "offset": offset, "limit": limit, "columns": list(rows.columns),
+                         "rows": [_clean(r) for r in rows.iloc[offset:offset + limit].to_dict("records")]})
+
+
+async def api_protein(request: Request) -> Response:
+    accession = request.path_params["accession"]
+    screen, data = await common.in_thread(common.protein_data, request, accession)  # reads parquet and FASTA
+    return JSONResponse({"screen": screen.name, "accession": accession, "length": data["length"],
+                         "window": data["window"], "sequence": data["sequence"],
+                         "protein": _clean(data["info"]) if data["info"] else None,
+                         "candidates": [_clean(c) for c in data["candidates"]], "known_nes": data["known"],
+                         "window_scores": [round(float(v), 6) for v in data["window_scores"]]})

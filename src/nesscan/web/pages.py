@@ -1,0 +1,170 @@
+"""HTML page handlers of :mod:`nesscan.web.app`: read the request, call the library, render a template.
+
+``/`` (predict), ``/browse`` (a screen's candidates), ``/protein/{accession}`` (a screened
+protein's track) and ``/api`` (the API's documentation). The CSV downloads and the JSON
+API are in :mod:`nesscan.web.api`.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import numpy as np
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from nesscan import __version__
+from nesscan.errors import NesscanError
+from nesscan.web import common
+from nesscan.web import predict as pred
+from nesscan.web.common import State
+from nesscan.web.screens import filter_candidates
+from nesscan.web.track import sequence_segments, track_svg
+
+LABELS = {"entry_name": "entry", "q_value": "q-value", "nes_class": "class", "known_nes": "known / novel",
+          "start": "start", "end": "end", "rsa_window": "RSA", "plddt_window": "pLDDT",
+          "structure_score": "structure score", "combined_score": "combined score",
+          "structure_status": "structure status", "structure_explanation": "structure note"}
+#: A protein with a known NES, for the "example" button: PKI-alpha (NESdb NES ID 5, residues 36-50).
+EXAMPLE = (">sp|P61925|IPKA_HUMAN cAMP-dependent protein kinase inhibitor alpha OS=Homo sapiens GN=PKIA\n"
+           "MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES")
+
+
+@lru_cache(maxsize=1)
+def _templates():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(Path(__file__).with_name("templates"))),
+                      autoescape=select_autoescape(["html"]))
+    env.globals.update(version=__version__, label=lambda c: LABELS.get(c, c.replace("_", " ")), fmt=_fmt)
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    """A page from ``templates/``."""
+    return _templates().get_template(name).render(**context)
+
+
+def render_error(status: int, message: str) -> str:
+    return render("error.html", status=status, message=message, page="")
+
+
+def _fmt(value: Any, column: str = "") -> str:
+    """A table cell as text: scores to 3 decimals, q-values to 2 significant digits."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "known" if value else "novel"
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.2g}" if column == "q_value" else f"{value:.3f}"
+    return str(value)
+
+
+def _protein_view(p: pred.Prediction) -> dict:
+    prot = p.protein
+    return dict(accession=prot.accession, entry_name=prot.entry_name, gene=prot.gene,
+                description=prot.description, length=len(prot.sequence), status=p.status,
+                sequence=prot.sequence, max_score=float(p.scores.max()) if len(p.scores) else None,
+                svg=track_svg(p.track, len(prot.sequence), p.candidates, p.known, p.threshold,
+                              f"NES score along {prot.accession}"),
+                track=[round(float(v), 4) for v in p.track], candidates=p.candidates, known=p.known,
+                lines=sequence_segments(prot.sequence, p.candidates, p.known))
+
+
+# ----------------------------------------------------------------------------- predict page
+
+
+async def predict_page(request: Request) -> Response:
+    """``GET /``: the form; ``POST /``: the form with the results, or with the error above it."""
+    state = common.state(request)
+    context = dict(page="predict", text="", threshold="", proteins=None, error=None, example=EXAMPLE,
+                   model=state.model, limits=common.limits(state))
+    if request.method == "GET":
+        return HTMLResponse(render("predict.html", **context))
+    try:
+        form = await request.form()
+        text, threshold = str(form.get("sequence", "")), str(form.get("threshold", ""))
+        context.update(text=text, threshold=threshold)
+        predictions = await common.predict(request, text, common.number(threshold, "threshold"))
+    except HTTPException as exc:  # a body over the limit
+        context["error"] = exc.detail
+        return HTMLResponse(render("predict.html", **context), status_code=exc.status_code)
+    except NesscanError as exc:
+        context["error"] = str(exc)
+        status = 413 if isinstance(exc, pred.TooLarge) else 422
+        return HTMLResponse(render("predict.html", **context), status_code=status)
+    context["proteins"] = [_protein_view(p) for p in predictions]
+    context["used_threshold"] = predictions[0].threshold
+    return HTMLResponse(render("predict.html", **context))
+
+
+def predict_error_html(state: State, message: str) -> str:
+    """The empty predict page with ``message`` above the form (a body refused before parsing)."""
+    return render("predict.html", page="predict", text="", threshold="", proteins=None, error=message,
+                  example=EXAMPLE, model=state.model, limits=common.limits(state))
+
+
+# ----------------------------------------------------------------------------- browse pages
+
+
+def _page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise NesscanError(f"page must be a whole number from 1, not {raw!r}")
+    return int(raw)
+
+
+async def browse_page(request: Request) -> Response:
+    state = common.state(request)
+    if not state.screens:
+        return HTMLResponse(render("browse.html", page="browse", screen=None, screens={}))
+    screen = common.screen(request)
+    filters = common.filters(request)
+    table = screen.candidates()
+    rows = filter_candidates(table, **filters)
+    page = _page_number(request)
+    pages = max(1, math.ceil(len(rows) / state.page_rows))
+    shown = rows.iloc[(page - 1) * state.page_rows:page * state.page_rows]
+    params = {k: v for k, v in request.query_params.items() if k != "page"}
+    params["screen"] = screen.name
+
+    def link(**changes: Any) -> str:
+        return "?" + urlencode({**params, **changes})
+
+    sort = filters["sort"] if filters["sort"] in table.columns else "score"
+    order = "desc" if filters["descending"] else "asc"
+    # a column's link sorts it high to low first; the sorted column's link flips its order
+    sort_links = {c: link(sort=c, order="asc" if (c == sort and order == "desc") else "desc") for c in table.columns}
+    classes = sorted(table["nes_class"].unique()) if "nes_class" in table.columns else []
+    return HTMLResponse(render(
+        "browse.html", page="browse", screen=screen, screens=state.screens, columns=screen.columns(),
+        rows=shown.to_dict("records"), total=len(table), matching=len(rows), page_no=page, pages=pages,
+        prev_link=link(page=page - 1) if page > 1 else None, next_link=link(page=page + 1) if page < pages else None,
+        sort=sort, order=order, sort_links=sort_links, classes=classes, q=request.query_params,
+        csv_link="/browse.csv" + link()))
+
+
+async def protein_page(request: Request) -> Response:
+    accession = request.path_params["accession"]
+    screen, data = await common.in_thread(common.protein_data, request, accession)  # reads parquet and FASTA
+    threshold = common.state(request).model.threshold
+    svg = track_svg(data["track"], data["length"], data["candidates"], data["known"], threshold,
+                    f"NES score along {accession}")
+    lines = sequence_segments(data["sequence"], data["candidates"], data["known"]) if data["sequence"] else []
+    columns = [c for c in screen.columns() if c not in ("accession", "gene", "entry_name")]
+    return HTMLResponse(render("protein.html", page="browse", screen=screen, data=data, svg=svg, lines=lines,
+                               columns=columns, track=[round(float(v), 4) for v in data["track"]],
+                               example=data["sequence"]))
+
+
+# ----------------------------------------------------------------------------- API documentation
+
+
+async def api_page(request: Request) -> Response:
+    state = common.state(request)
+    return HTMLResponse(render("api.html", page="api", limits=common.limits(state), model=state.model))
