@@ -158,8 +158,8 @@ def chunk_owner(length: int, starts: Sequence[int], max_len: int) -> np.ndarray:
     """
     pos = np.arange(length)[None, :]
     begin = np.asarray(starts)[:, None]
-    end = np.minimum(begin + max_len, length) - 1  # last residue, inclusive
-    depth = np.minimum(pos - begin, end - pos)  # negative outside the chunk
+    last = np.minimum(begin + max_len, length) - 1  # 0-based index of each chunk's last residue
+    depth = np.minimum(pos - begin, last - pos)  # negative outside the chunk
     return np.argmax(depth, axis=0)
 
 

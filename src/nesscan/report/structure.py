@@ -46,7 +46,7 @@ def before_after_table(screen: ScreenData, table: pd.DataFrame, n: int = 15) -> 
                  for (_, r), k in zip(t.iterrows(), known))
     caption = (f"Table S ({proteome_label(screen.name)}): candidates before and after structural scoring: "
                f"top {len(rows)} of {len(table):,} by the combined score (0.75 x score + 0.25 x structural "
-               f"score), with their rank by the sequence score alone")
+               f"score), with their rank by the sequence score alone (start: 1-based first residue of the best window)")
     return Table(caption, ("rank after", "rank before", "accession", "gene", "start", "score", "structural",
                            "combined", "structure", "status", "known or novel"), rows)
 

@@ -2,7 +2,10 @@
 
 Outputs, written into one directory (each file first as ``*.tmp``, renamed when the
 screen is complete, so an interrupted screen never leaves a half-written file under
-a final name; finished chunks wait in ``.partial/`` for ``resume``, :mod:`nesscan.screen.chunks`):
+a final name; finished chunks wait in ``.partial/`` for ``resume``, :mod:`nesscan.screen.chunks`).
+Every coordinate in them is a 1-based inclusive residue number, as in UniProt (the rule
+for tables written for people, :mod:`nesscan.records`): a candidate's ``sequence`` is
+``protein.sequence[start - 1:end]``.
 
 ``windows.parquet``
     One row per window: ``accession`` (str), ``start`` and ``end`` (int32, 1-based

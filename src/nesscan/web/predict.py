@@ -151,7 +151,8 @@ def residue_track(scores: np.ndarray, window: int) -> np.ndarray:
     Parameters
     ----------
     scores
-        Window scores, window ``i`` covering residues ``i .. i + window - 1`` (0-based).
+        Window scores, window ``i`` covering residues ``i + 1 .. i + window`` (1-based
+        inclusive; the slice ``sequence[i:i + window]``).
     window
         Window length in residues.
 
