@@ -18,7 +18,12 @@ import pandas as pd
 
 import nesscan.dataset.negatives  # noqa: F401  (registers the built-in negative sets)
 from nesscan.dataset import registry
-from nesscan.dataset.positives import POSITIVE_SOURCES, nes_sites, positive_rows, positive_starts
+from nesscan.dataset.positives import (
+    POSITIVE_SOURCES,
+    nes_sites,
+    positive_rows,
+    positive_starts,
+)
 from nesscan.dataset.window import COLUMNS, OFFSETS, WINDOW
 from nesscan.records import NesAnnotation, Protein
 
