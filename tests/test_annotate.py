@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from nesscan.screen.annotate import NO_CONSENSUS, add_q_values, annotate_candidates, nes_class
-from nesscan.screen.fdr import fdr_curve
+from fdr_oracle import fdr_curve
 
 # A 22-residue class-1a window: Φ at 1-based 4, 8, 11, 13 (L-x3-L-x2-I-x-V), no other Φ.
 CLASS_1A = "SEDLKEGLSELGIETTPQSDGK"

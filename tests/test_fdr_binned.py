@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nesscan.screen.fdr import fdr_curve
+from fdr_oracle import fdr_curve
 from nesscan.screen.fdr_binned import ScoreHistogram, binned_fdr_curve, bin_floor, score_bins
 
 

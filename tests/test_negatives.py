@@ -10,17 +10,16 @@ import pytest
 
 from nesscan.consensus import HYDROPHOBIC, count_consensus_many, find_consensus
 from nesscan.dataset.examples import WINDOW, build_examples, positive_starts
-from nesscan.dataset.negatives import (
+from nesscan.dataset.hard_negatives import (
     ANCHOR_SOURCE,
     CONSENSUS_SOURCE,
     SHUFFLED_SOURCE,
     anchor_mutants,
     anchor_positions,
-    centred_positives,
     consensus_negatives,
-    hard_negatives_table,
     shuffled_negatives,
 )
+from nesscan.dataset.positives import centred_positives
 from nesscan.records import NesAnnotation, Protein
 
 STANDARD = "ACDEFGHIKLMNPQRSTVWY"
@@ -56,7 +55,7 @@ def synthetic():
 
 
 def _check_rows(rows: list[dict], source: str, positives: set[str]) -> pd.DataFrame:
-    df = hard_negatives_table(rows)
+    df = pd.DataFrame(rows, columns=COLUMNS)
     assert list(df.columns) == COLUMNS
     assert len(df) > 0
     assert (df.sequence.str.len() == WINDOW).all()

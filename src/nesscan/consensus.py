@@ -18,7 +18,7 @@ Reverse ("minus") NESs bind CRM1 in the opposite orientation (Fung et al. 2015, 
 image of the forward spacing, e.g. 1a-R = Φ4-X-Φ3-X2-Φ2-X3-Φ1 read N to C, so a
 reversed 1a instance is a 1a-R instance. Classes 2 and 3 are palindromic (their mirror
 images are themselves), so "2-R" and "3-R" would report every class-2/3 match twice:
-they are not separate classes here (see :data:`REVERSE_ALIASES`).
+they are not separate classes here (:data:`CLASS_GAPS` has no ``2-R`` or ``3-R``).
 """
 
 from __future__ import annotations
@@ -46,11 +46,6 @@ CLASS_GAPS: dict[str, tuple[int, int, int]] = {
     **{f"{name}-R": gaps[::-1] for name, gaps in FORWARD_GAPS.items() if gaps[::-1] != gaps},
 }
 """All distinct classes, N-to-C gaps between consecutive anchors (reverse classes mirrored)."""
-
-REVERSE_ALIASES: dict[str, str] = {
-    f"{name}-R": name for name, gaps in FORWARD_GAPS.items() if gaps[::-1] == gaps
-}
-"""Reverse names that equal a forward class: ``{"2-R": "2", "3-R": "3"}``."""
 
 CLASS_ORDER: tuple[str, ...] = tuple(CLASS_GAPS)
 """Class names in sort order: 1a, 1b, 1c, 1d, 2, 3, 1a-R, 1b-R, 1c-R, 1d-R."""
@@ -131,23 +126,16 @@ def find_consensus(seq: str) -> list[ConsensusMatch]:
     return matches
 
 
-def count_consensus(seq: str) -> int:
-    """Number of consensus-class matches in ``seq`` (all classes, overlaps counted).
+def count_consensus_many(seqs: Sequence[str]) -> np.ndarray:
+    """Number of consensus-class matches of each sequence (all classes, overlaps counted:
+    ``len(find_consensus(s))``), vectorised (fast for fixed windows).
+
+    Sequences are grouped by length and scanned as ``(n, L)`` boolean arrays.
 
     Examples
     --------
-    >>> count_consensus("NSNELALKLAGLDIN"), count_consensus("AAAAAAAAAAAA")
-    (2, 0)
-    """
-    if not seq:
-        return 0
-    return int(sum(hit.sum() for hit in _class_hits(_hydrophobic_matrix([seq])).values()))
-
-
-def count_consensus_many(seqs: Sequence[str]) -> np.ndarray:
-    """Vectorised :func:`count_consensus` over many sequences (fast for fixed windows).
-
-    Sequences are grouped by length and scanned as ``(n, L)`` boolean arrays.
+    >>> count_consensus_many(["NSNELALKLAGLDIN", "AAAAAAAAAAAA"]).tolist()
+    [2, 0]
 
     Parameters
     ----------

@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["write_report"]
 
-FIGURES = ("fig1_roc", "fig2_score_distribution", "fig3_boxplot", "flowchart")
-
 
 def _flowchart_text(data: RunData) -> tuple[list[str], list[str]]:
     from nesscan.report.sections import embedder_label

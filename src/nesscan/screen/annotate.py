@@ -12,7 +12,7 @@ Columns added to a candidate table (``candidates.csv`` of :mod:`nesscan.screen.s
     ``""`` when there is no consensus.
 ``q_value`` (float)
     Added by :func:`add_q_values` only: the candidate score's target-decoy q-value
-    (:mod:`nesscan.screen.fdr`).
+    (:mod:`nesscan.screen.fdr_binned`).
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def add_q_values(candidates: pd.DataFrame, q_of_score: Callable[[np.ndarray], np
         A table with a score column.
     q_of_score
         Maps an array of scores to their q-values, e.g. ``curve.q_of`` of a
-        :class:`nesscan.screen.fdr.FdrCurve` built from the screen's target and decoy scores.
+        :class:`nesscan.screen.fdr_binned.BinnedFdrCurve` built from the screen's target and decoy scores.
     score_column
         Name of the score column.
 

@@ -1,7 +1,7 @@
 """Calibrating a finished screen: q-values, FDR thresholds, NES classes, protein p-values.
 
 The screen scores, beside every target protein, a decoy for a seeded share of the
-proteins (a composition-preserving shuffle of the whole protein, :mod:`nesscan.screen.fdr`).
+proteins (a composition-preserving shuffle of the whole protein, :mod:`nesscan.screen.fdr_binned`).
 From the two score sets this module derives:
 
 * a q-value per candidate and the thresholds at FDR 5% and 10% (target-decoy,

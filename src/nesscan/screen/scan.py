@@ -47,9 +47,9 @@ from nesscan.screen.calibration import Calibrator
 from nesscan.screen.chunks import ChunkResult, ChunkStore, write_windows
 from nesscan.embed.base import Embedder, Progress
 from nesscan.errors import NesscanError
-from nesscan.screen.fdr import decoy_sequence
 from nesscan.model.store import NesModel
 from nesscan.records import Protein
+from nesscan.shuffle import shuffle_sequence
 from nesscan.screen.workers import map_ordered, plan_workers
 
 CANDIDATE_COLUMNS = ["accession", "entry_name", "gene", "start", "end", "sequence", "score",
@@ -205,7 +205,7 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: NesModel, embedder
     for i, p in enumerate(chunk):  # a generator per protein: the same decoys whatever the chunking
         gen = np.random.default_rng([seed, first + i])
         if len(p.sequence) >= window and gen.random() < decoy_fraction:
-            decoys.append(replace(p, sequence=decoy_sequence(p.sequence, "shuffle", gen)))
+            decoys.append(replace(p, sequence=shuffle_sequence(p.sequence, gen)))
     decoy_scores = score_proteins(decoys, model, embedder)
     targets, masks, protein_rows, candidate_rows = [], [], [], []
     for p in chunk:

@@ -1,111 +1,15 @@
-"""False-discovery rates of screen calls, estimated from decoys (a target screen and a
-separate decoy screen of the same size, no competition between them).
+"""The exact target-decoy FDR curve from sorted scores: the test oracle of
+:mod:`nesscan.screen.fdr_binned` (whose module docstring gives the estimate).
 
-Decoys
-------
-A decoy protein is made from every screened (target) protein, so the decoy set has the
-proteome's own length distribution and, summed over proteins, exactly its amino-acid
-composition:
-
-* ``"shuffle"``: a seeded permutation of the whole protein's residues. Each protein keeps
-  its composition (and so does the proteome); order, hence helices, amphipathic
-  periodicity and consensus spacing, is destroyed except by chance.
-* ``"reverse"``: the protein read C to N. Composition and every local spacing survive
-  (a Kosugi class-1a match becomes a 1a-R match, an i/i+3/i+4 hydrophobic face stays a
-  face), only the direction changes.
-
-Decoy windows are the windows of the decoy proteins. The screen makes a decoy for a
-seeded share of the proteins (``--decoy-fraction``, 0.25 by default: a quarter of the
-cost of the screen); one decoy per protein would give as many decoy windows as target
-windows. Fewer decoys make the estimate noisier where it matters, near the top: with
-``n_d`` decoy windows, ``n_t`` target windows and ``T`` calls, the smallest FDR the
-estimate can resolve is about ``n_t / (n_d * T)``: with a decoy for a quarter of the
-proteins, an FDR of 5% needs at least 80 calls.
-
-The estimate and its assumption
--------------------------------
-At threshold ``t``, with ``T(t)`` targets and ``D(t)`` decoys scoring ``>= t``::
-
-    FDR(t) = min(1, (D(t) + c) / (n_d + c) * n_t / T(t))
-
-with ``c = 1`` by default (``plus_one=True``) and ``c = 0`` for the plain estimate.
-``(D(t) + 1) / (n_d + 1)`` is the empirical (conformal) p-value of a score ``t`` against
-the decoys; it is never too small when null windows and decoys are exchangeable, and the
-Benjamini-Hochberg procedure on such p-values controls the FDR (Bates et al. 2023, Ann
-Stat 51:149, doi:10.1214/22-AOS2244); the q-values here are BH's adjusted p-values.
-The ``+1`` matters at the top, where no decoy is left: without it, the single best
-target window of a screen whose scores are no better than its decoys' gets an estimated
-FDR of 0 (measured on a yeast sample with the physchem model: one call "at FDR 5%",
-alone above every decoy); with it, ``T`` calls above every decoy get ``~n_t / (n_d T)``,
-1 for that lone window.
-
-Units: :func:`fdr_curve` counts *windows*. Overlapping windows are strongly dependent
-and a screen reports runs of them as one candidate, so the window FDR is the share of
-false windows among called windows (the screen reports candidate runs beside it:
-:mod:`nesscan.screen.calibration`).
-
-``D(t) / n_d`` estimates the probability that a window that is *not* an NES scores
-``>= t``, which assumes decoy windows score like the proteome's real non-NES windows.
-Multiplying by all ``n_t`` windows (not only the non-NES ones, which are unknown)
-overcounts the false calls by the fraction of true NES windows, a fraction of a percent
-in a proteome: negligible, and conservative. The assumption itself can fail both ways:
-
-* Decoys **easier** than real negatives (they score lower) make the FDR too *low*
-  (anti-conservative). Shuffles are the likelier offender: real non-NES windows include
-  amphipathic helices and consensus-matching hydrophobic stretches (buried helices of
-  folded domains, signal peptides, transmembrane segments) that a shuffle rarely builds.
-* Decoys **harder** than real negatives make it too *high* (conservative). Reversal
-  keeps those local patterns, and a reversed NES may still look (or even be: Fung et al.
-  2015, eLife 4:e10034, doi:10.7554/eLife.10034) like a reverse-oriented NES.
-
-So report both kinds: reverse-decoy FDR is the more conservative figure of the two.
-A real proteome with no NES function is a check of the same assumption from the other
-side: E. coli has no nucleus and no CRM1, so every call in it is a false positive
-(``calls_per_100_proteins_*`` in its ``fdr.json``); it is not a perfect null either, because its composition
-differs from a eukaryote's and bacterial proteins do carry sequences that would act as
-NESs in a eukaryotic cell.
+It keeps every score (memory grows with the screen), which is why the screen uses the
+binned curve; here it checks the binned one and its hand-worked cases check the formula.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
-
-DecoyKind = Literal["shuffle", "reverse"]
-DECOY_KINDS: tuple[str, ...] = ("shuffle", "reverse")
-
-
-def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
-def decoy_sequence(sequence: str, kind: DecoyKind, rng: np.random.Generator | int | None = 0) -> str:
-    """One decoy protein: ``sequence`` shuffled (a permutation of all its residues) or reversed.
-
-    Parameters
-    ----------
-    sequence
-        A protein sequence.
-    kind
-        ``"shuffle"`` or ``"reverse"`` (see the module docstring).
-    rng
-        Generator or seed for ``"shuffle"`` (unused by ``"reverse"``).
-
-    Examples
-    --------
-    >>> decoy_sequence("MKLLV", "reverse")
-    'VLLKM'
-    >>> sorted(decoy_sequence("MKLLV", "shuffle", 1)) == sorted("MKLLV")
-    True
-    """
-    if kind == "reverse":
-        return sequence[::-1]
-    if kind == "shuffle":
-        letters = np.frombuffer(sequence.encode("ascii"), dtype=np.uint8)
-        return _rng(rng).permutation(letters).tobytes().decode("ascii")
-    raise ValueError(f"unknown decoy kind {kind!r}; expected one of {DECOY_KINDS}")
 
 
 def _count_at_or_above(sorted_scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -123,14 +27,14 @@ class FdrCurve:
     n_targets_above, n_decoys_above
         Targets and decoys scoring ``>=`` each threshold; shape ``(m,)``.
     fdr
-        Estimated FDR at each threshold (see the module docstring), in [0, 1].
+        Estimated FDR at each threshold (see :mod:`nesscan.screen.fdr_binned`), in [0, 1].
     q
         q-value at each threshold: the smallest FDR over this and all lower
         thresholds, so it never decreases as the threshold is lowered.
     n_targets, n_decoys
         Sizes of the two score sets.
     pseudocount
-        ``c`` of the module docstring: 1 (``plus_one=True``) or 0.
+        ``c`` of :mod:`nesscan.screen.fdr_binned`: 1 (``plus_one=True``) or 0.
     """
 
     thresholds: np.ndarray
@@ -182,11 +86,11 @@ def fdr_curve(target_scores: np.ndarray, decoy_scores: np.ndarray, plus_one: boo
     target_scores
         Scores of every screened (target) window, any shape (flattened).
     decoy_scores
-        Scores of the decoy windows (of :func:`decoy_sequence` proteins); need not number
+        Scores of the decoy windows; need not number
         the same as the targets: decoy counts are scaled by ``n_targets / n_decoys``.
     plus_one
-        Add one to the decoy counts (the finite-sample correction of the module
-        docstring); False gives the plain ``D / n_d * n_t / T``.
+        Add one to the decoy counts (the finite-sample correction of
+        :mod:`nesscan.screen.fdr_binned`); False gives the plain ``D / n_d * n_t / T``.
 
     Returns
     -------
@@ -282,5 +186,3 @@ def threshold_at_fdr(target_scores: np.ndarray, decoy_scores: np.ndarray, fdr: f
     curve = fdr_curve(target_scores, decoy_scores, plus_one)
     ok = np.flatnonzero(curve.q <= fdr)
     return float(curve.thresholds[ok[0]]) if len(ok) else float("inf")
-
-

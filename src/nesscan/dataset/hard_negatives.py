@@ -1,0 +1,281 @@
+"""Generators of the hard negative windows: consensus matches, anchor mutants and shuffles of NESs.
+
+Random windows of mitochondrial proteins are easy negatives: amino-acid composition
+alone separates them from NESs (data README: AUC ~0.86). The sets built here each
+remove one shortcut, and are evaluated each on its own:
+
+``consensus_no_nes``
+    Windows of proteins with no annotated NES that hold a full Kosugi consensus match
+    (:func:`nesscan.consensus.find_consensus`), the match centred in the window as a
+    positive's NES is (:func:`nesscan.dataset.positives.positive_starts`). A motif scan cannot
+    tell these from NESs.
+``anchor_mutant``
+    Centred positive windows whose hydrophobic anchors are changed to alanine, as in
+    the export-abolishing mutations NESdb lists (e.g. the L-to-A anchor mutants of
+    Wen et al. 1995, Cell 82:463, doi:10.1016/0092-8674(95)90435-2). Same protein,
+    same position, same flanks: only the anchors differ. See :func:`anchor_positions`
+    for which residues are changed.
+``shuffled``
+    Composition-preserving (single-residue) permutations of centred positive windows:
+    a composition model scores them exactly like their parent.
+
+Every generator returns example rows (:func:`nesscan.dataset.window.example_row`,
+``label`` = 0); :mod:`nesscan.dataset.negatives` registers them as negative sets.
+
+.. warning::
+   ``anchor_mutant`` and ``shuffled`` rows are *synthetic*: their ``sequence`` is not
+   ``proteins[accession].sequence[start:start + window]``. They keep the parent's
+   ``accession`` and ``start`` (so homology splits put them beside their parent), but
+   their features must be computed from ``sequence`` (peptide context), never sliced
+   out of the embedded parent protein. :data:`nesscan.dataset.negatives.SYNTHETIC_SOURCES` names them.
+"""
+
+from __future__ import annotations
+
+from typing import Collection, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from nesscan.consensus import HYDROPHOBIC, best_class, find_consensus
+from nesscan.dataset.positives import centred_positives, positive_starts
+from nesscan.dataset.window import WINDOW, example_row
+from nesscan.records import Protein
+from nesscan.shuffle import shuffle_sequence
+
+CONSENSUS_SOURCE = "consensus_no_nes"
+ANCHOR_SOURCE = "anchor_mutant"
+SHUFFLED_SOURCE = "shuffled"
+
+MUTANT_RESIDUE = "A"
+"""Residue the anchors are mutated to."""
+
+RngLike = np.random.Generator | int | None
+
+
+def _positive_set(positives: pd.DataFrame) -> set[str]:
+    return set(positives.loc[positives.label == 1, "sequence"])
+
+
+def consensus_negatives(proteins: Sequence[Protein], window: int = WINDOW, per_protein: int = 2,
+                        rng: RngLike = 0, exclude: Collection[str] = (),
+                        classes: Collection[str] | None = None) -> list[dict]:
+    """Windows that hold a Kosugi consensus match, cut from proteins with no known NES.
+
+    For every consensus match of a protein (all classes of
+    :data:`nesscan.consensus.CLASS_ORDER`, or only ``classes``), the candidate window is
+    the one that centres the match as a positive's NES is centred
+    (``positive_starts(match.start + 1, match.end, len(seq), window, offsets=1)``,
+    clipped to the protein). Candidates are visited in a seeded random order and kept
+    when they overlap no window already kept for that protein and repeat no window
+    already returned (identical proteins or domains give one copy), up to
+    ``per_protein`` (so the negatives of one protein are independent windows).
+
+    Parameters
+    ----------
+    proteins
+        Proteins with no annotated NES (e.g. mitochondrial proteins, NESdb cargos
+        removed); proteins shorter than ``window`` give nothing.
+    window
+        Window length in residues.
+    per_protein
+        Most windows per protein (fewer when the protein has fewer separate matches).
+    rng
+        Seed or generator of the random choice.
+    exclude
+        Sequences never returned (pass the positives' sequences).
+    classes
+        Consensus classes to accept (default: all).
+
+    Returns
+    -------
+    list of dict
+        Example rows with ``source = "consensus_no_nes"``, sorted by protein (input
+        order) then start; ``start`` is 0-based in the parent.
+
+    Examples
+    --------
+    >>> p = Protein("X1", "GGGGGGGGGGLSSSLTTLSLGGGGGGGGGG")
+    >>> [(r["start"], r["sequence"]) for r in consensus_negatives([p])]
+    [(4, 'GGGGGGLSSSLTTLSLGGGGGG')]
+    """
+    gen = np.random.default_rng(rng)
+    exclude = set(exclude)
+    rows: list[dict] = []
+    for p in proteins:
+        seq = p.sequence
+        if len(seq) < window or per_protein <= 0:
+            continue
+        starts: list[int] = []
+        for m in find_consensus(seq):
+            if classes is not None and m.nes_class not in classes:
+                continue
+            (a,) = positive_starts(m.start + 1, m.end, len(seq), window, offsets=1)
+            if a not in starts:
+                starts.append(a)
+        kept: list[int] = []
+        for k in gen.permutation(len(starts)):
+            a = starts[int(k)]
+            cut = seq[a:a + window]
+            if any(abs(a - b) < window for b in kept) or cut in exclude:
+                continue
+            kept.append(a)
+            exclude.add(cut)
+            if len(kept) == per_protein:
+                break
+        rows.extend(example_row(seq[a:a + window], CONSENSUS_SOURCE, p.accession, a) for a in sorted(kept))
+    return rows
+
+
+def anchor_positions(seq: str, lo: int, hi: int) -> tuple[tuple[int, ...], str]:
+    """Positions to mutate in ``seq`` to abolish the NES annotated at ``seq[lo:hi]``.
+
+    Rule: if a Kosugi consensus match lies wholly inside ``seq[lo:hi]``, its four
+    anchors (Φ1-Φ4); when several do, the one :func:`nesscan.consensus.best_class`
+    prefers (forward before reverse, longest span, class order, most N-terminal).
+    If none does (short, partial or non-canonical NES ranges), every L, I, V, F, M
+    inside ``seq[lo:hi]``.
+
+    Parameters
+    ----------
+    seq
+        The window, upper case.
+    lo, hi
+        The annotated NES in window coordinates (0-based, end exclusive); clipped to
+        the window.
+
+    Returns
+    -------
+    tuple
+        The 0-based positions (ascending; empty when the range holds no Φ residue) and
+        the rule used: ``"consensus:<class>"`` or ``"all_hydrophobic"``.
+
+    Examples
+    --------
+    >>> anchor_positions("NSNELALKLAGLDIN", 0, 15)  # PKI NES, class 1a
+    ((4, 8, 11, 13), 'consensus:1a')
+    >>> anchor_positions("AALKLAA", 2, 5)
+    ((2, 4), 'all_hydrophobic')
+    """
+    lo, hi = max(lo, 0), min(hi, len(seq))
+    match = best_class(seq[lo:hi]) if hi > lo else None
+    if match is not None:
+        return tuple(lo + a for a in sorted(match.anchors)), f"consensus:{match.nes_class}"
+    return tuple(i for i in range(lo, hi) if seq[i] in HYDROPHOBIC), "all_hydrophobic"
+
+
+def _range_in_window(range_1b: str, start: int) -> tuple[int, int]:
+    s, e = (int(x) for x in str(range_1b).split("-"))
+    return s - 1 - start, e - start
+
+
+def anchor_mutants(positives: pd.DataFrame, proteins: Mapping[str, Protein],
+                   window: int = WINDOW, exclude: Collection[str] | None = None) -> list[dict]:
+    """Centred positive windows with their NES anchors mutated to alanine.
+
+    Each centred positive (``label == 1`` and ``centred``) gives at most one mutant: the
+    parent window ``proteins[accession].sequence[start:start + window]`` with the
+    positions of :func:`anchor_positions` (for the annotated range ``range_1b`` in
+    window coordinates) set to ``A``. A positive whose range holds no L/I/V/F/M, or
+    whose mutant equals an excluded sequence (by default: any positive's) or an
+    earlier mutant, gives none.
+
+    The rows keep the parent's ``accession`` and ``start``: they are synthetic windows
+    (see :data:`nesscan.dataset.negatives.SYNTHETIC_SOURCES`), to be featurised from ``sequence`` only.
+
+    Parameters
+    ----------
+    positives
+        Example table holding the positives (other rows are ignored); needs
+        ``label``, ``centred``, ``accession``, ``start``, ``range_1b`` ("s-e",
+        1-based inclusive, in the parent).
+    proteins
+        Accession -> parent protein.
+    window
+        Window length in residues.
+    exclude
+        Sequences never returned; default: every ``label == 1`` sequence of
+        ``positives``.
+
+    Returns
+    -------
+    list of dict
+        Example rows with ``source = "anchor_mutant"``, in the order of ``positives``.
+
+    Raises
+    ------
+    ValueError
+        If a positive's window leaves its parent protein.
+    """
+    exclude = _positive_set(positives) if exclude is None else set(exclude)
+    rows: list[dict] = []
+    seen: set[str] = set()
+    for pos in centred_positives(positives).itertuples(index=False):
+        start = int(pos.start)
+        parent = proteins[pos.accession].sequence[start:start + window]
+        if len(parent) != window:
+            raise ValueError(f"positive {pos.accession}:{start} leaves its {len(proteins[pos.accession].sequence)}"
+                             f"-residue parent with a {window}-residue window")
+        sites, _ = anchor_positions(parent, *_range_in_window(pos.range_1b, start))
+        if not sites:
+            continue
+        mutant = list(parent)
+        for i in sites:
+            mutant[i] = MUTANT_RESIDUE
+        seq = "".join(mutant)
+        if seq in exclude or seq in seen:
+            continue
+        seen.add(seq)
+        rows.append(example_row(seq, ANCHOR_SOURCE, pos.accession, start))
+    return rows
+
+
+def shuffled_negatives(positives: pd.DataFrame, n_per: int = 1, rng: RngLike = 0,
+                       exclude: Collection[str] | None = None, max_tries: int = 100) -> list[dict]:
+    """Composition-preserving shuffles of the centred positive windows.
+
+    Each centred positive gives ``n_per`` random permutations of its residues
+    (:func:`nesscan.shuffle.shuffle_sequence`, one draw of ``rng`` each: composition
+    and length kept, order destroyed), each
+    different from the original, from the excluded sequences and from every shuffle
+    already made. A window that cannot give that many within ``max_tries`` draws (one
+    with almost a single residue type) gives fewer.
+
+    Parameters
+    ----------
+    positives
+        Example table holding the positives (rows with ``label == 1`` and ``centred``
+        are shuffled).
+    n_per
+        Shuffles per positive.
+    rng
+        Seed or generator.
+    exclude
+        Sequences never returned; default: every ``label == 1`` sequence of
+        ``positives``.
+    max_tries
+        Permutations drawn per wanted shuffle before giving up.
+
+    Returns
+    -------
+    list of dict
+        Example rows with ``source = "shuffled"``, the parent's ``accession`` and
+        ``start`` (synthetic windows, see :data:`nesscan.dataset.negatives.SYNTHETIC_SOURCES`), in the order of
+        ``positives``.
+    """
+    gen = np.random.default_rng(rng)
+    exclude = _positive_set(positives) if exclude is None else set(exclude)
+    rows: list[dict] = []
+    seen: set[str] = set()
+    for pos in centred_positives(positives).itertuples(index=False):
+        made = 0
+        for _ in range(max_tries * n_per):
+            if made == n_per:
+                break
+            seq = shuffle_sequence(pos.sequence, gen)
+            if seq == pos.sequence or seq in exclude or seq in seen:
+                continue
+            seen.add(seq)
+            rows.append(example_row(seq, SHUFFLED_SOURCE, pos.accession, pos.start))
+            made += 1
+    return rows

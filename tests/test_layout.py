@@ -1,0 +1,115 @@
+"""Package layout: no import cycle between nesscan's modules, no module over 400 lines.
+
+The import graph is read with :mod:`ast` (nothing is imported): an edge ``a -> b`` for
+every ``import``/``from ... import`` of a ``nesscan`` module in ``a``, at module level
+*and* inside functions (a function-level import still ties the two modules together);
+``from pkg import name`` counts as an import of ``pkg.name`` when that is a module, else
+of ``pkg``. Imports under ``if TYPE_CHECKING:`` are skipped (never run). Cycles are found
+with a depth-first search (three colours). Importing ``nesscan.a.b`` also runs
+``nesscan/a/__init__``; that implicit edge is not drawn (every package ``__init__`` here
+is docstring-only or imports its own submodules, which the graph does show).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+MAX_LINES = 400
+KNOWN_LONG = {"nesscan/web/views.py": 408}
+"""Modules over the limit when the test was written, owned by work in progress elsewhere
+(web/); they may not grow, and their entry must go once they are back under the limit."""
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in sorted((SRC / "nesscan").rglob("*.py")):
+        parts = path.relative_to(SRC).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    return skip
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the nesscan modules it imports (module and function level)."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(), str(path))
+        skip = _type_checking_nodes(tree)
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(tree):
+            if id(node) in skip:
+                continue
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*anchor, *([base] if base else [])])
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+            for target in targets:
+                while target and target not in modules:  # import a.b.c of a package path
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    graph[name].add(target)
+    return graph
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle met by a depth-first search (each as the path that closes it)."""
+    white, grey, black = 0, 1, 2
+    colour = {node: white for node in graph}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        colour[node] = grey
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if colour[nxt] == grey:
+                cycles.append(stack[stack.index(nxt):] + [nxt])
+            elif colour[nxt] == white:
+                visit(nxt)
+        stack.pop()
+        colour[node] = black
+
+    for node in sorted(graph):
+        if colour[node] == white:
+            visit(node)
+    return cycles
+
+
+def test_the_cycle_finder_finds_cycles() -> None:
+    assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c", "a"]]
+    assert find_cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_graph_sees_module_and_function_level_imports() -> None:
+    graph = import_graph()
+    assert "nesscan.dataset.registry" in graph["nesscan.dataset.negatives"]  # module level
+    assert "nesscan.dataset.split" in graph["nesscan.pipeline"]  # inside prepare()
+
+
+def test_no_import_cycle() -> None:
+    cycles = find_cycles(import_graph())
+    assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_no_module_over_400_lines() -> None:
+    lengths = {p.relative_to(SRC).as_posix(): len(p.read_text().splitlines()) for p in _modules().values()}
+    long = {m: n for m, n in lengths.items() if n > KNOWN_LONG.get(m, MAX_LINES)}
+    assert not long, f"modules over {MAX_LINES} lines: {long}"
+    stale = [m for m in KNOWN_LONG if lengths.get(m, 0) <= MAX_LINES]
+    assert not stale, f"back under {MAX_LINES} lines: remove {stale} from KNOWN_LONG"
