@@ -17,7 +17,7 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 MAX_LINES = 400
-KNOWN_LONG = {"nesscan/web/views.py": 408}
+KNOWN_LONG: dict[str, int] = {}
 """Modules over the limit when the test was written, owned by work in progress elsewhere
 (web/); they may not grow, and their entry must go once they are back under the limit."""
 
