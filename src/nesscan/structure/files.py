@@ -87,6 +87,9 @@ def structure_file(
     result = annotate_structures(table, structures_dir, seqs, download=download, cache=cache,
                                  base_url=base_url, progress=progress)
     target = Path(out) if out is not None else path.with_name("structure.csv")
+    if target.is_dir():
+        raise NesscanError(f"{target}: is a folder; -o names the output CSV file")
+    target.parent.mkdir(parents=True, exist_ok=True)  # like screen's -o, a missing folder is made
     write_text(target, result.to_csv(index=False, float_format="%.4g"))
     return target
 
