@@ -122,7 +122,7 @@ async def predict_page(request: Request) -> Response:
     state = _state(request)
     context = dict(page="predict", text="", threshold="", proteins=None, error=None, example=EXAMPLE,
                    model=state.model, limits=_limits(state))
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return HTMLResponse(render("predict.html", **context))
     try:
         form = await request.form()
@@ -321,8 +321,8 @@ async def api_health(request: Request) -> Response:
 
 def _model_info(state: State) -> dict:
     m = state.model
-    return {"path": str(m.path), "embedder": m.config["embedder"].get("name"), "window": m.window,
-            "threshold": m.threshold}
+    return {"name": m.path.name, "weights_sha256": m.config.get("weights_sha256"),  # never a server path
+            "embedder": m.config["embedder"].get("name"), "window": m.window, "threshold": m.threshold}
 
 
 async def api_predict(request: Request) -> Response:
