@@ -262,5 +262,5 @@ def count_records(path: str | os.PathLike) -> int:
     try:
         with opener(path, "rb") as fh:
             return sum(block.count(b"\n>") for block in iter(lambda: fh.read(1 << 20), b"")) + 1
-    except (OSError, EOFError):
+    except (OSError, EOFError, zlib.error):
         return 0  # the reader reports the damage with its record
