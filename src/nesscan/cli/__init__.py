@@ -37,10 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except NesscanError as exc:
-        print(f"nesscan {args.command}: error: {exc}", file=sys.stderr)
+        print(f"nesscan {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
         return 1
     except OSError as exc:  # unwritable output, a file where a folder is expected, disk full...
-        print(f"nesscan {args.command}: error: {os_error_message(exc)}", file=sys.stderr)
+        print(f"nesscan {args.command}: error: {one_line(os_error_message(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         hint = ""
@@ -49,6 +49,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f" where it stopped")
         print(f"nesscan {args.command}: interrupted{hint}", file=sys.stderr)
         return 130
+
+
+def one_line(message: str) -> str:
+    """``message`` with line breaks and other control characters escaped (``\\n``, ``\\x1d``):
+    an error is one line on the terminal, whatever bytes an input file put into it."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
 
 
 def os_error_message(exc: OSError) -> str:
