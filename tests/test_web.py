@@ -30,12 +30,12 @@ def screen_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app(), raise_server_exceptions=False)
+    return TestClient(create_app(), raise_server_exceptions=False, base_url="http://localhost")
 
 
 @pytest.fixture(scope="module")
 def screen_client(screen_dir):
-    return TestClient(create_app(screen_dir=screen_dir), raise_server_exceptions=False)
+    return TestClient(create_app(screen_dir=screen_dir), raise_server_exceptions=False, base_url="http://localhost")
 
 
 # ----------------------------------------------------------------------------- library
@@ -147,7 +147,7 @@ def test_api_predict_errors(client, kwargs, status, message):
 
 
 def test_body_limit(tmp_path):
-    small = TestClient(create_app(max_body_bytes=1000), raise_server_exceptions=False)
+    small = TestClient(create_app(max_body_bytes=1000), raise_server_exceptions=False, base_url="http://localhost")
     r = small.post("/api/predict", json={"sequence": "A" * 2000})
     assert r.status_code == 413 and "over the limit of 1,000 bytes" in r.json()["error"]
 
@@ -266,7 +266,7 @@ def test_run_folder_with_two_proteomes_and_structure(screen_dir, tmp_path):
     table["structure_status"] = "ok"
     table["structure_explanation"] = "buried helix"
     table.to_csv(run / "screen" / "yeast" / "structure.csv", index=False)
-    c = TestClient(create_app(screen_dir=run), raise_server_exceptions=False)
+    c = TestClient(create_app(screen_dir=run), raise_server_exceptions=False, base_url="http://localhost")
     screens = {s["name"]: s for s in c.get("/api/screens").json()}
     assert set(screens) == {"human", "yeast"}
     assert screens["yeast"]["table"] == "structure.csv" and "plddt_window" in screens["yeast"]["columns"]
@@ -289,3 +289,55 @@ def test_json_has_no_nan(screen_client):
     text = screen_client.get("/api/candidates").text
     json.loads(text)  # NaN is not JSON
     assert "NaN" not in text
+
+
+# ----------------------------------------------------------------------------- hardening (issue 13)
+
+
+def test_head_answers_like_get(client):
+    for path in ("/", "/api", "/api/health", "/browse"):
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == get.status_code, path
+        assert head.content == b""
+    assert client.head("/").status_code == 200
+
+
+@pytest.mark.parametrize("host, status", [
+    ("localhost", 200), ("localhost:8000", 200), ("127.0.0.1", 200), ("127.0.0.1:8000", 200),
+    ("[::1]", 200), ("[::1]:8000", 200), ("LOCALHOST:80", 200),
+    ("evil.example.com", 400), ("evil.example.com:8000", 400), ("127.0.0.1.evil.example.com", 400),
+    ("localhost.evil.com", 400), ("testserver", 400),
+])
+def test_host_header_must_be_a_loopback_name(client, host, status):
+    """DNS rebinding: a page of another site that points its name at 127.0.0.1 gets nothing."""
+    assert client.get("/api/health", headers={"host": host}).status_code == status
+    assert client.post("/api/predict", json={"sequence": FASTA}, headers={"host": host}).status_code == status
+
+
+def test_allowed_hosts_follow_the_bound_address():
+    import socket
+
+    from nesscan.web.server import allowed_hosts
+
+    assert allowed_hosts("127.0.0.1") == ["localhost", "127.0.0.1", "[::1]"]
+    assert allowed_hosts("::1") == ["localhost", "127.0.0.1", "[::1]"]
+    assert allowed_hosts("10.1.2.3")[-1] == "10.1.2.3"
+    assert allowed_hosts("fe80::1")[-1] == "[fe80::1]"
+    assert socket.gethostname().lower() in allowed_hosts("0.0.0.0")
+    assert allowed_hosts("127.0.0.1", ["NES.example.org"])[-1] == "nes.example.org"
+    lan = TestClient(create_app(allowed_hosts=allowed_hosts("10.1.2.3")), base_url="http://10.1.2.3:8000")
+    assert lan.get("/api/health").status_code == 200
+    assert lan.get("/api/health", headers={"host": "evil.example.com"}).status_code == 400
+    anyhost = TestClient(create_app(allowed_hosts=["*"]), base_url="http://nes.example.org")
+    assert anyhost.get("/api/health").status_code == 200
+
+
+def test_health_shows_no_filesystem_path(client):
+    from nesscan.model.store import default_model_dir
+
+    text = client.get("/api/health").text
+    model = client.get("/api/health").json()["model"]
+    assert str(default_model_dir()) not in text and "/" not in model["name"] and "path" not in model
+    assert model["name"] == "default" and len(model["weights_sha256"]) == 64
+    predicted = client.post("/api/predict", json={"sequence": FASTA}).json()["model"]
+    assert predicted == model

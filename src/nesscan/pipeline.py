@@ -18,6 +18,7 @@ from nesscan import __version__
 from nesscan.atomic import write_text
 from nesscan.errors import NesscanError
 from nesscan.dataset.examples import WINDOW, ExampleSet, build_examples
+from nesscan.io.fasta import require_file
 from nesscan.model.classifier import ClassifierParams
 from nesscan.hashing import sha256_file
 from nesscan.model.store import load_model, save_model
@@ -237,8 +238,7 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     from nesscan.runrecord import RunRecord
     from nesscan.screen.scan import screen_fasta
 
-    if not Path(fasta).is_file():
-        raise NesscanError(f"{fasta}: no such file")
+    require_file(fasta)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise NesscanError(f"threshold must be between 0 and 1, not {threshold}")
     if not 0.0 <= decoy_fraction <= 1.0:
@@ -301,8 +301,7 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         defaults = [data / "proteomes" / name for name in DEFAULT_PROTEOMES]
         proteomes = [str(p) for p in defaults if p.is_file()]
     for fasta in proteomes:
-        if not Path(fasta).is_file():
-            raise NesscanError(f"{fasta}: no such file")
+        require_file(fasta)
     if structures is not None and not Path(structures).is_dir():
         raise NesscanError(f"{structures}: not a directory of structure models")
     record = RunRecord(out / "run.json", "run", {

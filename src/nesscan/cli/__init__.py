@@ -37,11 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except NesscanError as exc:
-        print(f"nesscan {args.command}: error: {exc}", file=sys.stderr)
+        print(f"nesscan {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
         return 1
     except OSError as exc:  # unwritable output, a file where a folder is expected, disk full...
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"nesscan {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"nesscan {args.command}: error: {one_line(os_error_message(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         hint = ""
@@ -50,6 +49,30 @@ def main(argv: Sequence[str] | None = None) -> int:
                     " where it stopped")
         print(f"nesscan {args.command}: interrupted{hint}", file=sys.stderr)
         return 130
+
+
+def one_line(message: str) -> str:
+    """``message`` with line breaks and other control characters escaped (``\\n``, ``\\x1d``):
+    an error is one line on the terminal, whatever bytes an input file put into it."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an :class:`OSError`, saying what the path is when the system's words mislead.
+
+    ``mkdir`` of an output folder whose name is a file fails with "File exists"; writing
+    beside a parent that is a file fails with "Not a directory".
+    """
+    import errno
+    import os
+
+    name = exc.filename
+    where = f"{name}: " if name else ""
+    if name and exc.errno == errno.EEXIST and os.path.isfile(name):
+        return f"{name}: names a file, not a folder (give a folder for the output, or remove the file)"
+    if name and exc.errno == errno.ENOTDIR:
+        return f"{where}a part of this path is a file, not a folder"
+    return f"{where}{exc.strerror or exc}"
 
 
 def console_main() -> None:

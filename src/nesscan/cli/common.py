@@ -40,9 +40,31 @@ def add_compute_options(p: argparse.ArgumentParser) -> None:
                         "with the shipped model; default float32)")
 
 
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1 (``--workers``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 0 (a free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (0 to 65535; 0 picks a free one)")
+    return value
+
+
 def add_workers_option(p: argparse.ArgumentParser) -> None:
     """``--workers N``: processes scoring a screen's chunks at once."""
-    p.add_argument("--workers", type=int, metavar="N",
+    p.add_argument("--workers", type=positive_int, metavar="N",
                    help="processes scoring chunks at once, each with cores/N torch threads (default: one per "
                         "CPU core; 1 with --device cuda)")
 

@@ -41,7 +41,7 @@ def _api_urls(base: str, accession: str) -> list[str]:
     urls = []
     for entry in entries if isinstance(entries, list) else [entries]:
         url = entry.get("pdbUrl") or entry.get("cifUrl") if isinstance(entry, dict) else None
-        if url and entry.get("uniprotAccession", accession) == accession:
+        if isinstance(url, str) and url and entry.get("uniprotAccession", accession) == accession:
             urls.append(url)
     return urls
 

@@ -150,16 +150,32 @@ def check_sequence(raw: str, path: str | os.PathLike, record: str | None) -> str
     return seq
 
 
+def require_file(path: str | os.PathLike, what: str = "FASTA file") -> None:
+    """Raise a one-line :class:`NesscanError` unless ``path`` is a file that exists.
+
+    Says "is a folder, not a FASTA file" for a folder and "no such file" otherwise.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise NesscanError(f"{path}: is a folder, not a {what}")
+    if not path.is_file():
+        raise NesscanError(f"{path}: no such file")
+
+
 def _open_text(path: Path) -> IO[str]:
-    """Open ``path`` as text, through gzip when it starts with the gzip magic bytes."""
+    """Open ``path`` as text, through gzip when it starts with the gzip magic bytes.
+
+    A UTF-8 byte-order mark (as some Windows editors write) is dropped.
+    """
     try:
         with open(path, "rb") as fh:
             magic = fh.read(2)
         if magic == _GZIP_MAGIC:
-            return gzip.open(path, "rt", encoding="utf-8")
-        return open(path, encoding="utf-8")
-    except FileNotFoundError:
-        raise NesscanError(f"{path}: no such file") from None
+            return gzip.open(path, "rt", encoding="utf-8-sig")
+        return open(path, encoding="utf-8-sig")
+    except (FileNotFoundError, IsADirectoryError):
+        require_file(path)
+        raise
     except OSError as err:
         raise NesscanError(f"{path}: cannot read ({err.strerror or err})") from None
 
@@ -246,5 +262,5 @@ def count_records(path: str | os.PathLike) -> int:
     try:
         with opener(path, "rb") as fh:
             return sum(block.count(b"\n>") for block in iter(lambda: fh.read(1 << 20), b"")) + 1
-    except (OSError, EOFError):
+    except (OSError, EOFError, zlib.error):
         return 0  # the reader reports the damage with its record

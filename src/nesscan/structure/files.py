@@ -80,15 +80,62 @@ def structure_file(
         raise NesscanError(f"{structures_dir}: not a directory of structure models")
     try:
         table = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"anchors": str})
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(path, None, f"unreadable table ({exc})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(path, None, f"unreadable table ({' '.join(str(exc).split())})") from None
+    table = check_candidates(table, path)
     seqs = protein_sequences(set(table.get("accession", pd.Series(dtype=str)).astype(str)), fasta, nesdb) \
         if (fasta or nesdb) else None
     result = annotate_structures(table, structures_dir, seqs, download=download, cache=cache,
                                  base_url=base_url, progress=progress)
     target = Path(out) if out is not None else path.with_name("structure.csv")
+    if target.is_dir():
+        raise NesscanError(f"{target}: is a folder; -o names the output CSV file")
+    target.parent.mkdir(parents=True, exist_ok=True)  # like screen's -o, a missing folder is made
     write_text(target, result.to_csv(index=False, float_format="%.4g"))
     return target
+
+
+CANDIDATE_COLUMNS = ("accession", "start", "end", "sequence", "score")
+
+
+def check_candidates(table, path: str | os.PathLike):
+    """Check a candidate table before the structure step reads it; returns it with
+    ``start``/``end`` as integers and ``score`` as floats.
+
+    Raises
+    ------
+    InputError
+        A missing column, or a row (numbered from 1) whose ``start``/``end`` is not a
+        1-based whole number with ``start <= end``, whose ``score`` is not a number, or
+        whose ``anchors`` is not a comma-separated list of whole numbers.
+    """
+    import pandas as pd
+
+    missing = [c for c in CANDIDATE_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(path, None, f"not a candidate table: missing column(s) {', '.join(missing)}")
+    for number, row in enumerate(table.itertuples(index=False), start=1):
+        row = row._asdict() if hasattr(row, "_asdict") else dict(zip(table.columns, row))
+        record = f"row {number} ({row.get('accession')})"
+        bounds = []
+        for name in ("start", "end"):
+            value = pd.to_numeric(pd.Series([row.get(name)]), errors="coerce").iloc[0]
+            if pd.isna(value) or value != int(value) or value < 1:
+                raise InputError(path, record, f"{name} is {row.get(name)!r}, not a residue number (1-based)")
+            bounds.append(int(value))
+        if bounds[0] > bounds[1]:
+            raise InputError(path, record, f"start {bounds[0]} is after end {bounds[1]}")
+        if pd.isna(pd.to_numeric(pd.Series([row.get("score")]), errors="coerce").iloc[0]):
+            raise InputError(path, record, f"score is {row.get('score')!r}, not a number")
+        anchors = row.get("anchors")
+        if isinstance(anchors, str) and anchors.strip() and not all(
+                a.strip().isdigit() for a in anchors.split(",") if a.strip()):
+            raise InputError(path, record, f"anchors is {anchors!r}, not residue numbers separated by commas")
+    table = table.copy()
+    for name in ("start", "end"):
+        table[name] = pd.to_numeric(table[name]).astype(int)
+    table["score"] = pd.to_numeric(table["score"]).astype(float)
+    return table
 
 
 def structure_screens(run_dir: str | os.PathLike, structures_dir: str | os.PathLike | None = None,

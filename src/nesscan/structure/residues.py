@@ -87,11 +87,20 @@ def read_atoms(path: str | os.PathLike):
     name = path.name.lower().removesuffix(".gz")
     try:
         raw = gzip.decompress(path.read_bytes()) if path.name.lower().endswith(".gz") else path.read_bytes()
-        text = raw.decode("utf-8")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CorruptModel(f"{path}: not a structure model (not a text file)") from None
+        if not text.strip():
+            raise CorruptModel(f"{path}: empty file")
         if name.endswith(".pdb"):
             from biotite.structure.io.pdb import PDBFile
 
-            if not any(line.startswith("END") for line in text.rstrip().splitlines()[-3:]):
+            lines = text.rstrip().splitlines()
+            if not any(line.startswith(("ATOM  ", "HETATM")) for line in lines):
+                what = "an HTML page" if text.lstrip()[:1] == "<" else "no ATOM records"
+                raise CorruptModel(f"{path}: not a PDB file ({what})")
+            if not any(line.startswith("END") for line in lines[-3:]):
                 raise CorruptModel(f"{path}: truncated PDB file (no END record)")
             atoms = PDBFile.read(io.StringIO(text)).get_structure(model=1, extra_fields=["b_factor"])
         elif name.endswith((".cif", ".mmcif")):

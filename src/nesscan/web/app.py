@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -30,6 +30,10 @@ from nesscan.web.predict import TooLarge
 MAX_BODY_BYTES = 10_000_000
 #: Rows of the browse table per page.
 PAGE_ROWS = 100
+#: Host names a request may name (its ``Host`` header, port ignored) by default: this
+#: machine's loopback names only, so a web page of another site cannot reach the server by
+#: pointing its own DNS name at 127.0.0.1 (DNS rebinding).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 class BodyTooLarge(HTTPException):
@@ -70,7 +74,8 @@ class BodyLimit:
 
 def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.PathLike | None = None,
                workers: int | None = None, max_body_bytes: int = MAX_BODY_BYTES,
-               embedder_options: dict[str, Any] | None = None) -> Starlette:
+               embedder_options: dict[str, Any] | None = None,
+               allowed_hosts: Sequence[str] | None = None) -> Starlette:
     """Build the application, loading the model (and the screens) once.
 
     Parameters
@@ -88,6 +93,9 @@ def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.
     embedder_options
         Passed to the model's embedder, e.g. ``{"model": DIR}`` for ESM-2 weights kept
         outside ``$NESSCAN_CACHE``.
+    allowed_hosts
+        Host names accepted in a request's ``Host`` header (port ignored; IPv6 addresses in
+        brackets; ``"*"`` accepts any); others get HTTP 400. Default :data:`LOOPBACK_HOSTS`.
 
     Raises
     ------
@@ -96,6 +104,7 @@ def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.
     """
     import anyio
     from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
@@ -103,6 +112,8 @@ def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.
     from nesscan.pipeline import applicable_options
     from nesscan.web.screens import find_screens
 
+    if workers is not None and workers < 1:
+        raise NesscanError(f"workers must be at least 1, not {workers}")
     model = load_model(model_dir)
     state = State(model=model, embedder=model.embedder(**applicable_options(model.config, embedder_options)),
                   screens=find_screens(screen_dir) if screen_dir is not None else {},
@@ -123,7 +134,10 @@ def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.
         Route("/api/protein/{accession:path}", api.api_protein),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(BodyLimit, max_bytes=max_body_bytes)],
+    hosts = list(LOOPBACK_HOSTS if allowed_hosts is None else allowed_hosts)
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False),
+                  Middleware(BodyLimit, max_bytes=max_body_bytes)]
+    app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={HTTPException: _http_error, TooLarge: _input_error,
                                         NesscanError: _input_error, Exception: _server_error})
     app.state.nesscan = state

@@ -84,7 +84,7 @@ async def predict_page(request: Request) -> Response:
     state = common.state(request)
     context = dict(page="predict", text="", threshold="", proteins=None, error=None, example=EXAMPLE,
                    model=state.model, limits=common.limits(state))
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return HTMLResponse(render("predict.html", **context))
     try:
         form = await request.form()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 
 def bind(host: str = "127.0.0.1", port: int = 8000) -> socket.socket:
@@ -17,21 +17,52 @@ def bind(host: str = "127.0.0.1", port: int = 8000) -> socket.socket:
     """
     from nesscan.errors import NesscanError
 
+    if not isinstance(port, int) or not 0 <= port <= 65535:
+        raise NesscanError(f"{port} is not a port number (0 to 65535; 0 picks a free one)")
     try:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         sock.listen(128)
-    except OSError as exc:
-        raise NesscanError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    except (OSError, OverflowError) as exc:
+        raise NesscanError(f"cannot listen on {host}:{port} ({getattr(exc, 'strerror', None) or exc})") from None
     return sock
+
+
+def allowed_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
+    """Host names the server answers to when bound to ``host`` (see ``create_app``).
+
+    Always the loopback names; also ``host`` itself when it is not a loopback address
+    (an IPv6 address in brackets); for a wildcard address (``0.0.0.0``, ``::``) also this
+    machine's host names. ``extra`` adds names (``"*"``: any, e.g. behind a proxy).
+
+    Examples
+    --------
+    >>> allowed_hosts("127.0.0.1")
+    ['localhost', '127.0.0.1', '[::1]']
+    >>> allowed_hosts("192.168.1.5", ["nes.example.org"])[3:]
+    ['192.168.1.5', 'nes.example.org']
+    """
+    from nesscan.web.app import LOOPBACK_HOSTS
+
+    names = list(LOOPBACK_HOSTS)
+    if host in ("0.0.0.0", "::", ""):
+        names += [socket.gethostname(), socket.getfqdn()]
+    else:
+        names.append(f"[{host}]" if ":" in host and not host.startswith("[") else host)
+    out: list[str] = []
+    for name in [*names, *extra]:
+        name = name.lower()
+        if name and name not in out:
+            out.append(name)
+    return out
 
 
 def serve(model_dir: str | os.PathLike | None = None, screen_dir: str | os.PathLike | None = None,
           host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
           embedder_options: dict[str, Any] | None = None,
-          log: Callable[[str], None] | None = None) -> None:
+          log: Callable[[str], None] | None = None, allow_hosts: Sequence[str] = ()) -> None:
     """Load the model (and screens), bind ``host:port`` and serve until interrupted.
 
     Parameters
@@ -42,6 +73,8 @@ def serve(model_dir: str | os.PathLike | None = None, screen_dir: str | os.PathL
         Address to bind; the default serves this machine only.
     log
         Receives one line with the URL once the server listens, and warnings.
+    allow_hosts
+        Host names accepted beyond those of :func:`allowed_hosts` (``"*"``: any).
     """
     import torch
     import uvicorn
@@ -52,7 +85,8 @@ def serve(model_dir: str | os.PathLike | None = None, screen_dir: str | os.PathL
     # request would oversubscribe the cores (all the time is in the classifier's forward pass).
     torch.set_num_threads(1)
     log = log or (lambda message: None)
-    app = create_app(model_dir, screen_dir, workers=workers, embedder_options=embedder_options)
+    app = create_app(model_dir, screen_dir, workers=workers, embedder_options=embedder_options,
+                     allowed_hosts=allowed_hosts(host, allow_hosts))
     state = app.state.nesscan
     sock = bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
