@@ -82,7 +82,6 @@ def test_screen_of_a_corrupt_gzip_is_one_error_line():
 
 def test_control_characters_of_a_record_stay_on_one_line(capsys):
     """An accession holding \\x1d (a line break to str.splitlines) split the error line before the fix."""
-    from fuzz_targets import workdir
 
     check_cli_structure(b"start,sequence,score,accession,end\n,MKV,0.5,P\x1d1\x85x,3\n")
     check_cli_screen(b">P1\nMKV\n>P\x1c2\x0b\nMK1\n")
