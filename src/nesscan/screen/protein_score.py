@@ -175,7 +175,7 @@ def decoy_calibrated_score(sequence: str, score_windows: Callable[[Sequence[str]
         The protein (at least one window long).
     score_windows
         ``score_windows(sequences)`` -> one array of window scores per sequence (e.g.
-        ``lambda seqs: score_proteins([Protein("", s) for s in seqs], model, embedder)``);
+        ``lambda seqs: predictor.score_proteins([Protein("", s) for s in seqs])``);
         called once with the protein and its decoys, so batches stay large.
     n_decoys
         Composition-preserving shuffles.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -24,6 +24,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from nesscan.errors import NesscanError
 from nesscan.web import views
 from nesscan.web.predict import TooLarge
+
+if TYPE_CHECKING:
+    from nesscan.predictor import Runtime
 
 #: Largest request body accepted, in bytes (10 MB: 100,000 residues of FASTA fit easily).
 MAX_BODY_BYTES = 10_000_000
@@ -69,7 +72,7 @@ class BodyLimit:
 
 def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.PathLike | None = None,
                workers: int | None = None, max_body_bytes: int = MAX_BODY_BYTES,
-               embedder_options: dict[str, Any] | None = None) -> Starlette:
+               runtime: Runtime | None = None) -> Starlette:
     """Build the application, loading the model (and the screens) once.
 
     Parameters
@@ -84,9 +87,9 @@ def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.
         CPU cores; :func:`nesscan.web.server.serve` gives torch one thread per prediction).
     max_body_bytes
         Largest request body (bytes); larger ones get HTTP 413.
-    embedder_options
-        Passed to the model's embedder, e.g. ``{"model": DIR}`` for ESM-2 weights kept
-        outside ``$NESSCAN_CACHE``.
+    runtime
+        Device, precision, embedding cache and ESM-2 weights location
+        (:class:`nesscan.predictor.Runtime`; the defaults when None).
 
     Raises
     ------
@@ -98,12 +101,10 @@ def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from nesscan.model.store import load_model
-    from nesscan.pipeline import applicable_options
+    from nesscan.predictor import Predictor
     from nesscan.web.screens import find_screens
 
-    model = load_model(model_dir)
-    state = views.State(model=model, embedder=model.embedder(**applicable_options(model.config, embedder_options)),
+    state = views.State(model=Predictor.load(model_dir, runtime),
                         screens=find_screens(screen_dir) if screen_dir is not None else {},
                         limiter=anyio.CapacityLimiter(workers or os.cpu_count() or 1),
                         page_rows=PAGE_ROWS, max_body_bytes=max_body_bytes)

@@ -41,8 +41,7 @@ EXAMPLE = (">sp|P61925|IPKA_HUMAN cAMP-dependent protein kinase inhibitor alpha 
 class State:
     """What the handlers share: the model, loaded once, and the screens."""
 
-    model: Any
-    embedder: Any
+    model: Any  # nesscan.predictor.Predictor
     screens: dict[str, Screen]
     limiter: Any  # anyio.CapacityLimiter: predictions at once
     page_rows: int
@@ -99,7 +98,7 @@ async def _predict(request: Request, text: str, threshold: float | None) -> list
     import anyio
 
     state = _state(request)
-    return await anyio.to_thread.run_sync(pred.predict, text, state.model, state.embedder, threshold,
+    return await anyio.to_thread.run_sync(pred.predict, text, state.model, threshold,
                                           limiter=state.limiter)
 
 
@@ -321,7 +320,7 @@ async def api_health(request: Request) -> Response:
 
 def _model_info(state: State) -> dict:
     m = state.model
-    return {"path": str(m.path), "embedder": m.config["embedder"].get("name"), "window": m.window,
+    return {"path": str(m.path), "embedder": m.config.embedder.get("name"), "window": m.window,
             "threshold": m.threshold}
 
 
