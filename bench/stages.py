@@ -38,13 +38,13 @@ def stages(seqs: list[str], threads: int) -> dict[str, float]:
     import pyarrow.parquet as pq
     import torch
 
-    from nesscan.model.store import load_model
+    from nesscan.predictor import Predictor
 
     torch.set_num_threads(threads)
-    model = load_model()
-    emb = model.embedder()
+    model = Predictor.load()
+    emb = model.featurizer.embedder
     w = model.window
-    model.score(np.zeros((64, w, emb.dim), np.float32))  # warm-up
+    model.score_features(np.zeros((64, w, emb.dim), np.float32))  # warm-up
     out: dict[str, float] = {}
     t = time.perf_counter()
     feats = emb.embed(seqs)
@@ -57,7 +57,7 @@ def stages(seqs: list[str], threads: int) -> dict[str, float]:
     batches = [stacked[starts[i:i + 512, None] + span] for i in range(0, len(starts), 512)]
     out["window"] = time.perf_counter() - t
     t = time.perf_counter()
-    scores = np.concatenate([model.score(b, 512) for b in batches])
+    scores = np.concatenate([model.score_features(b, 512) for b in batches])
     out["classify"] = time.perf_counter() - t
     out["windows"] = len(scores)
     t = time.perf_counter()
@@ -77,16 +77,16 @@ def baseline(seqs: list[str], threads: int, batch: int = 256) -> float:
     ``batch`` windows in file order, one process."""
     import torch
 
-    from nesscan.model.store import load_model
+    from nesscan.predictor import Predictor
 
     torch.set_num_threads(threads)
-    model = load_model()
-    emb = model.embedder()
+    model = Predictor.load()
+    emb = model.featurizer.embedder
     w = model.window
     windows = [s[a:a + w] for s in seqs for a in range(len(s) - w + 1)]
     t = time.perf_counter()
     for i in range(0, len(windows), batch):
-        model.score(np.stack(emb.embed(windows[i:i + batch])), batch)
+        model.score_features(np.stack(emb.embed(windows[i:i + batch])), batch)
     return time.perf_counter() - t
 
 

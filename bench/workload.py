@@ -82,8 +82,8 @@ def esm2_flops_per_residue(layers: int, d: int, d_ff: int, attn_len: float) -> f
 
 def classifier_flops_per_window(model) -> float:
     """FLOPs of one window through the shipped :class:`WindowTransformer` (2 per MAC)."""
-    p = model.config["params"]
-    w, d, ff, layers, in_dim = model.window, p["d_model"], p["d_ff"], p["n_layers"], model.config["in_dim"]
+    p = model.config.params
+    w, d, ff, layers, in_dim = model.window, p.d_model, p.d_ff, p.n_layers, model.config.in_dim
     per_token = in_dim * d + layers * (4 * d * d + 2 * d * ff + 2 * w * d)
     return 2.0 * (w * per_token + w * d)
 

@@ -41,7 +41,7 @@ def _chromium() -> str:
 def server(tmp_path_factory):
     screen = make_screen(tmp_path_factory.mktemp("browser_screen"))
     bench = _bench()
-    proc, url = bench.start_server(["--screen", str(screen)])
+    proc, url = bench.start_server(["--browse", str(screen)])
     yield url
     bench.stop_server(proc)
 

@@ -21,7 +21,7 @@ from nesscan.screen import scan as screen_module
 from nesscan.errors import NesscanError
 from nesscan.io import read_fasta
 from nesscan.hashing import sha256_file
-from nesscan.model.store import load_model
+from nesscan.predictor import Predictor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -169,7 +169,7 @@ def _check_screen_outputs(out: Path, fasta: Path, threshold: float) -> tuple[pd.
 def test_screen_writes_the_three_documented_tables(tiny_model: Path, tiny_data: Path, tmp_path: Path) -> None:
     fasta = tiny_data / "proteomes" / "tiny.fasta"
     summary = pipeline.screen(fasta, tmp_path / "s", tiny_model)
-    model = load_model(tiny_model)
+    model = Predictor.load(tiny_model)
     windows, cands, prots = _check_screen_outputs(tmp_path / "s", fasta, model.threshold)
     assert summary.proteins == 20 and summary.shorter_than_window == 1
     assert summary.windows == len(windows) and summary.candidates == len(cands)
@@ -178,8 +178,8 @@ def test_screen_writes_the_three_documented_tables(tiny_model: Path, tiny_data: 
     assert record["results"]["windows"] == len(windows)
     # the model's scores in the screen are the scores of the same windows embedded alone
     p = read_fasta(fasta)[4]
-    direct = model.score(np.stack(model.embedder().embed([p.sequence[a:a + WINDOW]
-                                                          for a in range(len(p.sequence) - WINDOW + 1)])))
+    direct = model.score_features(np.stack(model.featurizer.embedder.embed(
+        [p.sequence[a:a + WINDOW] for a in range(len(p.sequence) - WINDOW + 1)])))
     got = windows[windows.accession == p.accession].score.to_numpy()
     assert np.allclose(got, direct, atol=1e-5)
 
@@ -197,7 +197,7 @@ def test_screen_threshold_zero_gives_one_region_per_protein(tiny_model: Path, ti
     assert (c.start == ok.best_start.astype(int)).all()
     # the 4 NESdb parents in tiny.fasta: candidates spanning the whole protein hit their NES
     # only when the best window overlaps it; known_nes must agree with the model's NES table
-    known = load_model(tiny_model).known_nes
+    known = Predictor.load(tiny_model).known_nes
     for row in c.itertuples():
         k = known[(known.accession == row.Index) & (known.start_1b <= row.end) & (known.end_1b >= row.start)]
         assert row.known_nes == (len(k) > 0)
@@ -213,9 +213,9 @@ def test_screen_of_a_missing_fasta_is_an_error(tiny_model: Path, tmp_path: Path)
 
 
 def test_loading_with_another_embedder_is_an_error(tiny_model: Path) -> None:
-    assert load_model(tiny_model, embedder_spec={"name": "physchem"}).config["in_dim"] == 45
+    assert Predictor.load(tiny_model, embedder_spec={"name": "physchem"}).config.in_dim == 45
     with pytest.raises(NesscanError, match="trained with embedder"):
-        load_model(tiny_model, embedder_spec={"name": "esm2", "model": "esm2_t6_8M_UR50D", "layer": 6})
+        Predictor.load(tiny_model, embedder_spec={"name": "esm2", "model": "esm2_t6_8M_UR50D", "layer": 6})
 
 
 def test_altered_weights_fail_their_checksum(tiny_model: Path, tiny_data: Path, tmp_path: Path) -> None:
@@ -224,7 +224,7 @@ def test_altered_weights_fail_their_checksum(tiny_model: Path, tiny_data: Path, 
     data[-5] ^= 0x01  # one bit of one weight
     (bad / "model.safetensors").write_bytes(bytes(data))
     with pytest.raises(NesscanError, match="checksum"):
-        load_model(bad)
+        Predictor.load(bad)
     with pytest.raises(NesscanError, match="checksum"):
         pipeline.screen(tiny_data / "proteomes" / "tiny.fasta", tmp_path / "s", bad)
     assert not (tmp_path / "s" / "candidates.csv").exists()
@@ -233,10 +233,10 @@ def test_altered_weights_fail_their_checksum(tiny_model: Path, tiny_data: Path, 
 def test_a_folder_without_weights_is_not_a_model(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(NesscanError, match="not a nesscan model directory"):
-        load_model(tmp_path)
+        Predictor.load(tmp_path)
     (tmp_path / "model.safetensors").write_bytes(b"")
     with pytest.raises(NesscanError, match="unreadable model config"):
-        load_model(tmp_path)
+        Predictor.load(tmp_path)
 
 
 # ------------------------------------------------------------------------------- ESM-2 path
@@ -268,7 +268,7 @@ def test_esm2_train_and_screen(context: str, esm_cache: Path, tiny_data: Path, f
 
     fasta = tiny_data / "proteomes" / "tiny.fasta"
     summary = pipeline.screen(fasta, tmp_path / "screen", model_dir)  # embedder rebuilt from the spec
-    windows, _, prots = _check_screen_outputs(tmp_path / "screen", fasta, load_model(model_dir).threshold)
+    windows, _, prots = _check_screen_outputs(tmp_path / "screen", fasta, Predictor.load(model_dir).threshold)
     assert summary.windows == len(windows) and windows.score.between(0, 1).all()
     assert windows.score.std() > 0
 

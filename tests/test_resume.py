@@ -183,14 +183,13 @@ def test_resume_with_other_inputs_is_one_clear_error(fasta: Path, tmp_path: Path
 
 
 def test_resume_with_another_model_is_refused(fasta: Path, tmp_path: Path, capsys) -> None:
-    from nesscan.model.classifier import ClassifierParams, WindowTransformer
-    from nesscan.model.store import load_model, save_model
+    from nesscan.model.classifier import WindowTransformer
+    from nesscan.model.store import save_model
+    from nesscan.predictor import Predictor
 
-    default = load_model()
-    module = WindowTransformer(int(default.config["in_dim"]), default.window,
-                               ClassifierParams(**default.config["params"]))  # fresh random weights
-    other = save_model(tmp_path / "model", module, {k: v for k, v in default.config.items()
-                                                    if k != "weights_sha256"},
+    default = Predictor.load()
+    module = WindowTransformer(default.config.in_dim, default.window, default.config.params)  # fresh random weights
+    other = save_model(tmp_path / "model", module, default.config.replace(weights_sha256=None),
                        default.known_nes, {})
     out = tmp_path / "out"
     _killed(fasta, out, "save:1")

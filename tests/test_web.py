@@ -82,16 +82,16 @@ def test_residue_track_is_the_max_of_covering_windows():
 
 
 def test_predict_calls_the_known_nes_of_pki_alpha():
-    from nesscan.model.store import load_model
+    from nesscan.predictor import Predictor
 
-    model = load_model()
-    (p,) = pred.predict(FASTA, model, model.embedder())
+    model = Predictor.load()
+    (p,) = pred.predict(FASTA, model)
     assert p.status == "ok" and len(p.scores) == 76 - 22 + 1 and len(p.track) == 76
     assert [(c["start"], c["end"], c["known_nes"], c["nes_class"], c["anchors"]) for c in p.candidates] == [
         (30, 51, True, "1a", "38,42,45,47")]
     assert p.known == [{"start": 36, "end": 50, "nes_ids": "PKIα (NES ID: 5)"}]
     assert p.track.max() == p.scores.max() >= model.threshold
-    (high,) = pred.predict(FASTA, model, model.embedder(), threshold=0.99)
+    (high,) = pred.predict(FASTA, model, threshold=0.99)
     assert high.candidates == [] and high.threshold == 0.99
 
 

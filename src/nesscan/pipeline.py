@@ -21,7 +21,9 @@ from nesscan.dataset.examples import WINDOW, ExampleSet, build_examples
 from nesscan.io.fasta import require_file
 from nesscan.model.classifier import ClassifierParams
 from nesscan.hashing import sha256_file
-from nesscan.model.store import load_model, save_model
+from nesscan.model.config import ModelConfig
+from nesscan.model.store import save_model
+from nesscan.predictor import Predictor, Runtime
 
 Log = Callable[[str], None]
 
@@ -70,17 +72,7 @@ def prepare(data: Path, seed: int = 0, window: int = WINDOW, offsets: int = 3) -
     return ex, table[~repeated].reset_index(drop=True)
 
 
-def applicable_options(config: dict[str, Any], options: dict[str, Any] | None) -> dict[str, Any]:
-    """Embedder options that apply to a model's embedder (weights location and device
-    mean nothing to the weight-free one); a model is always featurised by its own spec."""
-    if not options:
-        return {}
-    if config["embedder"]["name"] == "physchem":
-        return {}
-    return dict(options)
-
-
-def training_proteins(data: Path, config: dict[str, Any]) -> dict:
+def training_proteins(data: Path, config: ModelConfig) -> dict:
     """Parent proteins of a model's examples, from the same files it was trained on.
 
     Raises
@@ -90,7 +82,7 @@ def training_proteins(data: Path, config: dict[str, Any]) -> dict:
     """
     from nesscan.io import read_mito, read_nesdb
 
-    for rel, digest in config.get("training_data", {}).items():
+    for rel, digest in config.training_data.items():
         if sha256_file(data / rel) != digest:
             raise NesscanError(f"{data / rel}: differs from the file this model was trained on (SHA-256)")
     proteins = {a.protein.accession: a.protein for a in read_nesdb(data / NESDB_FILE)}
@@ -110,71 +102,66 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     negatives' scores (a 1% false-positive rate on held-out negatives).
     """
     from nesscan.embed import get_embedder
-    from nesscan.features import window_features
+    from nesscan.features import Featurizer
     from nesscan.model.train import predict_logits, train_classifier
 
-    embedder = get_embedder(embedder_spec)
+    featurizer = Featurizer.of_embedder(get_embedder(embedder_spec), WINDOW)
+    features = featurizer.spec
     ex, table = prepared or prepare(data, seed=seed)
     log(f"examples: {ex.summary['examples_by_source']}")
     log(f"proteins per split: {table.drop_duplicates('accession').split.value_counts().to_dict()}")
     trainable = table.source != "nesdb_doubtful"
     tr = table[trainable & (table.split == "train")]
     va = table[trainable & (table.split == "val") & table.centred]
-    log(f"embedding {len(tr) + len(va)} windows with {embedder.spec()} ({context} context)")
+    log(f"embedding {len(tr) + len(va)} windows with {features.embedder} ({context} context)")
     t0 = time.perf_counter()
-    x_tr = window_features(tr, ex.proteins, embedder, context, WINDOW)
-    x_va = window_features(va, ex.proteins, embedder, context, WINDOW)
+    x_tr = featurizer.windows(tr, ex.proteins, context)
+    x_va = featurizer.windows(va, ex.proteins, context)
     log(f"embedded in {time.perf_counter() - t0:.1f} s; training {len(tr)} windows, validating on {len(va)}")
     module, history = train_classifier(x_tr, tr.label.to_numpy(), x_va, va.label.to_numpy(), params, seed)
     val_scores = 1 / (1 + np.exp(-predict_logits(module, x_va)))
     neg99 = float(np.quantile(val_scores[va.label.to_numpy() == 0], 0.99))
     best = max(history, key=lambda h: h["val_auc"])
     log(f"best epoch {best['epoch']} of {len(history)}: validation AUC {best['val_auc']:.3f}")
-    config = {
-        "format": 1, "nesscan_version": __version__, "embedder": embedder.spec(), "in_dim": embedder.dim,
-        "context": context, "window": WINDOW, "params": params.to_dict(), "seed": seed,
-        "threshold": max(0.9, neg99),
-        "threshold_rule": "max(0.9, 99th percentile of validation negatives' scores)",
-        "training_data": {rel: sha256_file(data / rel) for rel in (NESDB_FILE, MITO_FILE)},
-        "examples": ex.summary,
-    }
+    config = ModelConfig(
+        features=features, in_dim=featurizer.dim, context=context, window=WINDOW, params=params, seed=seed,
+        threshold=max(0.9, neg99), threshold_rule="max(0.9, 99th percentile of validation negatives' scores)",
+        training_data={rel: sha256_file(data / rel) for rel in (NESDB_FILE, MITO_FILE)},
+        examples=ex.summary, nesscan_version=__version__)
     metrics = {"history": history, "best_epoch": best["epoch"], "val_auc": best["val_auc"],
                "val_negative_q99": neg99}
     return save_model(model_dir, module, config, nes_sites_of(data), metrics, examples=table)
 
 
 def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Path | None = None,
-             n_boot: int = 1000, seed: int = 0, embedder_options: dict[str, Any] | None = None,
+             n_boot: int = 1000, seed: int = 0, runtime: Runtime | None = None,
              log: Log = lambda msg: None) -> dict[str, Any]:
     """Held-out metrics of a model beside the trivial baselines, with ROC/PR figures.
 
     Writes ``metrics.json``, ``metrics.txt``, ``roc.png``, ``pr.png`` and
     ``predictions.tsv`` (every test example with its score) into ``out_dir``.
     Doubtful NESdb positives are evaluated on their own against the same negatives.
-    ``embedder_options`` override the saved embedder spec's location options (e.g. the
-    ``model`` directory of ESM-2 weights kept outside the cache).
+    ``runtime``: device, precision, embedding cache and ESM-2 weights location.
     """
     from nesscan.validate.evaluate import evaluate_scores, evaluate_with_baselines, format_metrics_table, plot_pr, plot_roc
-    from nesscan.features import window_features
 
-    model = load_model(model_dir)
+    model = Predictor.load(model_dir, runtime)
     path = Path(model_dir) / "examples.tsv"
     if not path.is_file():
         raise NesscanError(f"{model_dir}: no examples.tsv (models trained by `nesscan train` have one)")
     table = pd.read_csv(path, sep="\t", keep_default_na=False)
     proteins = {}
-    embedder = model.embedder(**applicable_options(model.config, embedder_options))
-    if model.context == "protein" and embedder.contextual:
+    if model.context == "protein" and model.featurizer.contextual:
         proteins = training_proteins(data_dir(data), model.config)
     held = table[(table.split == "test") & table.centred]
     test = held[held.source != "nesdb_doubtful"]
     doubtful = table[(table.source == "nesdb_doubtful") & (table.split != "train") & table.centred]
     train_rows = table[(table.split == "train") & (table.source != "nesdb_doubtful")]
-    scores = model.score(window_features(test, proteins, embedder, model.context, model.window))
+    scores = model.score_windows(test, proteins)
     metrics = evaluate_with_baselines(test.label.to_numpy(), scores, list(train_rows.sequence),
                                       train_rows.label.to_numpy(), list(test.sequence),
                                       groups=test.source.to_numpy(), seed=seed, n_boot=n_boot)
-    d_scores = model.score(window_features(doubtful, proteins, embedder, model.context, model.window))
+    d_scores = model.score_windows(doubtful, proteins)
     neg = test.label.to_numpy() == 0
     if len(doubtful):
         metrics["doubtful_positives"] = {
@@ -184,12 +171,12 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
     metrics["threshold"] = model.threshold
     metrics["recall_at_threshold"] = float((scores[~neg] >= model.threshold).mean())
     metrics["false_positive_rate_at_threshold"] = float((scores[neg] >= model.threshold).mean())
-    metrics["embedder"] = model.config["embedder"]
+    metrics["embedder"] = model.config.embedder
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     write_text(out / "metrics.txt", format_metrics_table(metrics) + "\n")
-    name = model.config["embedder"]["name"]
+    name = model.config.embedder["name"]
     plot_roc(metrics, out / "roc.png", f"Held-out test ROC ({name} embedder, homology split)")
     plot_pr(metrics, out / "pr.png", f"Held-out test precision-recall ({name} embedder)")
     write_text(out / "predictions.tsv", test.assign(score=scores).to_csv(sep="\t", index=False))
@@ -205,24 +192,11 @@ def proteome_name(fasta: str | os.PathLike) -> str:
     return name
 
 
-def _torch_device(device: str) -> str:
-    """``device`` if torch can use it here, else a one-line error."""
-    import torch
-
-    try:
-        dev = torch.device(device)
-    except RuntimeError as err:
-        raise NesscanError(f"unknown torch device {device!r}") from err
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise NesscanError(f"device {device!r} asked for, but torch sees no CUDA GPU here")
-    return device
-
-
 def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str | os.PathLike | None = None,
-           threshold: float | None = None, nesdb: str | os.PathLike | None = None, device: str | None = None,
-           embedder_options: dict[str, Any] | None = None, decoy_fraction: float = 0.25, seed: int = 0,
+           threshold: float | None = None, nesdb: str | os.PathLike | None = None,
+           runtime: Runtime | None = None, decoy_fraction: float = 0.25, seed: int = 0,
            progress: Callable[[int, int], None] | None = None, resume: bool = False,
-           chunk_floats: int = 16_000_000, workers: int | None = None, precision: str = "float32"):
+           chunk_floats: int = 16_000_000, workers: int | None = None):
     """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
 
     Writes the screen's three tables (:mod:`nesscan.screen.scan`) and ``screen.json`` (model,
@@ -230,8 +204,9 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     :class:`~nesscan.screen.scan.ScreenSummary`. ``resume`` continues an interrupted screen
     from the chunks it finished (:mod:`nesscan.screen.chunks`); ``chunk_floats`` bounds the
     memory of a chunk and ``workers`` the processes scoring chunks at once, ``None`` for
-    one per core (see :func:`~nesscan.screen.scan.screen_fasta`); ``precision`` ``"bfloat16"``
-    runs the classifier's (and an esm2 embedder's) matrix products in bfloat16.
+    one per core (see :func:`~nesscan.screen.scan.screen_fasta`); ``runtime`` the device,
+    precision (``"bfloat16"`` runs the classifier's and an esm2 embedder's matrix products
+    in bfloat16), embedding cache and ESM-2 weights location.
     """
     from dataclasses import asdict
 
@@ -245,25 +220,19 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
         raise NesscanError(f"decoy fraction must be between 0 and 1, not {decoy_fraction}")
     if chunk_floats < 1:
         raise NesscanError(f"chunk size must be positive, not {chunk_floats}")
-    model = load_model(model_dir)
-    if precision not in ("float32", "bfloat16"):
-        raise NesscanError(f"precision must be float32 or bfloat16, not {precision!r}")
-    model.precision = precision
-    if device:
-        model.to(_torch_device(device))
-    options = {**(embedder_options or {}), **({"device": device} if device else {})}
-    embedder = model.embedder(**applicable_options(model.config, options))
+    runtime = runtime or Runtime()
+    model = Predictor.load(model_dir, runtime)
     known = nes_sites_of_file(Path(nesdb)) if nesdb else None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     record = RunRecord(out / "screen.json", "screen", {
-        "fasta": str(fasta), "model": str(model.path), "embedder": model.config["embedder"],
+        "fasta": str(fasta), "model": str(model.path), "embedder": model.config.embedder,
         "context": model.context, "threshold": model.threshold if threshold is None else threshold,
         "known_nes": str(nesdb) if nesdb else "model's training NESs",
-        "decoy_fraction": decoy_fraction, "seed": seed, "precision": precision})
+        "decoy_fraction": decoy_fraction, "seed": seed, "precision": runtime.precision})
     record.input(fasta)
     record.start("screen")
-    summary = screen_fasta(fasta, out, model, embedder, threshold, known, decoy_fraction=decoy_fraction,
+    summary = screen_fasta(fasta, out, model, threshold, known, decoy_fraction=decoy_fraction,
                            seed=seed, progress=progress, resume=resume, chunk_floats=chunk_floats,
                            workers=workers)
     record.data["results"] = asdict(summary)
@@ -274,10 +243,10 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
 def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None,
         embedder_spec: dict[str, Any] | str = "physchem", context: str = "peptide",
         params: ClassifierParams = ClassifierParams(), seed: int = 0, n_boot: int = 1000,
-        folds: int = 5, embedder_options: dict[str, Any] | None = None, log: Log = lambda msg: None,
+        folds: int = 5, runtime: Runtime | None = None, log: Log = lambda msg: None,
         progress: Callable[[str], Any] | None = None,
         structures: str | os.PathLike | None = None, resume: bool = False,
-        workers: int | None = None, precision: str = "float32") -> Path:
+        workers: int | None = None) -> Path:
     """The whole pipeline into one folder: examples -> embeddings -> train -> evaluate
     -> cross-validate -> screen -> report.
 
@@ -290,8 +259,9 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     ``structure.csv`` beside its candidates when ``structures`` names a folder of AlphaFold
     models (:func:`nesscan.structure.files.structure_file`), and
     ``report/`` (:func:`nesscan.report.write_report`). ``resume`` continues the screens
-    of an interrupted run from their finished chunks; ``workers`` and ``precision`` as for
-    :func:`screen`.
+    of an interrupted run from their finished chunks; ``workers`` as for :func:`screen`;
+    ``runtime`` (device, precision, cache, ESM-2 weights) applies to every step that
+    scores with the trained model (evaluation, cross-validation, screens).
     """
     from nesscan.runrecord import RunRecord
 
@@ -321,21 +291,19 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
                .to_csv(sep="\t", index=False))
     record.start("evaluate")
     metrics = evaluate(model_dir, out / "evaluation", data=data, n_boot=n_boot, seed=seed,
-                       embedder_options=embedder_options, log=log)
+                       runtime=runtime, log=log)
     record.stop("evaluate")
     record.data["results"]["test_auc"] = {k: [v["auc"], v["auc_lo"], v["auc_hi"]]
                                           for k, v in metrics["scorers"].items()}
     if folds >= 2:
-        from nesscan.embed import get_embedder
         from nesscan.validate.protein_level import protein_level, validate
 
         record.start("cross_validation")
         ex, table = prepared
-        embedder = get_embedder(embedder_spec, **(embedder_options or {}))
-        validate(table, ex.proteins, embedder, context, params, out, nes_sites_of(data), folds=folds,
+        model = Predictor.load(model_dir, runtime)
+        validate(table, ex.proteins, model.featurizer, context, params, out, nes_sites_of(data), folds=folds,
                  seed=seed, n_boot=n_boot, log=log)
-        protein_level(load_model(model_dir), table, ex.proteins, out, set(nes_sites_of(data).accession),
-                      embedder=embedder, n_boot=n_boot, seed=seed)
+        protein_level(model, table, ex.proteins, out, set(nes_sites_of(data).accession), n_boot=n_boot, seed=seed)
         record.stop("cross_validation")
     for fasta in proteomes:
         name = proteome_name(fasta)
@@ -343,12 +311,12 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         log(f"screening {fasta}")
         ctx = progress(f"screening {name}") if progress else None
         if ctx is None:
-            summary = screen(fasta, out / "screen" / name, model_dir, embedder_options=embedder_options,
-                             resume=resume, workers=workers, precision=precision)
+            summary = screen(fasta, out / "screen" / name, model_dir, runtime=runtime,
+                             resume=resume, workers=workers)
         else:
             with ctx as cb:
-                summary = screen(fasta, out / "screen" / name, model_dir, embedder_options=embedder_options,
-                                 progress=cb, resume=resume, workers=workers, precision=precision)
+                summary = screen(fasta, out / "screen" / name, model_dir, runtime=runtime,
+                                 progress=cb, resume=resume, workers=workers)
         log(f"{name}: {summary.proteins} proteins, {summary.candidates} candidates "
             f"({summary.known_candidates} known)")
         record.data["results"][f"screen:{name}"] = {"proteins": summary.proteins,

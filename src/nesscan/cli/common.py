@@ -17,27 +17,53 @@ def formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
+#: One meaning per option, whatever the command:
+#:
+#: ============================  ==========================================================
+#: ``--model DIR``               a trained model directory (evaluate, screen, serve)
+#: ``--device DEV``              torch device of the embedder and the classifier
+#: ``--precision P``             float32 or bfloat16 matrix products (classifier, esm2)
+#: ``--embedding-cache DIR``     cache of language-model embeddings
+#: ``--esm-model NAME_OR_DIR``   ESM-2 weights: a hub name or a local folder
+#: ``--seed N``                  the training seed (train, run); screen's is ``--decoy-seed``
+#: ``--workers N``               parallel workers (processes in screen/run, threads in serve)
+#: ============================  ==========================================================
+ESM_MODEL_HELP = ("ESM-2 weights: hub name (esm2_t6_8M_UR50D ... esm2_t36_3B_UR50D) or local folder{}")
+
+
 def add_embedder_options(p: argparse.ArgumentParser) -> None:
-    """``--embedder``, ``--esm-model``, ``--layer``, ``--context``."""
+    """Training-time features: ``--embedder``, ``--esm-model``, ``--layer``, ``--context``."""
     p.add_argument("--embedder", choices=EMBEDDERS, default="physchem",
                    help="per-residue featurizer (default: physchem, weight-free)")
     p.add_argument("--esm-model", default="esm2_t6_8M_UR50D", metavar="NAME_OR_DIR",
-                   help="esm2 only: hub name (esm2_t6_8M_UR50D ... esm2_t36_3B_UR50D) or local directory")
+                   help=ESM_MODEL_HELP.format(" (esm2 only; default esm2_t6_8M_UR50D)"))
     p.add_argument("--layer", type=int, default=-1, help="esm2 only: hidden layer (-1 = last)")
     p.add_argument("--context", choices=("peptide", "protein"), default="peptide",
                    help="embed each window alone (peptide, default) or slice it from its protein")
 
 
-def add_compute_options(p: argparse.ArgumentParser) -> None:
-    """``--embedding-cache DIR`` and ``--precision``: how embeddings and scores are
-    computed (the cache changes no number)."""
-    p.add_argument("--embedding-cache", metavar="DIR",
-                   help="keep per-residue embeddings of language-model embedders in DIR, keyed by a hash of "
-                        "(embedder, layer, sequence), and reuse them (4 bytes x dim per residue)")
+def add_model_option(p: argparse.ArgumentParser, required: bool = False) -> None:
+    """``--model DIR``: the trained model a command loads."""
+    p.add_argument("--model", metavar="DIR", required=required,
+                   help="model directory written by `nesscan train`" if required
+                   else "model directory (default: the model shipped with nesscan)")
+
+
+def add_runtime_options(p: argparse.ArgumentParser, esm_model: bool = True) -> None:
+    """``--device``, ``--precision``, ``--embedding-cache`` (and ``--esm-model`` unless the
+    command already has it from :func:`add_embedder_options`): how a model's numbers are
+    computed (:class:`nesscan.predictor.Runtime`), none of which changes what the model is."""
+    p.add_argument("--device", help="torch device of the embedder and the classifier, e.g. cuda (default: CPU)")
     p.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
                    help="matrix products of the classifier and of an esm2 embedder (bfloat16: faster on CPUs "
                         "with AVX-512 BF16, standard on GPUs; probabilities within 0.005 of float32's "
                         "with the shipped model; default float32)")
+    p.add_argument("--embedding-cache", metavar="DIR",
+                   help="keep per-residue embeddings of language-model embedders in DIR, keyed by a hash of "
+                        "(embedder, layer, sequence), and reuse them (4 bytes x dim per residue)")
+    if esm_model:
+        p.add_argument("--esm-model", metavar="NAME_OR_DIR", help=ESM_MODEL_HELP.format(
+            ", for an esm2 model whose weights are not in $NESSCAN_CACHE/esm2/<name>"))
 
 
 def positive_int(text: str) -> int:
@@ -71,7 +97,8 @@ def add_workers_option(p: argparse.ArgumentParser) -> None:
 
 def add_training_options(p: argparse.ArgumentParser) -> None:
     """``--seed`` and ``--max-epochs``."""
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=int, default=0, help="training seed: examples, homology split, classifier "
+                   "initialisation and batches (default 0)")
     p.add_argument("--max-epochs", type=int, default=40, help="training epochs at most (default 40; "
                    "training stops earlier when validation AUC stops improving)")
 
@@ -92,19 +119,16 @@ def embedder_spec(args: argparse.Namespace) -> dict[str, Any]:
     return {"name": args.embedder}
 
 
-def embedder_options(args: argparse.Namespace) -> dict[str, Any]:
-    """Where the weights are, when that is not part of the spec (an ESM-2 directory)."""
-    import os
+def runtime(args: argparse.Namespace):
+    """The :class:`~nesscan.predictor.Runtime` of :func:`add_runtime_options` (``--esm-model``
+    counts as a weights location only for an esm2 embedder where the command trains one)."""
+    from nesscan.predictor import Runtime
 
-    options: dict[str, Any] = {}
-    if getattr(args, "embedder", "esm2") == "esm2" and getattr(args, "esm_model", None) \
-            and os.path.isdir(args.esm_model):
-        options["model"] = args.esm_model
-    if getattr(args, "embedding_cache", None):
-        options["cache_dir"] = args.embedding_cache
-    if getattr(args, "precision", "float32") != "float32":
-        options["dtype"] = args.precision
-    return options
+    weights = getattr(args, "esm_model", None)
+    if getattr(args, "embedder", "esm2") != "esm2":
+        weights = None
+    return Runtime(device=getattr(args, "device", None) or None, precision=getattr(args, "precision", "float32"),
+                   cache_dir=getattr(args, "embedding_cache", None) or None, weights=weights or None)
 
 
 class Reporter:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from nesscan.cli.common import Reporter, embedder_options, formatter
+from nesscan.cli.common import Reporter, add_model_option, add_runtime_options, formatter, runtime
+from nesscan.errors import NesscanError
 
 EXAMPLE = """Example:
-  nesscan evaluate models/physchem -o models/physchem/evaluation"""
+  nesscan evaluate --model models/physchem -o models/physchem/evaluation"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -15,17 +16,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Score the held-out test examples of a trained model and compare with the "
                                    "composition, consensus-count, hydrophobic-count and length baselines.",
                        epilog=EXAMPLE, formatter_class=formatter)
-    p.add_argument("model", help="model directory written by `nesscan train`")
+    add_model_option(p, required=False)
+    p.add_argument("model_positional", nargs="?", metavar="MODEL",
+                   help="deprecated alias of --model (accepted for one more release)")
     p.add_argument("-o", "--output", required=True, help="folder for metrics.json, metrics.txt, roc.png, pr.png")
     p.add_argument("--data", help="data folder (needed only for protein-context models; default $NESSCAN_DATA)")
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the AUC CI (default 1000)")
-    p.add_argument("--esm-model", metavar="DIR", help="ESM-2 weights directory (if not in $NESSCAN_CACHE/esm2/<name>)")
+    add_runtime_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from nesscan.pipeline import evaluate
 
-    evaluate(args.model, args.output, data=args.data, n_boot=args.bootstrap,
-             embedder_options=embedder_options(args), log=Reporter().log)
+    if args.model and args.model_positional and args.model != args.model_positional:
+        raise NesscanError(f"two models given: --model {args.model} and {args.model_positional}")
+    model = args.model or args.model_positional
+    if not model:
+        raise NesscanError("no model: pass --model DIR (a directory written by `nesscan train`)")
+    evaluate(model, args.output, data=args.data, n_boot=args.bootstrap, runtime=runtime(args),
+             log=Reporter().log)
     return 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nesscan.cli.common import (add_compute_options, Reporter, add_embedder_options, add_workers_option, add_training_options, classifier_params,
-                                embedder_options, embedder_spec, formatter)
+from nesscan.cli.common import (Reporter, add_embedder_options, add_runtime_options, add_training_options,
+                                add_workers_option, classifier_params, embedder_spec, formatter, runtime)
 
 EXAMPLE = """Example:
   nesscan run --data ../shared/data -o runs/physchem \\
@@ -30,8 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue the screens of an interrupted run from "
                    "their finished chunks (training is redone: same seed, same model)")
     add_workers_option(p)
-    add_compute_options(p)
     add_embedder_options(p)
+    add_runtime_options(p, esm_model=False)
     add_training_options(p)
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for AUC CIs (default 1000)")
     p.add_argument("--folds", type=int, default=5, help="k of the homology-clustered cross-validation "
@@ -49,9 +49,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         run_pipeline(data, out, [] if args.no_screen else args.screen, embedder_spec(args), args.context,
                      params=classifier_params(args), seed=args.seed,
-                     n_boot=args.bootstrap, folds=args.folds, embedder_options=embedder_options(args), log=rep.log, progress=rep.progress,
-                     structures=args.structures, resume=args.resume, workers=args.workers,
-                     precision=args.precision)
+                     n_boot=args.bootstrap, folds=args.folds, runtime=runtime(args), log=rep.log,
+                     progress=rep.progress, structures=args.structures, resume=args.resume, workers=args.workers)
         rep.log(f"run written to {out}")
     finally:
         rep.close()

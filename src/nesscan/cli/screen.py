@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nesscan.cli.common import add_compute_options, Reporter, add_workers_option, embedder_options, formatter
+from nesscan.cli.common import Reporter, add_model_option, add_runtime_options, add_workers_option, formatter, runtime
 
 EXAMPLE = """Example:
   nesscan screen UP000002311-S.cerevisiae.fasta.gz -o yeast/"""
@@ -18,13 +18,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        epilog=EXAMPLE, formatter_class=formatter)
     p.add_argument("fasta", help="protein FASTA, plain or gzip")
     p.add_argument("-o", "--output", required=True, help="output directory")
-    p.add_argument("--model", help="model directory (default: the model shipped with nesscan)")
+    add_model_option(p)
     p.add_argument("--threshold", type=float, help="candidate threshold (default: the model's calibrated one)")
     p.add_argument("--nesdb", help="NESdb CSV marking known NESs (default: the model's training NESs)")
     p.add_argument("--decoy-fraction", type=float, default=0.25, metavar="F",
                    help="share of proteins also scored as shuffled decoys, for q-values and protein "
                         "p-values (default 0.25; 0 disables)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the decoys (default 0)")
+    p.add_argument("--decoy-seed", type=int, default=0, metavar="N",
+                   help="seed of the decoy choice and shuffles (default 0)")
+    p.add_argument("--seed", type=int, dest="decoy_seed", help=argparse.SUPPRESS)  # deprecated alias
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted screen into the same output directory from the chunks "
                         "it finished (OUT/.partial/); same outputs as an uninterrupted screen")
@@ -32,11 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="embed proteins in chunks of about N per-residue floats (residues x embedding "
                         "dimension; at least 2,000 residues): the memory bound, and the unit of --resume "
                         "(default 16,000,000)")
-    p.add_argument("--device", help="torch device of the embedder and the classifier, e.g. cuda")
     add_workers_option(p)
-    add_compute_options(p)
-    p.add_argument("--esm-model", metavar="DIR", help="ESM-2 weights directory, for an esm2 model whose weights "
-                   "are not in $NESSCAN_CACHE/esm2/<name>")
+    add_runtime_options(p)
     p.set_defaults(func=run)
 
 
@@ -46,11 +45,9 @@ def run(args: argparse.Namespace) -> int:
     rep = Reporter()
     with rep.progress("screening") as progress:
         summary = screen(args.fasta, args.output, model_dir=args.model, threshold=args.threshold,
-                         nesdb=args.nesdb, device=args.device,
-                         embedder_options=embedder_options(args), decoy_fraction=args.decoy_fraction,
-                         seed=args.seed, progress=progress, resume=args.resume,
-                         chunk_floats=args.chunk_floats, workers=args.workers,
-                         precision=args.precision)
+                         nesdb=args.nesdb, runtime=runtime(args), decoy_fraction=args.decoy_fraction,
+                         seed=args.decoy_seed, progress=progress, resume=args.resume,
+                         chunk_floats=args.chunk_floats, workers=args.workers)
     rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
             f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
             f"{summary.shorter_than_window} proteins shorter than the window -> {args.output}")

@@ -1,5 +1,6 @@
 """The NES classifier: a small Transformer encoder over per-residue vectors."""
 
-from nesscan.model.store import NesModel, load_model, save_model, default_model_dir
+from nesscan.model.config import ClassifierParams, FeatureSpec, ModelConfig
+from nesscan.model.store import default_model_dir, read_model, save_model
 
-__all__ = ["NesModel", "load_model", "save_model", "default_model_dir"]
+__all__ = ["ClassifierParams", "FeatureSpec", "ModelConfig", "read_model", "save_model", "default_model_dir"]

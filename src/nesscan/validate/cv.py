@@ -31,15 +31,14 @@ models compared on one scale).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from nesscan.embed.base import Embedder
+from nesscan.features import Featurizer
 from nesscan.records import Protein
 from nesscan.dataset.split import balanced_assignment
 
@@ -104,7 +103,8 @@ def _aucs(y: np.ndarray, scores: Mapping[str, np.ndarray], groups: np.ndarray) -
     return out
 
 
-def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedder: Embedder, context: str,
+def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer | Embedder,
+                   context: str,
                    params: Any, k: int = 5, seed: int = 0, n_boot: int = 1000, alpha: float = 0.05,
                    validation_fraction: float = 0.15, train_sources: Sequence[str] | None = None,
                    score_windows: bool = True,
@@ -117,8 +117,9 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedde
         Example table with a ``cluster`` column (:func:`nesscan.pipeline.prepare`).
     proteins
         Accession -> parent protein (protein context; whole-protein window scores).
-    embedder
-        The featurizer (:func:`nesscan.embed.get_embedder`).
+    featurizer
+        The windows' features (:class:`nesscan.features.Featurizer`, or one embedder,
+        :func:`nesscan.embed.get_embedder`).
     context
         "peptide" or "protein" (:mod:`nesscan.features`).
     params
@@ -145,7 +146,6 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedde
         baseline) and ``window_scores``.
     """
     from nesscan.validate.baselines import baseline_scores
-    from nesscan.features import window_features
     from nesscan.model.train import predict_logits, train_classifier
 
     table = table.reset_index(drop=True)
@@ -155,7 +155,9 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedde
     if DOUBTFUL in sources:
         raise ValueError(f"{DOUBTFUL} positives are never trained on")
     folds = cluster_folds(table, k, seed)
-    x_all = window_features(table, proteins, embedder, context, window)
+    if isinstance(featurizer, Embedder):
+        featurizer = Featurizer.of_embedder(featurizer, window)
+    x_all = featurizer.windows(table, proteins, context)
     trainable = table.source.isin(sources).to_numpy()
     parents = sorted(set(table.accession[table.label == 1]))
     fold_of_protein = pd.Series(folds, index=table.accession).groupby(level=0).first()
@@ -185,7 +187,7 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedde
                                        test.source.to_numpy()[main].astype(str))})
         if score_windows:
             window_scores.update(_score_parents([a for a in parents if fold_of_protein[a] == f], proteins,
-                                                module, embedder, context, window))
+                                                module, featurizer, context, params, seed + f))
         if progress is not None:
             progress(f + 1, k)
 
@@ -240,18 +242,22 @@ def _doubtful(pred: pd.DataFrame, scorers: list[str], n_boot: int, seed: int, al
     return out
 
 
-def _score_parents(accessions: list[str], proteins: Mapping[str, Protein], module: Any, embedder: Embedder,
-                   context: str, window: int) -> dict[str, np.ndarray]:
-    """Scores of every window of each protein with a fold's model (via :func:`nesscan.screen.scan.score_proteins`)."""
-    from nesscan.model.store import NesModel
-    from nesscan.screen.scan import score_proteins
+def _score_parents(accessions: list[str], proteins: Mapping[str, Protein], module: Any, featurizer: Featurizer,
+                   context: str, params: Any, seed: int) -> dict[str, np.ndarray]:
+    """Scores of every window of each protein with a fold's model
+    (:meth:`nesscan.predictor.Predictor.score_proteins`)."""
+    from nesscan.model.config import ModelConfig
+    from nesscan.predictor import Predictor, Runtime
 
+    window = featurizer.window
     chosen = [proteins[a] for a in accessions if a in proteins and len(proteins[a].sequence) >= window]
     if not chosen:
         return {}
-    model = NesModel(config={"window": window, "context": context, "threshold": math.nan}, module=module,
-                     path=Path("."), known_nes=pd.DataFrame())
-    return {p.accession: s for p, s in zip(chosen, score_proteins(chosen, model, embedder))}
+    config = ModelConfig(features=featurizer.spec, in_dim=featurizer.dim, context=context, window=window,
+                         params=params, seed=seed, threshold=0.5,
+                         threshold_rule="none: a cross-validation fold's model scores, it does not call")
+    model = Predictor(config, Runtime(), module, featurizer=featurizer)
+    return {p.accession: s for p, s in zip(chosen, model.score_proteins(chosen))}
 
 
 def format_cv_table(metrics: dict[str, Any]) -> str:

@@ -20,14 +20,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from nesscan.atomic import write_text
 from nesscan.embed.base import Embedder
+from nesscan.features import Featurizer
 from nesscan.records import Protein
+
+if TYPE_CHECKING:
+    from nesscan.predictor import Predictor
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -43,7 +47,7 @@ def site_summary(result: dict[str, Any]) -> dict[str, Any]:
             "random_top1": result["top1"]["random"], "random_top3": result["topk"]["random"]}
 
 
-def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedder: Embedder, context: str,
+def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer | Embedder, context: str,
              params: Any, out: Path, sites: pd.DataFrame, folds: int = 5, seed: int = 0, n_boot: int = 1000,
              log: Callable[[str], None] = lambda msg: None) -> dict[str, Any]:
     """Cross-validate, localise sites out of fold, and write the results into ``out``.
@@ -62,7 +66,7 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedder: Emb
     from nesscan.validate.cv import cross_validate, format_cv_table
     from nesscan.validate.site import consensus_scorer, localise
 
-    res = cross_validate(table, proteins, embedder, context, params, k=folds, seed=seed, n_boot=n_boot,
+    res = cross_validate(table, proteins, featurizer, context, params, k=folds, seed=seed, n_boot=n_boot,
                          progress=lambda d, n: log(f"cross-validation: fold {d}/{n} done"))
     _write_json(out / "cv" / "metrics.json", res.metrics)
     write_text(out / "cv" / "predictions.tsv", res.predictions.to_csv(sep="\t", index=False))
@@ -77,9 +81,8 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], embedder: Emb
     return {"cv": res.metrics, "site": site}
 
 
-def protein_level(model: Any, table: pd.DataFrame, proteins: Mapping[str, Protein], out: Path,
-                  nes_accessions: set[str], embedder: Embedder | None = None, n_boot: int = 1000,
-                  seed: int = 0) -> dict[str, Any]:
+def protein_level(model: Predictor, table: pd.DataFrame, proteins: Mapping[str, Protein], out: Path,
+                  nes_accessions: set[str], n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
     """Protein-level AUC by length quartile on the test split (see the module docstring).
 
     The length-matched null is built from the best windows of the train/validation
@@ -88,7 +91,6 @@ def protein_level(model: Any, table: pd.DataFrame, proteins: Mapping[str, Protei
     all too long to give a positive window): they are never counted as negatives.
     """
     from nesscan.screen.protein_score import auc_by_length_quartile, fit_length_matched
-    from nesscan.screen.scan import score_proteins
 
     nesdb = set(nes_accessions)
     per_protein = table.drop_duplicates("accession")[["accession", "split"]]
@@ -96,10 +98,9 @@ def protein_level(model: Any, table: pd.DataFrame, proteins: Mapping[str, Protei
     mito = per_protein[~per_protein.accession.isin(nesdb)]
     background = mito[mito.split != "test"].accession.tolist()
     test = per_protein[per_protein.split == "test"].accession.tolist()
-    embedder = embedder or model.embedder()
-    bg_scores = score_proteins([proteins[a] for a in background], model, embedder)
+    bg_scores = model.score_proteins([proteins[a] for a in background])
     null = fit_length_matched(np.array([s.max() for s in bg_scores]), np.array([len(s) for s in bg_scores]))
-    test_scores = score_proteins([proteins[a] for a in test], model, embedder)
+    test_scores = model.score_proteins([proteins[a] for a in test])
     frame = pd.DataFrame({"accession": test, "length": [len(proteins[a].sequence) for a in test],
                           "label": [int(a in nesdb) for a in test],
                           "max_score": [float(s.max()) for s in test_scores],

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -25,6 +25,9 @@ from nesscan.errors import NesscanError
 from nesscan.web import api, pages
 from nesscan.web.common import State
 from nesscan.web.predict import TooLarge
+
+if TYPE_CHECKING:
+    from nesscan.predictor import Runtime
 
 #: Largest request body accepted, in bytes (10 MB: 100,000 residues of FASTA fit easily).
 MAX_BODY_BYTES = 10_000_000
@@ -74,7 +77,7 @@ class BodyLimit:
 
 def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.PathLike | None = None,
                workers: int | None = None, max_body_bytes: int = MAX_BODY_BYTES,
-               embedder_options: dict[str, Any] | None = None,
+               runtime: Runtime | None = None,
                allowed_hosts: Sequence[str] | None = None) -> Starlette:
     """Build the application, loading the model (and the screens) once.
 
@@ -90,9 +93,9 @@ def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.
         CPU cores; :func:`nesscan.web.server.serve` gives torch one thread per prediction).
     max_body_bytes
         Largest request body (bytes); larger ones get HTTP 413.
-    embedder_options
-        Passed to the model's embedder, e.g. ``{"model": DIR}`` for ESM-2 weights kept
-        outside ``$NESSCAN_CACHE``.
+    runtime
+        Device, precision, embedding cache and ESM-2 weights location
+        (:class:`nesscan.predictor.Runtime`; the defaults when None).
     allowed_hosts
         Host names accepted in a request's ``Host`` header (port ignored; IPv6 addresses in
         brackets; ``"*"`` accepts any); others get HTTP 400. Default :data:`LOOPBACK_HOSTS`.
@@ -108,14 +111,12 @@ def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from nesscan.model.store import load_model
-    from nesscan.pipeline import applicable_options
+    from nesscan.predictor import Predictor
     from nesscan.web.screens import find_screens
 
     if workers is not None and workers < 1:
         raise NesscanError(f"workers must be at least 1, not {workers}")
-    model = load_model(model_dir)
-    state = State(model=model, embedder=model.embedder(**applicable_options(model.config, embedder_options)),
+    state = State(model=Predictor.load(model_dir, runtime),
                   screens=find_screens(screen_dir) if screen_dir is not None else {},
                   limiter=anyio.CapacityLimiter(workers or os.cpu_count() or 1),
                   page_rows=PAGE_ROWS, max_body_bytes=max_body_bytes)

@@ -26,8 +26,7 @@ from nesscan.web.screens import Screen
 class State:
     """What the handlers share: the model, loaded once, and the screens."""
 
-    model: Any
-    embedder: Any
+    model: Any  # nesscan.predictor.Predictor
     screens: dict[str, Screen]
     limiter: Any  # anyio.CapacityLimiter: predictions at once
     page_rows: int
@@ -71,7 +70,7 @@ async def predict(request: Request, text: str, threshold: float | None) -> list[
     import anyio
 
     st = state(request)
-    return await anyio.to_thread.run_sync(pred.predict, text, st.model, st.embedder, threshold,
+    return await anyio.to_thread.run_sync(pred.predict, text, st.model, threshold,
                                           limiter=st.limiter)
 
 
@@ -85,7 +84,7 @@ def screen(request: Request) -> Screen:
     """The screen the ``screen`` query parameter names (the first one when absent); HTTP 404 if none."""
     screens = state(request).screens
     if not screens:
-        raise HTTPException(404, "no screen loaded: start the server with nesscan serve --screen DIR")
+        raise HTTPException(404, "no screen loaded: start the server with nesscan serve --browse DIR")
     name = request.query_params.get("screen") or next(iter(screens))
     if name not in screens:
         raise HTTPException(404, f"no screen named {name!r} (screens: {', '.join(screens)})")

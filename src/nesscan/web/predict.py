@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from nesscan.embed.base import Embedder
 from nesscan.errors import NesscanError
-from nesscan.model.store import NesModel
+from nesscan.predictor import Predictor
 from nesscan.records import Protein
 
 #: Longest protein accepted, in residues (titin, the longest human protein, has 34,350;
@@ -172,15 +171,15 @@ def residue_track(scores: np.ndarray, window: int) -> np.ndarray:
     return np.lib.stride_tricks.sliding_window_view(padded, window).max(axis=1)
 
 
-def predict(text: str, model: NesModel, embedder: Embedder, threshold: float | None = None) -> list[Prediction]:
+def predict(text: str, model: Predictor, threshold: float | None = None) -> list[Prediction]:
     """Score every window of the pasted proteins and report their candidate NESs.
 
     Parameters
     ----------
     text
         FASTA records or one bare sequence (see :func:`parse_text`).
-    model, embedder
-        A loaded model and its embedder.
+    model
+        A loaded :class:`~nesscan.predictor.Predictor`.
     threshold
         Candidate threshold (0-1); the model's calibrated threshold when None.
 
@@ -195,7 +194,7 @@ def predict(text: str, model: NesModel, embedder: Embedder, threshold: float | N
         Bad input (see :func:`parse_text`) or a threshold outside 0-1.
     """
     from nesscan.screen.annotate import annotate_candidates
-    from nesscan.screen.scan import candidate_regions, score_proteins
+    from nesscan.screen.scan import candidate_regions
 
     threshold = model.threshold if threshold is None else float(threshold)
     if not 0.0 <= threshold <= 1.0:
@@ -203,7 +202,7 @@ def predict(text: str, model: NesModel, embedder: Embedder, threshold: float | N
     proteins = parse_text(text)
     window = model.window
     scored = [p for p in proteins if len(p.sequence) >= window]
-    scores = dict(zip((p.accession for p in scored), score_proteins(scored, model, embedder)))
+    scores = dict(zip((p.accession for p in scored), model.score_proteins(scored)))
     known = model.known_nes
     out = []
     for p in proteins:

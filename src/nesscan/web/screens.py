@@ -1,6 +1,6 @@
 """Finished screens for the browse page: candidate tables, filters, window tracks.
 
-``nesscan serve --screen DIR`` takes either one screen output folder (``candidates.csv``
+``nesscan serve --browse DIR`` takes either one screen output folder (``candidates.csv``
 of :mod:`nesscan.screen.scan`) or a ``nesscan run`` folder (``DIR/screen/<proteome>/``, one
 screen per proteome). When ``structure.csv`` (written by ``nesscan structure``: the
 candidate columns plus structure columns) lies beside ``candidates.csv``, it is shown

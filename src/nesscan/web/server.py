@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
+
+if TYPE_CHECKING:
+    from nesscan.predictor import Runtime
 
 
 def bind(host: str = "127.0.0.1", port: int = 8000) -> socket.socket:
@@ -61,13 +64,13 @@ def allowed_hosts(host: str, extra: Sequence[str] = ()) -> list[str]:
 
 def serve(model_dir: str | os.PathLike | None = None, screen_dir: str | os.PathLike | None = None,
           host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
-          embedder_options: dict[str, Any] | None = None,
+          runtime: Runtime | None = None,
           log: Callable[[str], None] | None = None, allow_hosts: Sequence[str] = ()) -> None:
     """Load the model (and screens), bind ``host:port`` and serve until interrupted.
 
     Parameters
     ----------
-    model_dir, screen_dir, workers, embedder_options
+    model_dir, screen_dir, workers, runtime
         See :func:`nesscan.web.app.create_app`.
     host, port
         Address to bind; the default serves this machine only.
@@ -85,7 +88,7 @@ def serve(model_dir: str | os.PathLike | None = None, screen_dir: str | os.PathL
     # request would oversubscribe the cores (all the time is in the classifier's forward pass).
     torch.set_num_threads(1)
     log = log or (lambda message: None)
-    app = create_app(model_dir, screen_dir, workers=workers, embedder_options=embedder_options,
+    app = create_app(model_dir, screen_dir, workers=workers, runtime=runtime,
                      allowed_hosts=allowed_hosts(host, allow_hosts))
     state = app.state.nesscan
     sock = bind(host, port)

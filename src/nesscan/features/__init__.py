@@ -1,0 +1,239 @@
+"""Windows -> classifier input: per-residue tracks and per-window features, by registry.
+
+A model's :class:`~nesscan.model.config.FeatureSpec` lists its per-residue *tracks*
+(today one: the embedder) and its per-*window* features; :class:`Featurizer` builds each
+from its registry and concatenates their columns in that order. A window's input is a
+``(window, dim)`` array: the tracks' rows for its residues, then each window feature's
+values repeated at every position.
+
+Adding a feature is one factory and one registration line::
+
+    @register_track("hydropathy")           # spec {"name": "hydropathy", ...}
+    def hydropathy(spec, runtime) -> Embedder: ...
+
+    @register_window_feature("net_charge")  # spec {"name": "net_charge"}
+    def net_charge(spec, runtime) -> WindowFeature: ...
+
+A track is any :class:`~nesscan.embed.base.Embedder` (``dim``, ``contextual``, ``spec()``,
+``embed()``); a spec whose name is not in :data:`TRACKS` is an embedder of
+:data:`nesscan.embed.REGISTRY`. Contexts: *peptide* context featurises each window on
+its own; *protein* context featurises each parent protein once and slices the window's
+rows out (identical for tracks that ignore neighbours, ``contextual = False``, so the
+cheaper path is taken). Synthetic windows (anchor mutants, shuffles: their sequence is
+not their parent's residues) always get peptide features.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol, Sequence
+
+import numpy as np
+import pandas as pd
+
+from nesscan.embed.base import Embedder, Progress
+from nesscan.model.config import CONTEXTS, FeatureSpec
+from nesscan.records import Protein
+
+if TYPE_CHECKING:
+    from nesscan.predictor import Runtime
+
+
+class WindowFeature(Protocol):
+    """Values describing a whole window (e.g. its net charge)."""
+
+    dim: int
+
+    def __call__(self, windows: Sequence[str]) -> np.ndarray:
+        """float32 array of shape ``(len(windows), dim)``."""
+
+
+TrackFactory = Callable[[dict, "Runtime"], Embedder]
+WindowFactory = Callable[[dict, "Runtime"], WindowFeature]
+
+#: name -> factory(spec, runtime) of per-residue tracks other than the embedders.
+TRACKS: dict[str, TrackFactory] = {}
+#: name -> factory(spec, runtime) of per-window features.
+WINDOW_FEATURES: dict[str, WindowFactory] = {}
+
+#: Runtime options each embedder takes (physchem: none; weight-free, and cheaper than a cache).
+EMBEDDER_RUNTIME = {"physchem": (), "esm2": ("device", "dtype", "model", "cache_dir"),
+                    "unirep": ("cache_dir",)}
+
+
+def register_track(name: str) -> Callable[[TrackFactory], TrackFactory]:
+    """Decorator: register a per-residue track factory under ``name``."""
+    def add(factory: TrackFactory) -> TrackFactory:
+        TRACKS[name] = factory
+        return factory
+    return add
+
+
+def register_window_feature(name: str) -> Callable[[WindowFactory], WindowFactory]:
+    """Decorator: register a per-window feature factory under ``name``."""
+    def add(factory: WindowFactory) -> WindowFactory:
+        WINDOW_FEATURES[name] = factory
+        return factory
+    return add
+
+
+def embedder_track(spec: dict[str, Any], runtime: "Runtime") -> Embedder:
+    """The embedder of ``spec`` with the runtime options that apply to it (device,
+    precision, weights location, embedding cache; none for physchem)."""
+    from nesscan.embed import get_embedder
+
+    options = runtime.embedder_options(spec)
+    allowed = EMBEDDER_RUNTIME.get(spec["name"], ("device", "dtype", "model", "cache_dir"))
+    return get_embedder(spec, **{k: v for k, v in options.items() if k in allowed})
+
+
+def build_track(spec: dict[str, Any], runtime: "Runtime") -> Embedder:
+    """A per-residue track from its spec (:data:`TRACKS`, else an embedder)."""
+    return TRACKS.get(spec["name"], embedder_track)(spec, runtime)
+
+
+def build_window_feature(spec: dict[str, Any], runtime: "Runtime") -> WindowFeature:
+    """A per-window feature from its spec (:data:`WINDOW_FEATURES`)."""
+    from nesscan.errors import NesscanError
+
+    if spec["name"] not in WINDOW_FEATURES:
+        raise NesscanError(f"unknown window feature {spec['name']!r}; known: {', '.join(WINDOW_FEATURES) or 'none'}")
+    return WINDOW_FEATURES[spec["name"]](spec, runtime)
+
+
+class Featurizer:
+    """The classifier's input for windows, built from a :class:`FeatureSpec`.
+
+    Parameters
+    ----------
+    spec
+        The tracks and window features, in column order.
+    runtime
+        Device, precision, weights location and cache of the tracks.
+    window
+        Residues per window.
+    tracks
+        The tracks already built (e.g. an embedder training resolved from a local
+        weights folder); built from ``spec`` and ``runtime`` when None.
+    """
+
+    def __init__(self, spec: FeatureSpec, runtime: "Runtime", window: int,
+                 tracks: Sequence[Embedder] | None = None) -> None:
+        self.spec, self.window = spec, window
+        self.tracks = list(tracks) if tracks is not None else [build_track(t, runtime) for t in spec.tracks]
+        self.window_features = [build_window_feature(w, runtime) for w in spec.window_features]
+        self.dim = sum(t.dim for t in self.tracks) + sum(w.dim for w in self.window_features)
+        self.contextual = any(t.contextual for t in self.tracks)
+
+    @classmethod
+    def of_embedder(cls, embedder: Embedder, window: int) -> "Featurizer":
+        """One track: an embedder already built (features of a format-1 model)."""
+        from nesscan.predictor import Runtime
+
+        return cls(FeatureSpec.of_embedder(embedder.spec()), Runtime(), window, tracks=[embedder])
+
+    @property
+    def embedder(self) -> Embedder:
+        """The first track (the embedder of a format-1 model)."""
+        return self.tracks[0]
+
+    def residues(self, sequences: Sequence[str], progress: Progress | None = None) -> list[np.ndarray]:
+        """Per-residue rows of every track, concatenated: one ``(len(seq), track dims)`` array each."""
+        if len(self.tracks) == 1:
+            return self.tracks[0].embed(sequences, progress)
+        per_track = [t.embed(sequences, progress) for t in self.tracks]
+        return [np.concatenate(rows, axis=1) for rows in zip(*per_track)]
+
+    def _with_window_features(self, x: np.ndarray, windows: Sequence[str]) -> np.ndarray:
+        """``x`` ``(n, window, d)`` with each window feature's columns appended."""
+        if not self.window_features:
+            return x
+        extra = [np.asarray(f(windows), np.float32).reshape(len(windows), f.dim) for f in self.window_features]
+        tiled = np.repeat(np.concatenate(extra, axis=1)[:, None, :], x.shape[1], axis=1)
+        return np.concatenate([x, tiled], axis=2)
+
+    def windows(self, examples: pd.DataFrame, proteins: Mapping[str, Protein], context: str,
+                progress: Progress | None = None) -> np.ndarray:
+        """Features of every example window.
+
+        Parameters
+        ----------
+        examples
+            Table with ``sequence``, ``accession`` and ``start`` (0-based) columns
+            (and ``source``: synthetic sources get peptide features).
+        proteins
+            Accession -> parent protein (used in protein context).
+        context
+            "peptide" or "protein".
+
+        Returns
+        -------
+        numpy.ndarray
+            float32, shape ``(len(examples), window, dim)``.
+        """
+        x = self._residue_windows(examples, proteins, context, progress)
+        return self._with_window_features(x, list(examples.sequence))
+
+    def _residue_windows(self, examples: pd.DataFrame, proteins: Mapping[str, Protein], context: str,
+                         progress: Progress | None = None) -> np.ndarray:
+        if context not in CONTEXTS:
+            raise ValueError(f"context must be one of {CONTEXTS}, not {context!r}")
+        window = self.window
+        out = np.empty((len(examples), window, self.dim - sum(w.dim for w in self.window_features)), np.float32)
+        if context == "peptide" or not self.contextual:
+            unique = list(dict.fromkeys(examples.sequence))
+            vectors = dict(zip(unique, self.residues(unique, progress)))
+            for i, seq in enumerate(examples.sequence):
+                out[i] = vectors[seq]
+            return out
+        from nesscan.dataset.negatives import SYNTHETIC_SOURCES
+
+        synthetic = examples.source.isin(SYNTHETIC_SOURCES).to_numpy() if "source" in examples \
+            else np.zeros(len(examples), bool)
+        if synthetic.any():  # windows that are not residues of their parent: peptide features only
+            out[synthetic] = self._residue_windows(examples[synthetic], proteins, "peptide")
+            out[~synthetic] = self._residue_windows(examples[~synthetic], proteins, context)
+            return out
+        accessions = list(dict.fromkeys(examples.accession))
+        embedded = dict(zip(accessions, self.residues([proteins[a].sequence for a in accessions], progress)))
+        for i, (acc, start) in enumerate(zip(examples.accession, examples.start)):
+            out[i] = embedded[acc][start:start + window]
+        return out
+
+    def protein_windows(self, proteins: list[Protein], context: str,
+                        batch_windows: int = 512) -> tuple[list[int], Iterator[np.ndarray]]:
+        """Features of every window of each protein (each at least ``window`` long), in batches.
+
+        Per-residue features of all proteins are computed and stacked once, and windows
+        are gathered from them in batches of ``batch_windows`` that span proteins, so
+        short proteins don't mean small batches. In peptide context with a contextual
+        track every window is featurised on its own, one batch per protein.
+
+        Returns
+        -------
+        counts, batches
+            Windows per protein (``len(seq) - window + 1``), and the ``(n, window, dim)``
+            float32 arrays of all windows in protein order.
+        """
+        window = self.window
+        counts = [len(p.sequence) - window + 1 for p in proteins]
+        if context == "peptide" and self.contextual:
+            def per_protein() -> Iterator[np.ndarray]:
+                for p in proteins:
+                    peptides = [p.sequence[a:a + window] for a in range(len(p.sequence) - window + 1)]
+                    yield self._with_window_features(np.stack(self.residues(peptides)), peptides)
+            return counts, per_protein()
+        feats = self.residues([p.sequence for p in proteins]) if proteins else []
+        width = self.dim - sum(w.dim for w in self.window_features)
+        stacked = np.concatenate(feats) if feats else np.zeros((0, width), np.float32)
+        offsets = np.cumsum([0] + [len(f) for f in feats])
+        starts = np.concatenate([np.arange(n) + o for n, o in zip(counts, offsets)]) if feats else np.zeros(0, int)
+        span = np.arange(window)
+        residues = "".join(p.sequence for p in proteins) if self.window_features else ""
+
+        def batches() -> Iterator[np.ndarray]:
+            for i in range(0, len(starts), batch_windows):
+                chosen = starts[i:i + batch_windows]
+                x = stacked[chosen[:, None] + span]
+                yield self._with_window_features(x, [residues[s:s + window] for s in chosen]) \
+                    if self.window_features else x
+        return counts, batches()

@@ -1,0 +1,211 @@
+"""A model's ``config.json`` as typed values: :class:`ModelConfig` and its :class:`FeatureSpec`.
+
+This module is the only code that reads or writes the keys of ``config.json``.
+
+Format 1 (every model so far) records one per-residue featurizer under ``"embedder"``::
+
+    {"format": 1, "nesscan_version": ..., "embedder": {"name": "physchem"}, "in_dim": 45,
+     "context": "peptide", "window": 22, "params": {...}, "seed": 0, "threshold": 0.917,
+     "threshold_rule": ..., "training_data": {path: sha256}, "examples": {...},
+     "weights_sha256": ...}
+
+Format 2 replaces ``"embedder"`` with ``"features": {"tracks": [spec, ...], "window":
+[spec, ...]}`` (several per-residue tracks and per-window features, in the order their
+columns are concatenated). :meth:`ModelConfig.to_json` writes format 1 whenever the
+features are one track and no window feature, so such a model's ``config.json`` keeps
+the bytes it had.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from nesscan.errors import NesscanError
+from nesscan.model.classifier import ClassifierParams
+
+#: ``config.json`` formats this version reads.
+FORMATS = (1, 2)
+CONTEXTS = ("peptide", "protein")
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """What turns a window into the classifier's input.
+
+    Attributes
+    ----------
+    tracks
+        Per-residue track specs (dicts with a ``"name"``, e.g. an embedder's
+        :meth:`~nesscan.embed.base.Embedder.spec`), in column order.
+    window_features
+        Per-window feature specs (dicts with a ``"name"``), appended after the tracks'
+        columns, each value repeated at every position of the window.
+    """
+
+    tracks: tuple[dict[str, Any], ...]
+    window_features: tuple[dict[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.tracks:
+            raise ValueError("a feature spec needs at least one per-residue track")
+        for spec in (*self.tracks, *self.window_features):
+            if not isinstance(spec, Mapping) or not isinstance(spec.get("name"), str):
+                raise ValueError(f"a feature spec must be an object with a string 'name', not {spec!r}")
+        object.__setattr__(self, "tracks", tuple(dict(s) for s in self.tracks))
+        object.__setattr__(self, "window_features", tuple(dict(s) for s in self.window_features))
+
+    @classmethod
+    def of_embedder(cls, spec: Mapping[str, Any]) -> "FeatureSpec":
+        """One track: an embedder spec (every model of format 1)."""
+        return cls(tracks=(dict(spec),))
+
+    @property
+    def embedder(self) -> dict[str, Any]:
+        """The first per-residue track's spec (the embedder of a format-1 model)."""
+        return dict(self.tracks[0])
+
+    @property
+    def single_embedder(self) -> bool:
+        """True when format 1 can record this spec (one track, no window feature)."""
+        return len(self.tracks) == 1 and not self.window_features
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """A model directory's ``config.json`` (see the module docstring)."""
+
+    features: FeatureSpec
+    in_dim: int
+    context: str
+    window: int
+    params: ClassifierParams
+    seed: int
+    threshold: float
+    threshold_rule: str
+    training_data: dict[str, str] = field(default_factory=dict)
+    examples: dict[str, Any] = field(default_factory=dict)
+    nesscan_version: str = ""
+    weights_sha256: str | None = None  # None until the weights are written
+    format: int = 1
+
+    def __post_init__(self) -> None:
+        if self.context not in CONTEXTS:
+            raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, not {self.context!r}")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, not {self.threshold}")
+        if self.window < 1 or self.in_dim < 1:
+            raise ValueError(f"window and in_dim must be positive (got {self.window}, {self.in_dim})")
+        if self.format not in FORMATS:
+            raise ValueError(f"unknown format {self.format}")
+
+    @property
+    def embedder(self) -> dict[str, Any]:
+        """The embedder spec (first per-residue track)."""
+        return self.features.embedder
+
+    def replace(self, **changes: Any) -> "ModelConfig":
+        """A copy with ``changes`` (e.g. ``weights_sha256``)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``config.json`` object, keys in their written order (format 1 when the
+        features allow it, else 2)."""
+        spec = self.features
+        out: dict[str, Any] = {"format": 1 if spec.single_embedder else 2, "nesscan_version": self.nesscan_version}
+        if spec.single_embedder:
+            out["embedder"] = spec.embedder
+        else:
+            out["features"] = {"tracks": [dict(t) for t in spec.tracks],
+                               "window": [dict(w) for w in spec.window_features]}
+        out.update({"in_dim": self.in_dim, "context": self.context, "window": self.window,
+                    "params": self.params.to_dict(), "seed": self.seed, "threshold": self.threshold,
+                    "threshold_rule": self.threshold_rule, "training_data": dict(self.training_data),
+                    "examples": self.examples})
+        if self.weights_sha256 is not None:
+            out["weights_sha256"] = self.weights_sha256
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> "ModelConfig":
+        """Validate a parsed ``config.json``.
+
+        Parameters
+        ----------
+        data
+            The parsed JSON.
+        where
+            The file, named in errors.
+
+        Raises
+        ------
+        NesscanError
+            One line naming ``where``: not an object, unknown format, a missing key, a
+            value of the wrong type, a threshold outside 0-1, an unknown context.
+        """
+        def fail(problem: str) -> NesscanError:
+            return NesscanError(f"{where}: unreadable model config ({problem})")
+
+        if not isinstance(data, dict):
+            raise fail("model config is not a JSON object")
+        fmt = data.get("format")
+        if isinstance(fmt, bool) or fmt not in FORMATS:
+            raise fail(f"unknown model config format {fmt!r} (this nesscan reads {', '.join(map(str, FORMATS))})")
+
+        def get(key: str, kind: type | tuple[type, ...], what: str) -> Any:
+            if key not in data:
+                raise fail(f"missing key {key!r}")
+            value = data[key]
+            if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+                raise fail(f"{key!r} must be {what}, not {value!r}")
+            if not isinstance(value, kind):
+                raise fail(f"{key!r} must be {what}, not {value!r}")
+            return value
+
+        try:
+            if fmt == 1:
+                features = FeatureSpec.of_embedder(get("embedder", dict, "an object"))
+            else:
+                block = get("features", dict, "an object")
+                tracks, windows = block.get("tracks"), block.get("window", [])
+                if not isinstance(tracks, list) or not isinstance(windows, list):
+                    raise fail("'features' must hold lists 'tracks' and 'window'")
+                features = FeatureSpec(tuple(tracks), tuple(windows))
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        threshold = get("threshold", numbers.Real, "a number between 0 and 1")
+        if not 0.0 <= float(threshold) <= 1.0:
+            raise fail(f"'threshold' must be a number between 0 and 1, not {threshold!r}")
+        context = get("context", str, "a string")
+        if context not in CONTEXTS:
+            raise fail(f"unknown context {context!r} (one of {', '.join(CONTEXTS)})")
+        params = _params(get("params", dict, "an object"), fail)
+        training = get("training_data", dict, "an object")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in training.items()):
+            raise fail("'training_data' must map file names to SHA-256 strings")
+        try:
+            return cls(features=features, in_dim=get("in_dim", int, "an integer"), context=context,
+                       window=get("window", int, "an integer"), params=params, seed=get("seed", int, "an integer"),
+                       threshold=float(threshold), threshold_rule=get("threshold_rule", str, "a string"),
+                       training_data=dict(training), examples=get("examples", dict, "an object"),
+                       nesscan_version=get("nesscan_version", str, "a string"),
+                       weights_sha256=get("weights_sha256", str, "a string"), format=fmt)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+
+
+def _params(raw: dict[str, Any], fail: Any) -> ClassifierParams:
+    """:class:`ClassifierParams` from its JSON object, each field of its declared type."""
+    fields = {f.name: f for f in dataclasses.fields(ClassifierParams)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise fail(f"unknown classifier parameter(s) {', '.join(unknown)}")
+    for name, value in raw.items():
+        kind = type(fields[name].default)
+        ok = (isinstance(value, numbers.Real) if kind is float else isinstance(value, kind)) \
+            and not isinstance(value, bool)
+        if not ok:
+            raise fail(f"classifier parameter {name!r} must be {kind.__name__}, not {value!r}")
+    return ClassifierParams(**raw)
