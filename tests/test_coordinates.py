@@ -16,7 +16,7 @@ import pytest
 
 from nesscan import pipeline
 from nesscan.io import read_fasta, read_mito, read_nesdb
-from nesscan.model.store import load_model
+from nesscan.predictor import Predictor, Runtime
 
 WINDOW = 22
 SYNTHETIC = {"anchor_mutant", "shuffled"}  # windows that are not a slice of their parent
@@ -68,9 +68,9 @@ def test_proteins_csv_best_start_is_a_windows_parquet_start(screened) -> None:
 def test_web_prediction_is_1_based_inclusive(tiny_model: Path, tiny_data: Path) -> None:
     from nesscan.web import predict as pred
 
-    model = load_model(tiny_model)
+    model = Predictor.load(tiny_model, Runtime())
     protein = read_fasta(tiny_data / "proteomes" / "tiny.fasta")[0]
-    [p] = pred.predict(f">{protein.accession}\n{protein.sequence}", model, model.embedder(), threshold=0.0)
+    [p] = pred.predict(f">{protein.accession}\n{protein.sequence}", model, threshold=0.0)
     assert p.candidates
     for c in p.candidates:
         assert protein.sequence[c["start"] - 1:c["end"]] == c["sequence"]
