@@ -437,7 +437,7 @@ def test_fetch_alphafold_models(server, tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize("body, reason", [
     (PDB[: len(PDB) // 2], "truncated PDB file (no END record)"),
     ("".join(x for x in PDB.splitlines(True) if " OXT " not in x), "last residue has no OXT atom (truncated?)"),
-    ("<html><body>Service Unavailable</body></html>\n", "truncated PDB file (no END record)"),
+    ("<html><body>Service Unavailable</body></html>\n", "not a PDB file (an HTML page)"),
     ("\x00\x9c\xff garbage\nEND\n", "unreadable model"),
 ])
 def test_fetch_alphafold_refuses_a_corrupt_model(server, tmp_path, capsys, monkeypatch, body, reason):
