@@ -221,7 +221,8 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
            threshold: float | None = None, nesdb: str | os.PathLike | None = None, device: str | None = None,
            embedder_options: dict[str, Any] | None = None, decoy_fraction: float = 0.25, seed: int = 0,
            progress: Callable[[int, int], None] | None = None, resume: bool = False,
-           chunk_floats: int = 16_000_000, workers: int | None = None, precision: str = "float32"):
+           chunk_floats: int = 16_000_000, workers: int | None = None, precision: str = "float32",
+           engine: Callable[..., Any] | None = None):
     """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
 
     Writes the screen's three tables (:mod:`nesscan.screen.scan`) and ``screen.json`` (model,
@@ -230,7 +231,8 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     from the chunks it finished (:mod:`nesscan.screen.chunks`); ``chunk_floats`` bounds the
     memory of a chunk and ``workers`` the processes scoring chunks at once, ``None`` for
     one per core (see :func:`~nesscan.screen.scan.screen_fasta`); ``precision`` ``"bfloat16"``
-    runs the classifier's (and an esm2 embedder's) matrix products in bfloat16.
+    runs the classifier's (and an esm2 embedder's) matrix products in bfloat16; ``engine``
+    scores the chunks (default: local worker processes; :func:`screen_proteomes`).
     """
     from dataclasses import asdict
 
@@ -265,10 +267,81 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     record.start("screen")
     summary = screen_fasta(fasta, out, model, embedder, threshold, known, decoy_fraction=decoy_fraction,
                            seed=seed, progress=progress, resume=resume, chunk_floats=chunk_floats,
-                           workers=workers)
+                           workers=workers, engine=engine)
     record.data["results"] = asdict(summary)
     record.stop("screen")
     return summary
+
+
+def proteome_name(fasta: str | os.PathLike) -> str:
+    """``OUT/<name>/`` of a proteome in a multi-FASTA screen: the file name less its
+    ``.gz`` and FASTA suffixes."""
+    name = Path(fasta).name
+    for suffix in (".gz", ".bz2", ".xz"):
+        name = name.removesuffix(suffix)
+    for suffix in (".fasta", ".fa", ".faa", ".fas", ".fsa", ".fna", ".seq"):
+        name = name.removesuffix(suffix)
+    return name or Path(fasta).name
+
+
+def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "local",
+                     ray_address: str | None = None, progress: Callable[[int, int], None] | None = None,
+                     **options: Any):
+    """Screen one or several FASTA files into ``out``, on the local engine or on Ray.
+
+    One file keeps :func:`screen`'s layout (``out`` itself); several write ``out/<name>/``
+    each (:func:`proteome_name`). On ``engine="ray"`` (:class:`~nesscan.screen.ray_engine.RayEngine`,
+    ``ray_address`` as there) all screens run at once, one driver thread each, so the chunks
+    of every proteome share the actor pool; locally they run one after the other.
+    ``out`` may be a URI of a pyarrow filesystem (``s3://``, ``gs://``, ``file://``): the
+    screens are written into a local staging folder (:mod:`nesscan.screen.destination`)
+    and the finished files uploaded. ``options`` are :func:`screen`'s. Returns the
+    :class:`~nesscan.screen.scan.ScreenSummary` of each file, in order.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nesscan.screen.destination import staged
+
+    fastas = [str(f) for f in fastas]
+    if not fastas:
+        raise NesscanError("no FASTA file to screen")
+    names = [proteome_name(f) for f in fastas]
+    if len(fastas) > 1 and len(set(names)) < len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise NesscanError(f"two FASTA files would share the output folder {dup[0]}/: rename one")
+    for f in fastas:
+        if not Path(f).is_file():
+            raise NesscanError(f"{f}: no such file")
+    if engine not in ("local", "ray"):
+        raise NesscanError(f"engine must be local or ray, not {engine!r}")
+    runner = None
+    if engine == "ray":
+        from nesscan.screen.ray_engine import RayEngine
+
+        runner = RayEngine(ray_address, workers=options.get("workers"), device=options.get("device"))
+    done = [(0, 0)] * len(fastas)
+    lock = threading.Lock()
+
+    def report(i: int) -> Callable[[int, int], None] | None:
+        if progress is None:
+            return None
+
+        def one(d: int, t: int) -> None:
+            with lock:
+                done[i] = (d, t)
+                progress(sum(x for x, _ in done), sum(y for _, y in done))
+        return one
+
+    with staged(out) as local:
+        targets = [local] if len(fastas) == 1 else [local / n for n in names]
+        jobs = [lambda i=i: screen(fastas[i], targets[i], progress=report(i), engine=runner, **options)
+                for i in range(len(fastas))]
+        if runner is None or len(jobs) == 1:
+            return [job() for job in jobs]
+        with ThreadPoolExecutor(len(jobs)) as pool:
+            futures = [pool.submit(job) for job in jobs]
+            return [f.result() for f in futures]
 
 
 def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None,

@@ -6,8 +6,9 @@ import argparse
 
 from nesscan.cli.common import add_compute_options, Reporter, add_workers_option, embedder_options, formatter
 
-EXAMPLE = """Example:
-  nesscan screen UP000002311-S.cerevisiae.fasta.gz -o yeast/"""
+EXAMPLE = """Examples:
+  nesscan screen UP000002311-S.cerevisiae.fasta.gz -o yeast/
+  nesscan screen yeast.fasta.gz human.fasta.gz -o screens/ --engine ray   # screens/yeast/, screens/human/"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -16,8 +17,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "Writes windows.parquet, candidates.csv, proteins.csv and fdr.json; "
                                    "a killed screen continues with --resume.",
                        epilog=EXAMPLE, formatter_class=formatter)
-    p.add_argument("fasta", help="protein FASTA, plain or gzip")
-    p.add_argument("-o", "--output", required=True, help="output directory")
+    p.add_argument("fasta", nargs="+", help="protein FASTA, plain or gzip; several write OUT/<name>/ each "
+                   "(name: the file name less its .gz and FASTA suffixes)")
+    p.add_argument("-o", "--output", required=True, help="output directory, or a URI pyarrow can write to "
+                   "(s3://, gs://, file://: written locally, uploaded when finished)")
     p.add_argument("--model", help="model directory (default: the model shipped with nesscan)")
     p.add_argument("--threshold", type=float, help="candidate threshold (default: the model's calibrated one)")
     p.add_argument("--nesdb", help="NESdb CSV marking known NESs (default: the model's training NESs)")
@@ -34,6 +37,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "(default 16,000,000)")
     p.add_argument("--device", help="torch device of the embedder and the classifier, e.g. cuda")
     add_workers_option(p)
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="what scores the chunks: local worker processes (default) or the actors of a Ray "
+                        "cluster (needs nesscan[ray]; same outputs; --workers then counts actors)")
+    p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to use with --engine ray (default: "
+                   "$RAY_ADDRESS, a cluster started here by `ray start`, else a new one on this machine)")
     add_compute_options(p)
     p.add_argument("--esm-model", metavar="DIR", help="ESM-2 weights directory, for an esm2 model whose weights "
                    "are not in $NESSCAN_CACHE/esm2/<name>")
@@ -41,17 +49,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nesscan.pipeline import screen
+    from nesscan.pipeline import proteome_name, screen_proteomes
 
     rep = Reporter()
     with rep.progress("screening") as progress:
-        summary = screen(args.fasta, args.output, model_dir=args.model, threshold=args.threshold,
-                         nesdb=args.nesdb, device=args.device,
-                         embedder_options=embedder_options(args), decoy_fraction=args.decoy_fraction,
-                         seed=args.seed, progress=progress, resume=args.resume,
-                         chunk_floats=args.chunk_floats, workers=args.workers,
-                         precision=args.precision)
-    rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
-            f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
-            f"{summary.shorter_than_window} proteins shorter than the window -> {args.output}")
+        summaries = screen_proteomes(args.fasta, args.output, engine=args.engine, ray_address=args.ray_address,
+                                     model_dir=args.model, threshold=args.threshold,
+                                     nesdb=args.nesdb, device=args.device,
+                                     embedder_options=embedder_options(args), decoy_fraction=args.decoy_fraction,
+                                     seed=args.seed, progress=progress, resume=args.resume,
+                                     chunk_floats=args.chunk_floats, workers=args.workers,
+                                     precision=args.precision)
+    for fasta, summary in zip(args.fasta, summaries):
+        dest = args.output if len(args.fasta) == 1 else f"{args.output.rstrip('/')}/{proteome_name(fasta)}"
+        rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
+                f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
+                f"{summary.shorter_than_window} proteins shorter than the window -> {dest}")
     return 0
