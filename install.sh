@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install nesscan and everything it needs on a fresh Debian-like machine (Python >= 3.10).
-#   bash install.sh            # nesscan + test tools
-#   NESSCAN_EXTRAS=test,unirep bash install.sh   # also the GPL-3.0 UniRep embedder
+#   bash install.sh            # nesscan + test tools + Ray (screen --engine ray, tests/test_ray.py)
+#   NESSCAN_EXTRAS=test,ray,unirep bash install.sh   # also the GPL-3.0 UniRep embedder
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
@@ -32,5 +32,5 @@ fi
 #   pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 # first, or set NESSCAN_TORCH to another requirement (e.g. "torch" on a GPU machine).
 "$PY" -m pip install -q --disable-pip-version-check "${NESSCAN_TORCH:-torch==2.13.0}"
-"$PY" -m pip install -q --disable-pip-version-check -e ".[${NESSCAN_EXTRAS:-test}]"
+"$PY" -m pip install -q --disable-pip-version-check -e ".[${NESSCAN_EXTRAS:-test,ray}]"
 echo "nesscan installed: $(command -v nesscan)"
