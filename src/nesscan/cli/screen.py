@@ -6,7 +6,7 @@ import argparse
 
 from nesscan.cli.common import add_compute_options, Reporter, add_workers_option, embedder_options, formatter
 
-EXAMPLE = """Examples:
+EXAMPLE = """Example:
   nesscan screen UP000002311-S.cerevisiae.fasta.gz -o yeast/
   nesscan screen yeast.fasta.gz human.fasta.gz -o screens/ --engine ray   # screens/yeast/, screens/human/"""
 
