@@ -77,7 +77,7 @@ def main() -> None:
     args = ap.parse_args()
     if os.environ.get("NESSCAN_RAY_PRIVATE_NET") != "1":
         env = dict(os.environ, NESSCAN_RAY_PRIVATE_NET="1", OMP_NUM_THREADS="1")
-        cmd = ["unshare", "--net", "--pid", "--fork", "--mount-proc", sys.executable, *sys.argv]
+        cmd = ["unshare", "--net", "--pid", "--fork", "--mount-proc", "--kill-child", sys.executable, *sys.argv]
         sys.exit(subprocess.run(cmd, env=env).returncode)
     _private_network()
     os.environ.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32), RAY_USAGE_STATS_ENABLED="0")
@@ -102,6 +102,9 @@ def main() -> None:
         out = work / label.replace(" ", "")
         t0 = time.perf_counter()
         engine = RayEngine(workers=n) if kind == "ray" else None
+        if engine is not None:
+            engine.pids()  # the actors are up
+            print(f"{label:9s} actors started in {time.perf_counter() - t0:.1f} s", flush=True)
         try:
             screen(fasta, out, chunk_floats=args.chunk_floats, workers=n, engine=engine)
         finally:

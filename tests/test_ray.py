@@ -4,7 +4,7 @@ a worker SIGKILLed mid-screen, a driver SIGKILLed and resumed, two proteomes in 
 Network isolation: Ray binds the machine's addresses unless told otherwise, so these tests
 never run in the machine's network. ``test_ray_in_private_network`` (the only test that runs
 in a plain ``pytest``) re-executes this module under ``unshare --net --pid --fork
---mount-proc``: a network namespace where only loopback exists (brought up here, and
+--mount-proc --kill-child``: a network namespace where only loopback exists (brought up here, and
 checked to be the only interface) and a PID namespace, so that ``ray stop --force`` sees
 only this cluster's processes and the kernel ends every process of the cluster when the
 inner pytest exits, whatever happens. Inside (``NESSCAN_RAY_PRIVATE_NET=1``) a head node and
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import gzip
+import json
 import os
 import secrets
 import signal
@@ -61,8 +62,9 @@ def test_ray_in_private_network():
         pytest.skip("unshare --net --pid cannot run here (needs root or user namespaces)")
     env = dict(os.environ, NESSCAN_RAY_PRIVATE_NET="1", OMP_NUM_THREADS="1")
     env["PYTHONPATH"] = os.pathsep.join([str(SRC)] + [p for p in [env.get("PYTHONPATH")] if p])
-    cmd = ["unshare", "--net", "--pid", "--fork", "--mount-proc", sys.executable, "-m", "pytest", "-q",
-           "-p", "no:cacheprovider", "--durations=8", str(Path(__file__)), "-k", "not test_ray_in_private_network"]
+    cmd = ["unshare", "--net", "--pid", "--fork", "--mount-proc", "--kill-child",  # all end with it
+           sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=8", str(Path(__file__)),
+           "-k", "not test_ray_in_private_network"]
     res = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=LIMIT_S + 60)
     print(res.stdout[-6000:], res.stderr[-3000:])
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
@@ -234,30 +236,39 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "nesscan", "screen", *args, *CHUNK, "--engine", "ray", "--ray-address", ADDRESS]
 
 
-@inside
-def test_driver_killed_then_resumed(cluster, inputs, tmp_path):
-    """SIGKILL the driver (``nesscan screen --engine ray``) once two chunks landed; rerun with
-    ``--resume``: same bytes."""
-    _wait_free()
-    out = tmp_path / "out"
-    proc = subprocess.Popen(_cli(str(inputs / "a.fasta.gz"), "-o", str(out)), env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def _kill_driver_after(cmd: list[str], out: Path, chunks: int) -> None:
+    """Run a driver and SIGKILL it once ``chunks`` chunk files are in ``out/.partial``."""
+    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.time() + 120
-        while not (out / ".partial").is_dir() or _chunks(out) < 2:
-            assert proc.poll() is None and time.time() < deadline, proc.stdout.read() if proc.poll() else "timeout"
+        while not (out / ".partial").is_dir() or _chunks(out) < chunks:
+            assert proc.poll() is None, ("the driver ended first", proc.stdout.read())
+            assert time.time() < deadline, "no chunks in time"
             time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.kill()
         proc.wait(30)
     assert not (out / "windows.parquet").exists()
-    kept = _chunks(out)
-    assert kept >= 2
+
+
+@inside
+def test_driver_killed_then_resumed(cluster, inputs, tmp_path):
+    """SIGKILL the driver (``nesscan screen --engine ray``) once two chunks landed; rerun with
+    ``--resume`` on Ray and SIGKILL it again two chunks later; finish with ``--resume`` on
+    the local engine (the work folder does not record the engine): same bytes."""
+    from nesscan.cli import main
+
     _wait_free()
-    res = subprocess.run(_cli(str(inputs / "a.fasta.gz"), "-o", str(out), "--resume"), env=_env(),
-                         capture_output=True, text=True, timeout=180)
-    assert res.returncode == 0, res.stderr[-3000:]
+    out = tmp_path / "out"
+    cmd = _cli(str(inputs / "a.fasta.gz"), "-o", str(out))
+    _kill_driver_after(cmd, out, 2)
+    kept = _chunks(out)
+    assert "engine" not in json.loads((out / ".partial" / "manifest.json").read_text())
+    _wait_free()
+    _kill_driver_after(cmd + ["--resume"], out, kept + 2)
+    assert main(["screen", str(inputs / "a.fasta.gz"), "-o", str(out), *CHUNK, "--workers", "1",
+                 "--resume"]) == 0
     assert _outputs(out) == _outputs(inputs / "local-a.fasta.gz")
     assert not (out / ".partial").exists()
 
