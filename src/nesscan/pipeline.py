@@ -27,6 +27,8 @@ Log = Callable[[str], None]
 NESDB_FILE = "nesdb/NesDB_all_CRM1_with_peptides.csv"
 DEFAULT_PROTEOMES = ("UP000002311-S.cerevisiae.fasta.gz", "UP000000625-E.coli.fasta.gz")
 MITO_FILE = "negatives/mitochondrial_proteins.csv"
+#: screens of a multi-FASTA call that run at once on the Ray engine
+CONCURRENT_SCREENS = 4
 
 
 def data_dir(path: str | os.PathLike | None = None) -> Path:
@@ -291,8 +293,9 @@ def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "l
 
     One file keeps :func:`screen`'s layout (``out`` itself); several write ``out/<name>/``
     each (:func:`proteome_name`). On ``engine="ray"`` (:class:`~nesscan.screen.ray_engine.RayEngine`,
-    ``ray_address`` as there) all screens run at once, one driver thread each, so the chunks
-    of every proteome share the actor pool; locally they run one after the other.
+    ``ray_address`` as there) up to :data:`CONCURRENT_SCREENS` screens run at once, one driver
+    thread each, so the chunks of several proteomes share the actor pool; locally they run one
+    after the other.
     ``out`` may be a URI of a pyarrow filesystem (``s3://``, ``gs://``, ``file://``): the
     screens are written into a local staging folder (:mod:`nesscan.screen.destination`)
     and the finished files uploaded. ``options`` are :func:`screen`'s. Returns the
@@ -333,15 +336,21 @@ def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "l
                 progress(sum(x for x, _ in done), sum(y for _, y in done))
         return one
 
-    with staged(out) as local:
-        targets = [local] if len(fastas) == 1 else [local / n for n in names]
-        jobs = [lambda i=i: screen(fastas[i], targets[i], progress=report(i), engine=runner, **options)
-                for i in range(len(fastas))]
-        if runner is None or len(jobs) == 1:
-            return [job() for job in jobs]
-        with ThreadPoolExecutor(len(jobs)) as pool:
-            futures = [pool.submit(job) for job in jobs]
-            return [f.result() for f in futures]
+    try:
+        with staged(out) as local:
+            targets = [local] if len(fastas) == 1 else [local / n for n in names]
+            jobs = [lambda i=i: screen(fastas[i], targets[i], progress=report(i), engine=runner, **options)
+                    for i in range(len(fastas))]
+            if runner is None or len(jobs) == 1:
+                return [job() for job in jobs]
+            # a few screens at once keep the pool busy while one is calibrated, and bound the
+            # driver's memory (each holds a model and its calibration)
+            with ThreadPoolExecutor(min(len(jobs), CONCURRENT_SCREENS)) as pool:
+                futures = [pool.submit(job) for job in jobs]
+                return [f.result() for f in futures]
+    finally:
+        if runner is not None:
+            runner.shutdown()
 
 
 def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None,
