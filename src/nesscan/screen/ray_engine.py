@@ -108,7 +108,8 @@ class RayEngine:
         actor = ray.remote(num_cpus=threads, num_gpus=gpus, max_restarts=RETRIES,
                            max_task_retries=RETRIES)(_ChunkWorker)
         self.actors = [actor.remote(threads) for _ in range(workers)]
-        self._busy = [0] * workers
+        self._inflight: list[set] = [set() for _ in range(workers)]  # refs of unfinished chunks
+        self._next = 0
         self._lock = threading.Lock()
 
     def pids(self) -> list[int]:
@@ -119,14 +120,22 @@ class RayEngine:
         """End the actors (the cluster stays up)."""
         for a in self.actors:
             self.ray.kill(a)
-        self.actors = []
+        self.actors, self._inflight = [], []
 
     def _submit(self, job: Callable[..., Any], task: tuple, key: str, boxed: list, avoid: int = -1):
+        """Send ``task`` to the actor with the fewest unfinished chunks (``avoid`` last)."""
+        ray = self.ray
         with self._lock:
-            order = sorted(range(len(self.actors)), key=lambda i: (i == avoid, self._busy[i]))
-            i = order[0]
-            self._busy[i] += 1
-        return [i, self.actors[i].run.remote(job, task, key, boxed), job, task, 0]
+            for refs in self._inflight:  # forget the finished ones, fetched or not
+                if refs:
+                    ready, _ = ray.wait(list(refs), num_returns=len(refs), timeout=0, fetch_local=False)
+                    refs.difference_update(ready)
+            n = len(self.actors)  # ties go round-robin
+            i = min(range(n), key=lambda j: (j == avoid, len(self._inflight[j]), (j - self._next) % n))
+            self._next = (i + 1) % n
+            ref = self.actors[i].run.remote(job, task, key, boxed)
+            self._inflight[i].add(ref)
+        return [i, ref, job, task, 0]
 
     def _result(self, item, key: str, boxed: list) -> Any:
         ray = self.ray
@@ -143,7 +152,7 @@ class RayEngine:
                 raise (cause if isinstance(cause, Exception) else exc) from None
             finally:
                 with self._lock:
-                    self._busy[i] -= 1
+                    self._inflight[i].discard(ref)
 
     def __call__(self, job: Callable[..., Any], tasks: Iterable[tuple | None], state: dict[str, Any],
                  workers: int | None = None, threads: int | None = None) -> Iterator[Any]:
@@ -170,6 +179,6 @@ class RayEngine:
                     except Exception:  # already finished, or its actor is gone
                         pass
                     with self._lock:
-                        self._busy[item[0]] -= 1
+                        self._inflight[item[0]].discard(item[1])
             for a in self.actors:
                 a.forget.remote(key)
