@@ -22,6 +22,7 @@ import fcntl
 import gzip
 import os
 import secrets
+import shutil
 import socket
 import struct
 import subprocess
@@ -121,6 +122,7 @@ def main() -> None:
     print(f"scaling 1 -> 2 workers: local {times['local x1'] / times['local x2']:.2f}x, "
           f"Ray {times['ray x1'] / times['ray x2']:.2f}x")
     print(f"load at the end {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f}")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
