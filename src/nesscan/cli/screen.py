@@ -7,7 +7,8 @@ import argparse
 from nesscan.cli.common import Reporter, add_model_option, add_runtime_options, add_workers_option, formatter, runtime
 
 EXAMPLE = """Example:
-  nesscan screen UP000002311-S.cerevisiae.fasta.gz -o yeast/"""
+  nesscan screen UP000002311-S.cerevisiae.fasta.gz -o yeast/
+  nesscan screen yeast.fasta.gz human.fasta.gz -o screens/ --engine ray   # screens/yeast/, screens/human/"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -16,8 +17,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "Writes windows.parquet, candidates.csv, proteins.csv and fdr.json; "
                                    "a killed screen continues with --resume.",
                        epilog=EXAMPLE, formatter_class=formatter)
-    p.add_argument("fasta", help="protein FASTA, plain or gzip")
-    p.add_argument("-o", "--output", required=True, help="output directory")
+    p.add_argument("fasta", nargs="+", help="protein FASTA, plain or gzip; several write OUT/<name>/ each "
+                   "(name: the file name less its .gz and FASTA suffixes)")
+    p.add_argument("-o", "--output", required=True, help="output directory, or a URI pyarrow can write to "
+                   "(s3://, gs://, file://: written locally, uploaded when finished)")
     add_model_option(p)
     p.add_argument("--threshold", type=float, help="candidate threshold (default: the model's calibrated one)")
     p.add_argument("--nesdb", help="NESdb CSV marking known NESs (default: the model's training NESs)")
@@ -35,20 +38,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "dimension; at least 2,000 residues): the memory bound, and the unit of --resume "
                         "(default 16,000,000)")
     add_workers_option(p)
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="what scores the chunks: local worker processes (default) or the actors of a Ray "
+                        "cluster (needs nesscan[ray]; same outputs; --workers then counts actors)")
+    p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to use with --engine ray (default: "
+                   "$RAY_ADDRESS, a cluster started here by `ray start`, else a new one on this machine)")
     add_runtime_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from nesscan.pipeline import screen
+    from nesscan.pipeline import proteome_name, screen_proteomes
 
     rep = Reporter()
     with rep.progress("screening") as progress:
-        summary = screen(args.fasta, args.output, model_dir=args.model, threshold=args.threshold,
-                         nesdb=args.nesdb, runtime=runtime(args), decoy_fraction=args.decoy_fraction,
-                         seed=args.decoy_seed, progress=progress, resume=args.resume,
-                         chunk_floats=args.chunk_floats, workers=args.workers)
-    rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
-            f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
-            f"{summary.shorter_than_window} proteins shorter than the window -> {args.output}")
+        summaries = screen_proteomes(args.fasta, args.output, engine=args.engine, ray_address=args.ray_address,
+                                     model_dir=args.model, threshold=args.threshold, nesdb=args.nesdb,
+                                     runtime=runtime(args), decoy_fraction=args.decoy_fraction,
+                                     seed=args.decoy_seed, progress=progress, resume=args.resume,
+                                     chunk_floats=args.chunk_floats, workers=args.workers)
+    for fasta, summary in zip(args.fasta, summaries):
+        dest = args.output if len(args.fasta) == 1 else f"{args.output.rstrip('/')}/{proteome_name(fasta)}"
+        rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
+                f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
+                f"{summary.shorter_than_window} proteins shorter than the window -> {dest}")
     return 0

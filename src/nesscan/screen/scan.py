@@ -38,7 +38,7 @@ import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -76,7 +76,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
                  known_nes: pd.DataFrame | None = None, chunk_floats: int = 16_000_000,
                  decoy_fraction: float = 0.25, seed: int = 0,
                  progress: Progress | None = None, resume: bool = False,
-                 workers: int | None = 1) -> ScreenSummary:
+                 workers: int | None = 1, engine: Callable[..., Iterator] | None = None) -> ScreenSummary:
     """Score every window of every protein of a FASTA file.
 
     Parameters
@@ -107,6 +107,11 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
         Reuse the finished chunks of an interrupted screen of the same inputs and
         settings in ``out_dir/.partial`` (:mod:`nesscan.screen.chunks`); the outputs are the
         same bytes as those of an uninterrupted screen.
+    engine
+        What scores the chunks: a callable like :func:`~nesscan.screen.workers.map_ordered`
+        (the default: local worker processes), e.g. a
+        :class:`~nesscan.screen.ray_engine.RayEngine`. Not part of the work folder's
+        manifest: a screen may resume on another engine, with the same outputs.
 
     Raises
     ------
@@ -144,7 +149,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
     state = dict(model=model, threshold=threshold, known_by_acc=known_by_acc,
                  decoy_fraction=decoy_fraction, seed=seed)
     try:
-        for index, result in enumerate(map_ordered(_screen_chunk, tasks(), state, n_workers, threads)):
+        for index, result in enumerate((engine or map_ordered)(_screen_chunk, tasks(), state, n_workers, threads)):
             if result is not None:
                 store.save(index, result)
             done += sizes[index]

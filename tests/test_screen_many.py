@@ -1,0 +1,64 @@
+"""Several FASTA files in one ``nesscan screen`` call, outputs through a pyarrow filesystem
+URI, and ``--engine ray`` without Ray installed (the Ray engine itself: ``test_ray.py``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from nesscan.cli import main
+from nesscan.pipeline import proteome_name
+
+OUTPUTS = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
+
+
+def _fasta(path: Path, n: int, seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    letters = np.array(list("ACDEFGHIKLMNPQRSTVWYLLLIV"))
+    with open(path, "w") as handle:
+        for i in range(n):
+            handle.write(f">sp|Q{seed}{i:04d}|T{i}_YEAST test\n"
+                         f"{''.join(rng.choice(letters, int(rng.integers(15, 600))))}\n")
+    return path
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in OUTPUTS}
+
+
+def test_proteome_name():
+    assert proteome_name("/x/UP000002311-S.cerevisiae.fasta.gz") == "UP000002311-S.cerevisiae"
+    assert proteome_name("b.fa") == "b"
+    assert proteome_name("c.faa.gz") == "c"
+    assert proteome_name("plain") == "plain"
+
+
+def test_two_proteomes_through_a_uri_match_single_screens(tmp_path, monkeypatch):
+    """``screen a.fa b.fasta -o file://OUT``: OUT/a/ and OUT/b/ hold the bytes of each file's
+    own screen; the staging folder is gone after the upload."""
+    a, b = _fasta(tmp_path / "a.fa", 12, 1), _fasta(tmp_path / "b.fasta", 8, 2)
+    for f in (a, b):
+        assert main(["screen", str(f), "-o", str(tmp_path / f"single-{f.stem}"), "--workers", "1"]) == 0
+    monkeypatch.setenv("NESSCAN_STAGING", str(tmp_path / "staging"))
+    assert main(["screen", str(a), str(b), "-o", f"file://{tmp_path}/many", "--workers", "1"]) == 0
+    assert _outputs(tmp_path / "many" / "a") == _outputs(tmp_path / "single-a")
+    assert _outputs(tmp_path / "many" / "b") == _outputs(tmp_path / "single-b")
+    assert (tmp_path / "many" / "a" / "screen.json").is_file()
+    assert not (tmp_path / "many" / "a" / ".partial").exists()
+    assert not any((tmp_path / "staging").iterdir())
+
+
+def test_same_names_refused(tmp_path, capsys):
+    (tmp_path / "x").mkdir()
+    a, b = _fasta(tmp_path / "a.fa", 2, 1), _fasta(tmp_path / "x" / "a.fasta", 2, 2)
+    assert main(["screen", str(a), str(b), "-o", str(tmp_path / "out")]) == 1
+    assert "share the output folder a/" in capsys.readouterr().err
+
+
+def test_engine_ray_without_ray_is_one_error_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
+    assert main(["screen", str(_fasta(tmp_path / "a.fa", 2, 1)), "-o", str(tmp_path / "o"), "--engine", "ray"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["nesscan screen: error: --engine ray needs Ray: pip install 'nesscan[ray]'"]
