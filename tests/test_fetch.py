@@ -438,7 +438,7 @@ def test_fetch_alphafold_models(server, tmp_path, capsys, monkeypatch):
     (PDB[: len(PDB) // 2], "truncated PDB file (no END record)"),
     ("".join(x for x in PDB.splitlines(True) if " OXT " not in x), "last residue has no OXT atom (truncated?)"),
     ("<html><body>Service Unavailable</body></html>\n", "not a PDB file (an HTML page)"),
-    ("\x00\x9c\xff garbage\nEND\n", "unreadable model"),
+    ("\x00\x9c\xff garbage\nEND\n", "not a PDB file (no ATOM records)"),
 ])
 def test_fetch_alphafold_refuses_a_corrupt_model(server, tmp_path, capsys, monkeypatch, body, reason):
     """A model body that does not parse as a complete structure is deleted and reported (exit 1);
