@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from nesscan.cli import main
-from nesscan.pipeline import proteome_name
+from nesscan.io.fasta import proteome_name
 
 OUTPUTS = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
 

@@ -18,7 +18,7 @@ from nesscan import __version__
 from nesscan.atomic import write_text
 from nesscan.errors import NesscanError
 from nesscan.dataset.examples import WINDOW, ExampleSet, build_examples
-from nesscan.io.fasta import require_file
+from nesscan.io.fasta import proteome_name, require_file
 from nesscan.model.classifier import ClassifierParams
 from nesscan.hashing import sha256_file
 from nesscan.model.config import ModelConfig
@@ -31,7 +31,6 @@ NESDB_FILE = "nesdb/NesDB_all_CRM1_with_peptides.csv"
 DEFAULT_PROTEOMES = ("UP000002311-S.cerevisiae.fasta.gz", "UP000000625-E.coli.fasta.gz")
 MITO_FILE = "negatives/mitochondrial_proteins.csv"
 #: screens of a multi-FASTA call that run at once on the Ray engine
-CONCURRENT_SCREENS = 4
 
 
 def data_dir(path: str | os.PathLike | None = None) -> Path:
@@ -202,7 +201,7 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     one per core (see :func:`~nesscan.screen.scan.screen_fasta`); ``runtime`` the device,
     precision (``"bfloat16"`` runs the classifier's and an esm2 embedder's matrix products
     in bfloat16), embedding cache and ESM-2 weights location; ``engine``
-    scores the chunks (default: local worker processes; :func:`screen_proteomes`).
+    scores the chunks (default: local worker processes; :func:`nesscan.screen.proteomes.screen_proteomes`).
     """
     from dataclasses import asdict
 
@@ -234,84 +233,6 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     record.data["results"] = asdict(summary)
     record.stop("screen")
     return summary
-
-
-def proteome_name(fasta: str | os.PathLike) -> str:
-    """``OUT/<name>/`` of a proteome in a multi-FASTA screen: the file name less its
-    ``.gz`` and FASTA suffixes."""
-    name = Path(fasta).name
-    for suffix in (".gz", ".bz2", ".xz"):
-        name = name.removesuffix(suffix)
-    for suffix in (".fasta", ".fa", ".faa", ".fas", ".fsa", ".fna", ".seq"):
-        name = name.removesuffix(suffix)
-    return name or Path(fasta).name
-
-
-def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "local",
-                     ray_address: str | None = None, progress: Callable[[int, int], None] | None = None,
-                     **options: Any):
-    """Screen one or several FASTA files into ``out``, on the local engine or on Ray.
-
-    One file keeps :func:`screen`'s layout (``out`` itself); several write ``out/<name>/``
-    each (:func:`proteome_name`). On ``engine="ray"`` (:class:`~nesscan.screen.ray_engine.RayEngine`,
-    ``ray_address`` as there) up to :data:`CONCURRENT_SCREENS` screens run at once, one driver
-    thread each, so the chunks of several proteomes share the actor pool; locally they run one
-    after the other.
-    ``out`` may be a URI of a pyarrow filesystem (``s3://``, ``gs://``, ``file://``): the
-    screens are written into a local staging folder (:mod:`nesscan.screen.destination`)
-    and the finished files uploaded. ``options`` are :func:`screen`'s. Returns the
-    :class:`~nesscan.screen.scan.ScreenSummary` of each file, in order.
-    """
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from nesscan.screen.destination import staged
-
-    fastas = [str(f) for f in fastas]
-    if not fastas:
-        raise NesscanError("no FASTA file to screen")
-    names = [proteome_name(f) for f in fastas]
-    if len(fastas) > 1 and len(set(names)) < len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
-        raise NesscanError(f"two FASTA files would share the output folder {dup[0]}/: rename one")
-    for f in fastas:
-        require_file(f)
-    if engine not in ("local", "ray"):
-        raise NesscanError(f"engine must be local or ray, not {engine!r}")
-    runner = None
-    if engine == "ray":
-        from nesscan.screen.ray_engine import RayEngine
-
-        rt = options.get("runtime")
-        runner = RayEngine(ray_address, workers=options.get("workers"), device=rt.device if rt else None)
-    done = [(0, 0)] * len(fastas)
-    lock = threading.Lock()
-
-    def report(i: int) -> Callable[[int, int], None] | None:
-        if progress is None:
-            return None
-
-        def one(d: int, t: int) -> None:
-            with lock:
-                done[i] = (d, t)
-                progress(sum(x for x, _ in done), sum(y for _, y in done))
-        return one
-
-    try:
-        with staged(out) as local:
-            targets = [local] if len(fastas) == 1 else [local / n for n in names]
-            jobs = [lambda i=i: screen(fastas[i], targets[i], progress=report(i), engine=runner, **options)
-                    for i in range(len(fastas))]
-            if runner is None or len(jobs) == 1:
-                return [job() for job in jobs]
-            # a few screens at once keep the pool busy while one is calibrated, and bound the
-            # driver's memory (each holds a model and its calibration)
-            with ThreadPoolExecutor(min(len(jobs), CONCURRENT_SCREENS)) as pool:
-                futures = [pool.submit(job) for job in jobs]
-                return [f.result() for f in futures]
-    finally:
-        if runner is not None:
-            runner.shutdown()
 
 
 def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None,

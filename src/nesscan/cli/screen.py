@@ -48,7 +48,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nesscan.pipeline import proteome_name, screen_proteomes
+    from nesscan.io.fasta import proteome_name
+    from nesscan.screen.proteomes import screen_proteomes
 
     rep = Reporter()
     with rep.progress("screening") as progress:

@@ -35,7 +35,7 @@ from nesscan.model.config import CONTEXTS, FeatureSpec
 from nesscan.records import Protein
 
 if TYPE_CHECKING:
-    from nesscan.predictor import Runtime
+    from nesscan.runtime import Runtime
 
 
 class WindowFeature(Protocol):
@@ -127,7 +127,7 @@ class Featurizer:
     @classmethod
     def of_embedder(cls, embedder: Embedder, window: int) -> "Featurizer":
         """One track: an embedder already built (features of a format-1 model)."""
-        from nesscan.predictor import Runtime
+        from nesscan.runtime import Runtime
 
         return cls(FeatureSpec.of_embedder(embedder.spec()), Runtime(), window, tracks=[embedder])
 

@@ -264,3 +264,14 @@ def count_records(path: str | os.PathLike) -> int:
             return sum(block.count(b"\n>") for block in iter(lambda: fh.read(1 << 20), b"")) + 1
     except (OSError, EOFError, zlib.error):
         return 0  # the reader reports the damage with its record
+
+
+def proteome_name(fasta: str | os.PathLike) -> str:
+    """``OUT/<name>/`` of a proteome in a multi-FASTA screen: the file name less its
+    ``.gz`` and FASTA suffixes."""
+    name = Path(fasta).name
+    for suffix in (".gz", ".bz2", ".xz"):
+        name = name.removesuffix(suffix)
+    for suffix in (".fasta", ".fa", ".faa", ".fas", ".fsa", ".fna", ".seq"):
+        name = name.removesuffix(suffix)
+    return name or Path(fasta).name

@@ -16,7 +16,7 @@ assembly writes the outputs, so the outputs are the bytes of the local engine's.
   reads the FASTA and writes ``OUT/``: workers need no shared storage.
 * At most two chunks per actor are in flight per screen, so memory stays bounded; an
   engine may serve several screens at once (one driver thread each,
-  :func:`nesscan.pipeline.screen_proteomes`): their chunks share the pool.
+  :func:`nesscan.screen.proteomes.screen_proteomes`): their chunks share the pool.
 * Faults: an actor whose process dies is restarted by Ray (``max_restarts``) and its
   chunks are rerun (``max_task_retries``); a chunk whose actor is gone for good is
   resubmitted to another actor. A chunk's result does not depend on the actor that
