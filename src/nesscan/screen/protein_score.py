@@ -14,11 +14,27 @@ Length-matched null (costs nothing beyond the screen)
     or held-out negatives. It makes no assumption about the window-score distribution,
     which does shift with length (measured with the physchem model: the mean window
     score of mitochondrial proteins rises from 0.31 in the shortest length quartile
-    to 0.39 in the longest). Resolution: ``p >= 1 / (k + 1)``, enough to rank, too
-    coarse for small FDRs. Measured: Spearman rho with length on held-out
+    to 0.39 in the longest). The empirical p-value alone has a resolution of
+    ``1 / (k + 1)`` (64 yeast proteins tied at 1/101), so beyond the ``TAIL_ANCHOR``-th
+    largest neighbour maximum the p-value follows a fitted tail (below). Measured: Spearman rho with length on held-out
     mitochondrial proteins 0.68 for the raw maximum, 0.05 length-matched with
     ``k = 100`` (a Šidák correction of pooled window p-values, tried and retired, left
     0.25: it keeps the length shift of the window scores).
+
+Extreme-value tail (the smoothing beyond the empirical resolution)
+    The best of ``n`` window scores is a maximum, whose textbook null is the Gumbel
+    (type I extreme-value) law (Gumbel 1958, *Statistics of Extremes*; the same law
+    gives the E-values of local alignment scores, Karlin & Altschul 1990, PNAS 87:2264).
+    Per query, a Gumbel is fitted (method of moments) to the ``k`` neighbour maxima,
+    on the logit scale when the scores are probabilities (the logit of a maximum is
+    the maximum of the logits, and is unbounded like a Gumbel variable). Above the
+    ``r``-th largest neighbour ``a`` (``r = TAIL_ANCHOR``), ``p = r / (k + 1) *
+    S(x) / S(a)`` with ``S`` the fitted survival function: the empirical p-value where
+    it has resolution, the Gumbel tail conditional on exceeding ``a`` beyond it
+    (continuous and decreasing at ``a``). Neighbourhoods of fewer than ``MIN_TAIL_K``
+    proteins keep the empirical p-value. The fit is per length neighbourhood, so the
+    p-value stays independent of length; it uses only the decoy maxima the calibration
+    already keeps (16 bytes per decoy protein).
 
 Evidence: :func:`auc_by_length_quartile`.
 """
@@ -32,6 +48,18 @@ import numpy as np
 import pandas as pd
 
 
+#: rank of the neighbour maximum above which the fitted Gumbel tail replaces the empirical p-value
+TAIL_ANCHOR = 10
+#: fewest neighbours for a tail fit (smaller neighbourhoods keep the empirical p-value)
+MIN_TAIL_K = 20
+_EULER_GAMMA = 0.5772156649015329
+
+
+def _logit(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 1e-12, 1 - 1e-12)
+    return np.log(x) - np.log1p(-x)
+
+
 @dataclass(frozen=True)
 class LengthMatchedNull:
     """Best-window scores of background proteins, sorted by their number of windows."""
@@ -39,6 +67,8 @@ class LengthMatchedNull:
     n_windows: np.ndarray  # background proteins' window counts, ascending
     maxima: np.ndarray  # their best-window scores, same order
     k: int  # neighbours per query
+    tail: bool = True  # fitted Gumbel tail beyond the TAIL_ANCHOR-th neighbour (see the module docstring)
+    logit: bool = False  # fit the tail on the logit scale (the maxima are probabilities)
 
     def pvalue(self, max_score: Any, n_windows: Any) -> np.ndarray:
         """``(1 + #{maxima of the k nearest-length background proteins >= max_score}) / (k + 1)``.
@@ -51,15 +81,39 @@ class LengthMatchedNull:
         k = min(self.k, len(self.n_windows))
         centre = np.searchsorted(np.log(self.n_windows), np.log(np.maximum(w, 1)))
         lo = np.clip(centre - k // 2, 0, len(self.n_windows) - k)
-        block = self.maxima[lo[:, None] + np.arange(k)]
-        return (1.0 + (block >= m[:, None]).sum(axis=1)) / (k + 1.0)
+        p = np.empty(len(m))
+        for i in range(0, len(m), 4096):  # bounded memory: 4096 x k neighbours at a time
+            block = self.maxima[lo[i:i + 4096, None] + np.arange(k)]
+            p[i:i + 4096] = self._block_pvalue(block, m[i:i + 4096], k)
+        return p
+
+    def _block_pvalue(self, block: np.ndarray, m: np.ndarray, k: int) -> np.ndarray:
+        exceed = (block >= m[:, None]).sum(axis=1)
+        p = (1.0 + exceed) / (k + 1.0)
+        r = TAIL_ANCHOR
+        if not self.tail or k < MIN_TAIL_K:
+            return p
+        z = _logit(block) if self.logit else block
+        x = _logit(m) if self.logit else m
+        beta = np.maximum(z.std(axis=1) * np.sqrt(6.0) / np.pi, 1e-9)
+        mu = z.mean(axis=1) - _EULER_GAMMA * beta
+        anchor = np.partition(z, k - r, axis=1)[:, k - r]  # the r-th largest neighbour
+
+        def log_survival(v: np.ndarray) -> np.ndarray:  # log(1 - exp(-exp(u))), u = -(v - mu) / beta, stably
+            u = -(v - mu) / beta
+            with np.errstate(over="ignore", divide="ignore"):
+                return np.where(u < -30, u, np.log(-np.expm1(-np.exp(np.minimum(u, 30)))))
+
+        beyond = x > anchor
+        tail = r / (k + 1.0) * np.exp(log_survival(x) - log_survival(anchor))
+        return np.where(beyond, np.minimum(tail, p), p)
 
     def calibrated_score(self, max_score: Any, n_windows: Any) -> np.ndarray:
         """``-log10`` of :meth:`pvalue` (higher = more NES-like)."""
         return -np.log10(self.pvalue(max_score, n_windows))
 
 
-def fit_length_matched(maxima: Any, n_windows: Any, k: int = 100) -> LengthMatchedNull:
+def fit_length_matched(maxima: Any, n_windows: Any, k: int = 100, tail: bool = True) -> LengthMatchedNull:
     """A :class:`LengthMatchedNull` from background proteins' best windows and window counts.
 
     Parameters
@@ -68,6 +122,9 @@ def fit_length_matched(maxima: Any, n_windows: Any, k: int = 100) -> LengthMatch
         Best-window score and number of windows of each background protein, shape ``(n,)``.
     k
         Neighbours per query (fewer when the background is smaller).
+    tail
+        Smooth beyond the empirical resolution with a fitted Gumbel tail (module
+        docstring); False gives the plain empirical p-value.
 
     Examples
     --------
@@ -81,7 +138,8 @@ def fit_length_matched(maxima: Any, n_windows: Any, k: int = 100) -> LengthMatch
     if k < 1 or (nw < 1).any():
         raise ValueError("k and every n_windows must be at least 1")
     order = np.argsort(nw, kind="stable")
-    return LengthMatchedNull(n_windows=nw[order], maxima=mx[order], k=int(k))
+    probabilities = bool(((mx >= 0) & (mx <= 1)).all())
+    return LengthMatchedNull(n_windows=nw[order], maxima=mx[order], k=int(k), tail=tail, logit=probabilities)
 
 
 def auc_by_length_quartile(protein_table: pd.DataFrame, scores: Sequence[str] = ("max_score", "calibrated_score"),
