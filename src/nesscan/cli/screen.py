@@ -28,6 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted screen into the same output directory from the chunks "
                         "it finished (OUT/.partial/); same outputs as an uninterrupted screen")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an earlier screen in the output directory (its tables, screen.json, "
+                        "structure.csv); a directory holding other files is still refused")
     p.add_argument("--chunk-floats", type=int, default=16_000_000, metavar="N",
                    help="embed proteins in chunks of about N per-residue floats (residues x embedding "
                         "dimension; at least 2,000 residues): the memory bound, and the unit of --resume "
@@ -50,8 +53,25 @@ def run(args: argparse.Namespace) -> int:
                          embedder_options=embedder_options(args), decoy_fraction=args.decoy_fraction,
                          seed=args.seed, progress=progress, resume=args.resume,
                          chunk_floats=args.chunk_floats, workers=args.workers,
-                         precision=args.precision)
+                         precision=args.precision, overwrite=args.overwrite)
+    calls, warning = _fdr_text(args.output)
     rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
-            f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
+            f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); {calls}; "
             f"{summary.shorter_than_window} proteins shorter than the window -> {args.output}")
+    if warning:
+        rep.log(warning)
     return 0
+
+
+def _fdr_text(output: str) -> tuple[str, str | None]:
+    """Calls at the threshold and at FDR 10%, and a warning when the FDR at the threshold is high."""
+    import json
+    from pathlib import Path
+
+    from nesscan.screen.calibration import calls_summary
+
+    try:
+        fdr = json.loads((Path(output) / "fdr.json").read_text())
+    except (OSError, ValueError):
+        fdr = None
+    return calls_summary(fdr)
