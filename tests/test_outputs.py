@@ -14,7 +14,6 @@ import pytest
 
 from nesscan.cli import main
 from nesscan.model.store import default_model_dir
-from nesscan.screen.outputs import claim_screen_folder, derived_status, find_fasta, write_provenance
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +86,8 @@ def test_overwrite_never_deletes_files_nesscan_did_not_write(fasta: Path, screen
 
 
 def test_resume_takes_a_folder_with_an_interrupted_screen(fasta: Path, screened: Path, tmp_path: Path) -> None:
+    from nesscan.screen.outputs import claim_screen_folder
+
     out = tmp_path / "out"
     out.mkdir()
     claim = claim_screen_folder(out)
@@ -100,6 +101,8 @@ def test_resume_takes_a_folder_with_an_interrupted_screen(fasta: Path, screened:
 
 
 def test_structure_csv_records_its_screen_and_serve_ignores_a_stale_one(screened: Path, tmp_path: Path) -> None:
+    from nesscan.screen.outputs import derived_status, write_provenance
+
     from nesscan.web.screens import find_screens
 
     out = _copy(screened, tmp_path / "out")
@@ -162,6 +165,8 @@ def test_screen_json_records_an_absolute_fasta_and_its_checksum(fasta: Path, tmp
 
 
 def test_serve_finds_a_moved_fasta_by_its_checksum(fasta: Path, screened: Path, tmp_path: Path) -> None:
+    from nesscan.screen.outputs import find_fasta
+
     from nesscan.web.screens import find_screens
 
     run = tmp_path / "moved"
@@ -213,3 +218,59 @@ def test_summary_line_gives_calls_at_fdr_10_and_warns_when_calls_look_like_decoy
     assert fdr["fdr_at_model_threshold"] > 0.5
     warnings = [line for line in err if "warning" in line]
     assert len(warnings) == 1 and "cannot be told from shuffled decoys" in warnings[0]
+
+
+def test_report_fdr_section_is_a_table_without_none(tmp_path: Path) -> None:
+    from nesscan.report.data import ScreenData
+    from nesscan.report.render import to_html
+    from nesscan.report.tables import fdr_table
+
+    fdr = {"decoys": "shuffle", "n_target_windows": 194203, "n_decoy_windows": 54320, "n_proteins": 400,
+           "n_decoy_proteins": 109, "threshold_at_fdr_5": None, "threshold_at_fdr_10": None,
+           "fdr_at_0.9": 0.90, "fdr_at_model_threshold": 0.89, "lowest_q_value": 0.74,
+           "calls_at_0.9": 809, "novel_calls_at_0.9": 807, "calls_per_100_proteins_at_0.9": 202.25,
+           "calls_at_model_threshold": 528, "novel_calls_at_model_threshold": 526,
+           "calls_per_100_proteins_at_model_threshold": 132.0, "calls_at_fdr_10": 0, "calls_at_fdr_5": 0,
+           "thresholds": {"0.9": 0.9, "model_threshold": 0.917, "fdr_5": None, "fdr_10": None}}
+    screen = ScreenData.__new__(ScreenData)
+    object.__setattr__(screen, "name", "UP000002311-S.cerevisiae")
+    object.__setattr__(screen, "fdr", fdr)
+    table = fdr_table(screen)
+    assert table.header[:3] == ("threshold", "score cut-off", "estimated FDR")
+    assert [r[0] for r in table.rows] == ["fixed 0.9 (original method)", "model threshold", "FDR 10%", "FDR 5%"]
+    assert table.rows[1][2] == "0.89" and table.rows[1][3] == "528" and table.rows[2][1] == "none reached"
+    html = to_html([table], {}, "t")
+    assert "None" not in html and "<table" in html
+
+
+def test_browse_opens_on_a_target_proteome_not_the_control(screened: Path, tmp_path: Path) -> None:
+    from nesscan.web.screens import find_screens
+
+    for name in ("UP000000625-E.coli", "UP000002311-S.cerevisiae"):
+        _copy(screened, tmp_path / "screen" / name)
+    assert list(find_screens(tmp_path)) == ["UP000002311-S.cerevisiae", "UP000000625-E.coli"]
+
+
+def test_a_run_folder_is_reused_only_with_overwrite_or_resume(tmp_path: Path, data_dir: Path, capsys) -> None:
+    from nesscan.errors import NesscanError
+    from nesscan.screen.outputs import claim_run_folder
+
+    run = tmp_path / "run"
+    (run / "screen" / "X").mkdir(parents=True)
+    (run / "run.json").write_text("{}")
+    (run / "screen" / "X" / "structure.csv").write_text("stale\n")
+    with pytest.raises(NesscanError, match="not empty.*--overwrite"):
+        claim_run_folder(run)
+    claim_run_folder(run, resume=True).commit()
+    assert (run / "screen" / "X" / "structure.csv").is_file()  # resumed screens replace their own outputs
+    failed = claim_run_folder(run, overwrite=True)
+    assert not (run / "run.json").exists()
+    failed.rollback()  # a failed overwrite gives the earlier run back
+    assert (run / "run.json").is_file()
+    claim_run_folder(run, overwrite=True).commit()
+    assert sorted(p.name for p in run.iterdir()) == []
+    (run / "run.json").write_text("{}")
+    capsys.readouterr()
+    assert main(["run", "--data", str(data_dir), "-o", str(run)]) == 1  # refused before training
+    err = _errors(capsys)
+    assert len(err) == 1 and str(run) in err[0] and "--overwrite" in err[0], err
