@@ -112,10 +112,8 @@ def _remove(path: Path) -> None:
 def _claim(out: str | os.PathLike, owned: frozenset[str], overwrite: bool, resumable: bool,
            what: str) -> OutputClaim:
     path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise NesscanError(f"{path}: exists and is not a folder")
-    if not path.exists():
-        path.mkdir(parents=True)
+    if not path.is_dir():
+        path.mkdir(parents=True)  # a file of that name: FileExistsError, worded by the CLI
         return OutputClaim(path, created=True)
     entries = [e for e in path.iterdir() if e.name != REPLACED]
     claim = OutputClaim(path, created=False)
@@ -143,8 +141,10 @@ def claim_screen_folder(out: str | os.PathLike, overwrite: bool = False, resume:
 
     Raises
     ------
+    FileExistsError
+        ``out`` is a file.
     NesscanError
-        ``out`` is a file; holds files and neither ``overwrite`` nor a resumable
+        ``out`` holds files and neither ``overwrite`` nor a resumable
         ``.partial/``; or, with ``overwrite``, holds files nesscan did not write.
     """
     resumable = resume and (Path(out) / PARTIAL / "manifest.json").is_file()
