@@ -408,7 +408,7 @@ def check_cli_structure(data: bytes) -> None:
 
 
 def check_cli_screen(data: bytes) -> None:
-    """``nesscan screen FASTA -o OUT``: the earlier screen in OUT is kept when the FASTA is bad."""
+    """``nesscan screen FASTA -o OUT --overwrite``: the earlier screen in OUT is kept when the FASTA is bad."""
     from nesscan.cli import main
 
     folder = workdir("cli_screen")
@@ -420,7 +420,7 @@ def check_cli_screen(data: bytes) -> None:
                                                                   "screen.json")}
     for name, content in earlier.items():
         (out / name).write_bytes(content)
-    rc, err = _run_cli(main, ["screen", str(fasta), "-o", str(out), "--workers", "1"])
+    rc, err = _run_cli(main, ["screen", str(fasta), "-o", str(out), "--workers", "1", "--overwrite"])
     assert rc in (0, 1), (rc, err)
     if rc == 1:
         lines = err.strip().splitlines()

@@ -179,7 +179,7 @@ def test_failed_screen_keeps_earlier_results(good_screen: Path, tiny_model: Path
     assert set(SCREEN_OUTPUTS) <= set(before)
     bad = tmp_path / "bad.fasta"
     bad.write_text(">sp|P11111|GOOD_HUMAN ok\n" + "MKVLAAGIRS" * 4 + "\n>sp|P22222|BAD_HUMAN bad\nMKV*LL\n")
-    _one_line_error(["screen", bad, "-o", good_screen, "--model", tiny_model], capsys, bad)
+    _one_line_error(["screen", bad, "-o", good_screen, "--model", tiny_model, "--overwrite"], capsys, bad)
     after = {p.name: p.read_bytes() for p in good_screen.iterdir() if not p.name.endswith(".tmp")}
     assert after == before, "a failed screen changed an earlier result"
 
@@ -188,7 +188,7 @@ def test_failed_screen_leaves_no_temporary_files(good_screen: Path, tiny_model: 
                                                  capsys) -> None:
     bad = tmp_path / "bad.fasta"
     bad.write_text(">sp|P11111|GOOD_HUMAN ok\n" + "MKVLAAGIRS" * 4 + "\n>sp|P22222|BAD_HUMAN bad\nMKV*LL\n")
-    _one_line_error(["screen", bad, "-o", good_screen, "--model", tiny_model], capsys, bad)
+    _one_line_error(["screen", bad, "-o", good_screen, "--model", tiny_model, "--overwrite"], capsys, bad)
     assert sorted(p.name for p in good_screen.glob("*.tmp")) == []
 
 

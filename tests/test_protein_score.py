@@ -66,7 +66,9 @@ def test_length_matched_null_removes_a_length_shift():
     assert spearmanr(maxima, lengths).statistic > 0.3  # the raw maximum tracks length
     assert abs(spearmanr(matched, lengths).statistic) < 0.15
     p = null.pvalue(maxima, lengths)
-    assert p.min() >= 1 / 61 and 0.35 < np.median(p) < 0.65
+    assert p.min() > 0 and 0.35 < np.median(p) < 0.65
+    empirical = fit_length_matched([b.max() for b in bg], bg_lengths, k=60, tail=False).pvalue(maxima, lengths)
+    assert empirical.min() >= 1 / 61 and (p[empirical > 10 / 61] == empirical[empirical > 10 / 61]).all()
 
 
 def test_length_matched_null_ranks_within_neighbours_and_checks_input():
@@ -79,3 +81,41 @@ def test_length_matched_null_ranks_within_neighbours_and_checks_input():
         fit_length_matched([1.0, 2.0], [10])
     with pytest.raises(ValueError):
         fit_length_matched([1.0], [0])
+
+
+def _probability_proteins(rng: np.random.Generator, lengths: np.ndarray) -> np.ndarray:
+    """Best-window scores (probabilities) of proteins without NES whose scores drift with length."""
+    out = []
+    for n in lengths:
+        x = _smooth(rng, int(n), 8) + 0.6 * np.log(n / 30)
+        out.append(float((1 / (1 + np.exp(-(x - 1.5)))).max()))
+    return np.array(out)
+
+
+def test_protein_pvalues_rank_the_top_beyond_the_empirical_resolution():
+    """Issue 13 item 6: 64 yeast proteins tied at 1/101; the Gumbel tail tells the top apart."""
+    rng = np.random.default_rng(11)
+    bg_lengths = rng.integers(30, 1500, 1500)
+    null = fit_length_matched(_probability_proteins(rng, bg_lengths), bg_lengths, k=100)
+    lengths = rng.integers(30, 1500, 40)
+    top = 1 - rng.uniform(1e-6, 1e-3, 40)  # NES-like best windows, far above every neighbour
+    p = null.pvalue(top, lengths)
+    assert (p < 1 / 101).all()
+    assert len(np.unique(p)) == len(p)  # no ties at the resolution floor
+    same_length = null.pvalue(np.sort(top), np.full(40, 500))
+    assert (np.diff(same_length) < 0).all()  # higher best window -> smaller p at equal length
+
+
+def test_protein_pvalues_stay_calibrated_on_held_out_decoys():
+    """Uniform p-values (KS test) on decoy proteins held out from the fit, tail included,
+    and no dependence on length."""
+    from scipy.stats import kstest
+
+    rng = np.random.default_rng(12)
+    lengths = rng.integers(30, 1500, 3000)
+    maxima = _probability_proteins(rng, lengths)
+    null = fit_length_matched(maxima[:2000], lengths[:2000], k=100)
+    p = null.pvalue(maxima[2000:], lengths[2000:])
+    assert kstest(p, "uniform").pvalue > 0.01
+    assert 0.003 <= (p <= 0.01).mean() <= 0.02  # the fitted tail itself is calibrated
+    assert abs(spearmanr(p, lengths[2000:]).statistic) < 0.1

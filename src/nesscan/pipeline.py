@@ -190,7 +190,7 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
            runtime: Runtime | None = None, decoy_fraction: float = 0.25, seed: int = 0,
            progress: Callable[[int, int], None] | None = None, resume: bool = False,
            chunk_floats: int = 16_000_000, workers: int | None = None,
-           engine: Callable[..., Any] | None = None):
+           engine: Callable[..., Any] | None = None, overwrite: bool = False):
     """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
 
     Writes the screen's three tables (:mod:`nesscan.screen.scan`) and ``screen.json`` (model,
@@ -202,10 +202,13 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     precision (``"bfloat16"`` runs the classifier's and an esm2 embedder's matrix products
     in bfloat16), embedding cache and ESM-2 weights location; ``engine``
     scores the chunks (default: local worker processes; :func:`nesscan.screen.proteomes.screen_proteomes`).
+    ``out_dir`` must be new or empty unless ``overwrite`` (replace an earlier screen) or
+    ``resume``; a failed screen leaves it as it was (:mod:`nesscan.screen.outputs`).
     """
     from dataclasses import asdict
 
     from nesscan.runrecord import RunRecord
+    from nesscan.screen.outputs import claim_screen_folder
     from nesscan.screen.scan import screen_fasta
 
     require_file(fasta)
@@ -219,19 +222,25 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     model = Predictor.load(model_dir, runtime)
     known = nes_sites_of_file(Path(nesdb)) if nesdb else None
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    claim = claim_screen_folder(out, overwrite=overwrite, resume=resume)
     record = RunRecord(out / "screen.json", "screen", {
-        "fasta": str(fasta), "model": str(model.path), "embedder": model.config.embedder,
+        "fasta": str(Path(fasta).resolve()), "model": str(model.path), "embedder": model.config.embedder,
         "context": model.context, "threshold": model.threshold if threshold is None else threshold,
         "known_nes": str(nesdb) if nesdb else "model's training NESs",
         "decoy_fraction": decoy_fraction, "seed": seed, "precision": runtime.precision})
     record.input(fasta)
+    record.data["config"]["fasta_sha256"] = record.data["inputs"][str(fasta)]["sha256"]
     record.start("screen")
-    summary = screen_fasta(fasta, out, model, threshold, known, decoy_fraction=decoy_fraction,
-                           seed=seed, progress=progress, resume=resume, chunk_floats=chunk_floats,
-                           workers=workers, engine=engine)
-    record.data["results"] = asdict(summary)
-    record.stop("screen")
+    try:
+        summary = screen_fasta(fasta, out, model, threshold, known, decoy_fraction=decoy_fraction,
+                               seed=seed, progress=progress, resume=resume, chunk_floats=chunk_floats,
+                               workers=workers, engine=engine)
+        record.data["results"] = asdict(summary)
+        record.stop("screen")
+    except BaseException:
+        claim.rollback()  # leaves nothing new, but an interrupted screen's .partial/
+        raise
+    claim.commit()
     return summary
 
 
@@ -257,6 +266,9 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     of an interrupted run from their finished chunks; ``workers`` as for :func:`screen`;
     ``runtime`` (device, precision, cache, ESM-2 weights) applies to every step that
     scores with the trained model (evaluation, cross-validation, screens).
+    The run owns its ``screen/<proteome>/`` folders: a screen there replaces
+    an earlier one (whether the run folder may be reused is decided before, by
+    :func:`nesscan.screen.outputs.claim_run_folder` in ``nesscan run``).
     """
     from nesscan.runrecord import RunRecord
 
@@ -307,11 +319,11 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         ctx = progress(f"screening {name}") if progress else None
         if ctx is None:
             summary = screen(fasta, out / "screen" / name, model_dir, runtime=runtime,
-                             resume=resume, workers=workers)
+                             resume=resume, workers=workers, overwrite=True)
         else:
             with ctx as cb:
                 summary = screen(fasta, out / "screen" / name, model_dir, runtime=runtime,
-                                 progress=cb, resume=resume, workers=workers)
+                                 progress=cb, resume=resume, workers=workers, overwrite=True)
         log(f"{name}: {summary.proteins} proteins, {summary.candidates} candidates "
             f"({summary.known_candidates} known)")
         record.data["results"][f"screen:{name}"] = {"proteins": summary.proteins,

@@ -29,6 +29,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "screen/<proteome>/structure.csv (see `nesscan structure`)")
     p.add_argument("--resume", action="store_true", help="continue the screens of an interrupted run from "
                    "their finished chunks (training is redone: same seed, same model)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier run in the output folder "
+                   "(a folder holding files nesscan did not write is still refused)")
     add_workers_option(p)
     add_embedder_options(p)
     add_runtime_options(p, esm_model=False)
@@ -42,9 +44,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from nesscan.pipeline import data_dir, run as run_pipeline
 
+    from nesscan.screen.outputs import claim_run_folder
+
     data = data_dir(args.data)
     out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
+    claim = claim_run_folder(out, overwrite=args.overwrite, resume=args.resume)
     rep = Reporter(out / "log.txt")
     try:
         run_pipeline(data, out, [] if args.no_screen else args.screen, embedder_spec(args), args.context,
@@ -52,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
                      n_boot=args.bootstrap, folds=args.folds, runtime=runtime(args), log=rep.log,
                      progress=rep.progress, structures=args.structures, resume=args.resume, workers=args.workers)
         rep.log(f"run written to {out}")
+    except BaseException:
+        if not claim.created:
+            claim.rollback()  # an --overwrite that failed gives the earlier run back
+        raise
     finally:
         rep.close()
+    claim.commit()
     return 0

@@ -33,6 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted screen into the same output directory from the chunks "
                         "it finished (OUT/.partial/); same outputs as an uninterrupted screen")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an earlier screen in the output directory (its tables, screen.json, "
+                        "structure.csv); a directory holding other files is still refused")
     p.add_argument("--chunk-floats", type=int, default=16_000_000, metavar="N",
                    help="embed proteins in chunks of about N per-residue floats (residues x embedding "
                         "dimension; at least 2,000 residues): the memory bound, and the unit of --resume "
@@ -57,10 +60,28 @@ def run(args: argparse.Namespace) -> int:
                                      model_dir=args.model, threshold=args.threshold, nesdb=args.nesdb,
                                      runtime=runtime(args), decoy_fraction=args.decoy_fraction,
                                      seed=args.decoy_seed, progress=progress, resume=args.resume,
-                                     chunk_floats=args.chunk_floats, workers=args.workers)
+                                     chunk_floats=args.chunk_floats, workers=args.workers,
+                                     overwrite=args.overwrite)
     for fasta, summary in zip(args.fasta, summaries):
         dest = args.output if len(args.fasta) == 1 else f"{args.output.rstrip('/')}/{proteome_name(fasta)}"
+        calls, warning = _fdr_text(dest)
         rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
-                f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); "
+                f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); {calls}; "
                 f"{summary.shorter_than_window} proteins shorter than the window -> {dest}")
+        if warning:
+            rep.log(warning)
     return 0
+
+
+def _fdr_text(output: str) -> tuple[str, str | None]:
+    """Calls at the threshold and at FDR 10%, and a warning when the FDR at the threshold is high."""
+    import json
+    from pathlib import Path
+
+    from nesscan.screen.calibration import calls_summary
+
+    try:
+        fdr = json.loads((Path(output) / "fdr.json").read_text())
+    except (OSError, ValueError):
+        fdr = None
+    return calls_summary(fdr)

@@ -6,6 +6,7 @@ Each function returns a Figure; :func:`save_figure` writes it as PNG (150 dpi) a
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -81,40 +82,57 @@ def distribution_figure(groups: Sequence[ScoreGroup], threshold: float | None) -
     """Figure 2: histograms of window scores, protein max scores (and calibrated scores).
 
     The y axis is the fraction of a group's windows (or proteins) per bin, log scale, so
-    groups of any size compare; the legend gives each group's n.
+    groups of any size compare. One legend below the panels (the groups are the same in
+    each) gives each group's n and bin widths, in a font that stays readable when the
+    figure is scaled to the report's page width.
     """
+    from matplotlib.lines import Line2D
+
     has_cal = any(g.calibrated is not None and len(g.calibrated) for g in groups)
     panels = 3 if has_cal else 2
-    fig = _new((5.4 * panels, 6.2))
+    rows = max(1, math.ceil(len(groups) / 2))
+    fig = _new((4.3 * panels, 4.4 + 0.32 * (rows + 1)))
     axes = fig.subplots(1, panels)
+    handles, labels = [], []
     for i, g in enumerate(groups):
         st = _style(g, i)
+        parts = []
         if g.windows is not None and g.windows.n:
             bins = 50 if g.windows.n >= 5000 else 20 if g.windows.n >= 300 else 10
-            _hist(axes[0], g.windows, bins, label=f"{g.label} (n = {g.windows.n:,} windows; bin {1 / bins:g})", **st)
+            _hist(axes[0], g.windows, bins, **st)
+            parts.append(f"{g.windows.n:,} windows (bin {1 / bins:g})")
         if g.proteins is not None and g.proteins.n:
             bins = 50 if g.proteins.n >= 2000 else 20
-            _hist(axes[1], g.proteins, bins, label=f"{g.label} (n = {g.proteins.n:,} proteins; bin {1 / bins:g})",
-                  **st)
+            _hist(axes[1], g.proteins, bins, **st)
+            parts.append(f"{g.proteins.n:,} proteins (bin {1 / bins:g})")
         if has_cal and g.calibrated is not None and len(g.calibrated):
             hi = max(float(np.nanmax(x.calibrated)) for x in groups if x.calibrated is not None and len(x.calibrated))
-            _hist(axes[2], Distribution.from_values(g.calibrated, 0.0, max(hi, 1e-6), 40), 40,
-                  label=f"{g.label} (n = {len(g.calibrated):,})", **st)
+            _hist(axes[2], Distribution.from_values(g.calibrated, 0.0, max(hi, 1e-6), 40), 40, **st)
+        if parts:
+            handles.append(Line2D([], [], **st))
+            labels.append(f"{g.label}: {', '.join(parts)}")
     for ax in axes[:2]:
         _thresholds(ax, threshold)
-    axes[0].set(xlabel="window score (NES probability, 0-1)", ylabel="fraction of windows per bin (log scale)",
+    for h, lab in zip(*axes[0].get_legend_handles_labels()):  # the threshold lines, once
+        handles.append(h)
+        labels.append(lab)
+    axes[0].set(xlabel="window score (0-1)", ylabel="fraction per bin (log scale)",
                 title="a  Window scores", yscale="log", xlim=(0, 1))
-    axes[1].set(xlabel="protein score: best window's score (0-1)", ylabel="fraction of proteins per bin (log scale)",
+    axes[1].set(xlabel="best window's score (0-1)", ylabel="fraction per bin (log scale)",
                 title="b  Protein scores (max over windows)", yscale="log", xlim=(0, 1))
     if has_cal:
-        axes[2].set(xlabel="calibrated protein score (-log10 length-corrected p)",
-                    ylabel="fraction of proteins per bin (log scale)", title="c  Length-calibrated protein scores",
-                    yscale="log")
+        axes[2].set(xlabel="-log10 length-corrected p", ylabel="fraction per bin (log scale)",
+                    title="c  Length-calibrated protein scores", yscale="log")
     for ax in axes:
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
         ax.grid(alpha=0.25)
-    fig.tight_layout()
+        ax.title.set_fontsize(12)
+        ax.xaxis.label.set_fontsize(11)
+        ax.yaxis.label.set_fontsize(10)
+    legend_rows = math.ceil(len(labels) / 2)
+    bottom = min(0.4, (0.2 * legend_rows + 0.25) / fig.get_figheight())
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=10.5, frameon=False,
+               bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     return fig
 
 

@@ -77,12 +77,22 @@ def structure_figure(table: pd.DataFrame, title: str) -> Figure:
 
 
 def structure_section(screens: list[ScreenData]) -> tuple[list[Block], dict[str, Figure]]:
-    """Blocks and figures of the structure section; empty when no screen has ``structure.csv``."""
+    """Blocks and figures of the structure section; empty when no screen has ``structure.csv``.
+    A ``structure.csv`` derived from another ``candidates.csv`` than the one beside it
+    (:func:`nesscan.screen.outputs.derived_status`) is not reported; a line says why."""
     blocks: list[Block] = []
     figs: dict[str, Figure] = {}
+    from nesscan.screen.outputs import derived_status
+
     for screen in screens:
         table = read_table(screen.path / "structure.csv")
         if table is None or table.empty:
+            continue
+        stale = derived_status(screen.path / "structure.csv", screen.path / "candidates.csv")
+        if stale is not None:  # derived from an earlier screen: its rows are not this screen's
+            if not blocks:
+                blocks.append(Heading(2, "Structure (AlphaFold models)"))
+            blocks.append(Para(f"{proteome_label(screen.name)}: structure.csv not reported: {stale}."))
             continue
         if not blocks:
             blocks.append(Heading(2, "Structure (AlphaFold models)"))

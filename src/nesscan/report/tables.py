@@ -175,10 +175,44 @@ def fdr_lookup(fdr: dict[str, Any], what: str, level: float | None) -> Any:
     return None
 
 
+FDR_ROWS = (("0.9", "fixed 0.9 (original method)", "fdr_at_0.9"),
+            ("model_threshold", "model threshold", "fdr_at_model_threshold"),
+            ("fdr_10", "FDR 10%", None), ("fdr_5", "FDR 5%", None))
+
+
 def fdr_table(screen: ScreenData) -> Table:
-    """Every scalar of a screen's ``fdr.json``, as key/value rows."""
-    rows = tuple((k, fmt_num(v, 4) if isinstance(v, float) else str(v)) for k, v in flatten(screen.fdr or {}).items())
-    return Table(f"FDR estimate for {proteome_label(screen.name)} (fdr.json)", ("quantity", "value"), rows)
+    """A screen's ``fdr.json`` as one row per threshold: the score cut-off, the estimated
+    FDR there, calls, novel calls and calls per 100 proteins; "none reached" where no
+    score reaches an FDR level (not ``None``)."""
+    fdr = screen.fdr or {}
+    thresholds = fdr.get("thresholds") or {}
+    rows = []
+    for key, label, fdr_key in FDR_ROWS:
+        if key not in thresholds:
+            continue
+        t = thresholds[key]
+        reached = t is not None
+        est = fdr.get(fdr_key) if fdr_key else (float(key.split("_")[1]) / 100 if reached else None)
+        per100 = fdr.get(f"calls_per_100_proteins_at_{key}")
+        rows.append((label, fmt_num(t, 3) if reached else "none reached",
+                     NA if est is None else (f"≤ {est:.2f}" if fdr_key is None else f"{est:.2f}"),
+                     f"{fdr.get(f'calls_at_{key}', 0):,}" if reached else "0",
+                     f"{fdr.get(f'novel_calls_at_{key}', 0):,}" if reached else "0",
+                     NA if per100 is None else f"{per100:.1f}"))
+    if not rows:  # an fdr.json of another layout: its scalars, missing values as n/a
+        rows = [(k, NA if v is None else fmt_num(v, 4) if isinstance(v, float) else str(v))
+                for k, v in flatten(fdr).items()]
+        return Table(f"FDR estimate for {proteome_label(screen.name)} (fdr.json)", ("quantity", "value"),
+                     tuple(rows))
+    lowest = fdr.get("lowest_q_value")
+    decoys = (f"{fdr.get('n_decoy_proteins', NA):,} decoy proteins ({fdr.get('decoys', 'shuffle')}d), "
+              f"{fdr.get('n_decoy_windows', 0):,} decoy windows against {fdr.get('n_target_windows', 0):,} "
+              f"target windows" if isinstance(fdr.get("n_decoy_proteins"), int) else "")
+    caption = (f"FDR estimate for {proteome_label(screen.name)} (target-decoy, fdr.json): calls at each threshold"
+               + (f"; {decoys}" if decoys else "")
+               + (f"; lowest q-value of any window {lowest:.2f}" if isinstance(lowest, float) else ""))
+    return Table(caption, ("threshold", "score cut-off", "estimated FDR", "calls", "novel calls",
+                           "calls per 100 proteins"), tuple(rows))
 
 
 def screen_table(screens: list[ScreenData], control: str | None, threshold: float) -> Table:

@@ -102,6 +102,7 @@ class Calibrator:
                 summary[f"threshold_at_fdr_{int(level * 100)}"] = t if np.isfinite(t) else None
             summary["fdr_at_0.9"] = float(curve.fdr_at(0.9)[0])
             summary["fdr_at_model_threshold"] = float(curve.fdr_at(model_threshold)[0])
+            summary["lowest_q_value"] = float(np.min(curve.q)) if len(curve.q) else None
             maxima = np.array(self.decoy_maxima)
             null = fit_length_matched(maxima, np.array(self.decoy_windows),
                                       k=min(100, max(len(maxima) - 1, 1)))
@@ -155,3 +156,34 @@ class Calibration:
             summary[f"calls_per_100_proteins_at_{name}"] = 100.0 * calls / n
         summary["thresholds"] = {k: (v if np.isfinite(v) else None) for k, v in self.thresholds.items()}
         return summary
+
+
+#: estimated FDR at the threshold above which the CLI warns that calls cannot be told from decoys
+FDR_WARNING = 0.5
+
+
+def calls_summary(fdr: dict | None) -> tuple[str, str | None]:
+    """The FDR half of ``nesscan screen``'s summary line, and a one-line warning (or None)
+    when the estimated FDR at the model threshold is above :data:`FDR_WARNING`.
+
+    >>> calls_summary({"calls_at_model_threshold": 40, "calls_at_fdr_10": 0, "fdr_at_model_threshold": 0.9,
+    ...                "lowest_q_value": 0.8, "thresholds": {"model_threshold": 0.95, "fdr_10": None}})[1]
+    'warning: estimated FDR at the threshold 0.950 is 0.90 (lowest q-value 0.80): these calls cannot be told from shuffled decoys'
+    """
+    if not fdr or "fdr_at_model_threshold" not in fdr:
+        return "no FDR estimate (no decoys)", None
+    thresholds = fdr.get("thresholds", {})
+    t10 = thresholds.get("fdr_10")
+    at10 = (f"{fdr.get('calls_at_fdr_10', 0)} calls at FDR 10% (score >= {t10:.3f})" if t10 is not None
+            else "0 calls at FDR 10% (no threshold reaches it)")
+    text = (f"{fdr.get('calls_at_model_threshold', 0)} calls at the threshold "
+            f"(estimated FDR {fdr['fdr_at_model_threshold']:.2f}), {at10}")
+    warning = None
+    if fdr["fdr_at_model_threshold"] > FDR_WARNING:
+        lowest = fdr.get("lowest_q_value")
+        low = f" (lowest q-value {lowest:.2f})" if lowest is not None else ""
+        thr = thresholds.get("model_threshold")
+        at = f" {thr:.3f}" if thr is not None else ""
+        warning = (f"warning: estimated FDR at the threshold{at} is {fdr['fdr_at_model_threshold']:.2f}{low}: "
+                   "these calls cannot be told from shuffled decoys")
+    return text, warning

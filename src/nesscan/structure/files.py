@@ -92,6 +92,9 @@ def structure_file(
         raise NesscanError(f"{target}: is a folder; -o names the output CSV file")
     target.parent.mkdir(parents=True, exist_ok=True)  # like screen's -o, a missing folder is made
     write_text(target, result.to_csv(index=False, float_format="%.4g"))
+    from nesscan.screen.outputs import write_provenance
+
+    write_provenance(target, path)  # structure.json: the SHA-256 of the candidates it was derived from
     return target
 
 
@@ -145,18 +148,25 @@ def structure_screens(run_dir: str | os.PathLike, structures_dir: str | os.PathL
     Model sequences are checked against the screened FASTA named in the screen's
     ``screen.json`` when that file is still there. Returns the ``structure.csv`` files written.
     """
-    import json
-
     if structures_dir is not None and not Path(structures_dir).is_dir():
         raise NesscanError(f"{structures_dir}: not a directory of structure models")
     screens = Path(run_dir) / "screen"
     written = []
     for cands in sorted(screens.glob("*/candidates.csv")) if screens.is_dir() else []:
-        try:
-            fasta = json.loads((cands.parent / "screen.json").read_text())["config"]["fasta"]
-        except (OSError, ValueError, KeyError, TypeError):
-            fasta = None
-        fasta = fasta if fasta and Path(fasta).is_file() else None
+        fasta = _screened_fasta(cands.parent)
         written.append(structure_file(cands, structures_dir, fasta=fasta, download=download))
         log(f"structure: {written[-1]}")
     return written
+
+
+def _screened_fasta(screen_dir: Path) -> Path | None:
+    """The FASTA a screen read, found by its checksum when it moved (:func:`nesscan.screen.outputs.find_fasta`)."""
+    import json
+
+    from nesscan.screen.outputs import find_fasta
+
+    try:
+        config = json.loads((screen_dir / "screen.json").read_text())["config"]
+        return find_fasta(screen_dir, config.get("fasta"), config.get("fasta_sha256"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None

@@ -138,7 +138,8 @@ def _prediction_json(p: pred.Prediction) -> dict:
 
 async def api_screens(request: Request) -> Response:
     return JSONResponse([{"name": s.name, "path": str(s.path), "table": s.table.name,
-                          "candidates": len(s.candidates()), "columns": s.columns()}
+                          "candidates": len(s.candidates()), "columns": s.columns(),
+                          "stale_structure": s.stale_structure}
                          for s in common.state(request).screens.values()])
 
 
@@ -150,7 +151,8 @@ async def api_candidates(request: Request) -> Response:
         if not q.get(name, "0").isdigit():
             raise NesscanError(f"{name} must be a whole number, not {q.get(name)!r}")
     limit, offset = min(int(q.get("limit", 100)), MAX_API_ROWS), int(q.get("offset", 0))
-    return JSONResponse({"screen": screen.name, "table": screen.table.name, "total": len(rows),
+    return JSONResponse({"screen": screen.name, "table": screen.table.name,
+                         "stale_structure": screen.stale_structure, "total": len(rows),
                          "offset": offset, "limit": limit, "columns": list(rows.columns),
                          "rows": [_clean(r) for r in rows.iloc[offset:offset + limit].to_dict("records")]})
 

@@ -4,7 +4,9 @@
 of :mod:`nesscan.screen.scan`) or a ``nesscan run`` folder (``DIR/screen/<proteome>/``, one
 screen per proteome). When ``structure.csv`` (written by ``nesscan structure``: the
 candidate columns plus structure columns) lies beside ``candidates.csv``, it is shown
-instead, with its extra columns.
+instead, with its extra columns, provided it was derived from that ``candidates.csv``
+(its ``structure.json`` records the SHA-256: :mod:`nesscan.screen.outputs`); a stale one
+is ignored and the page says so (``Screen.stale_structure``).
 """
 
 from __future__ import annotations
@@ -37,13 +39,16 @@ class Screen:
     path
         The folder.
     table
-        ``structure.csv`` when present, else ``candidates.csv``.
+        ``structure.csv`` when present and derived from this screen, else ``candidates.csv``.
+    stale_structure
+        Why a ``structure.csv`` beside the candidates is ignored, when one is.
     """
 
     name: str
     path: Path
     table: Path
     _frame: pd.DataFrame | None = field(default=None, repr=False)
+    stale_structure: str | None = None
 
     @property
     def has_structure(self) -> bool:
@@ -74,12 +79,16 @@ class Screen:
         return core + extra
 
     def fasta(self) -> Path | None:
-        """The screened FASTA named in ``screen.json``, when it still exists."""
+        """The screened FASTA named in ``screen.json``, when it still exists; when it moved, the
+        file with its recorded SHA-256 in the screen folder or its parent
+        (:func:`nesscan.screen.outputs.find_fasta`)."""
+        from nesscan.screen.outputs import find_fasta
+
         try:
-            path = Path(json.loads((self.path / "screen.json").read_text())["config"]["fasta"])
-        except (OSError, ValueError, KeyError, TypeError):
+            config = json.loads((self.path / "screen.json").read_text())["config"]
+            return find_fasta(self.path, config.get("fasta"), config.get("fasta_sha256"))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        return path if path.is_file() else None  # a relative path holds from the folder it ran in
 
     def window_scores(self, accession: str) -> pd.DataFrame:
         """Rows of ``windows.parquet`` of one protein (``start``, ``end``, ``score``), by start."""
@@ -126,6 +135,10 @@ def find_screens(directory: str | Path) -> dict[str, Screen]:
         found = _screen(sub, sub.name)
         if found is not None:
             screens[found.name] = found
+    from nesscan.report.data import pick_control
+
+    control = pick_control(list(screens), None)  # the browse page opens on a target proteome
+    screens = {n: screens[n] for n in sorted(screens, key=lambda n: n == control)}
     if not screens:
         raise NesscanError(f"{directory}: neither a screen folder (no candidates.csv) nor a nesscan run "
                            "folder (no screen/<proteome>/candidates.csv)")
@@ -133,9 +146,16 @@ def find_screens(directory: str | Path) -> dict[str, Screen]:
 
 
 def _screen(folder: Path, name: str) -> Screen | None:
-    for table in ("structure.csv", "candidates.csv"):
-        if (folder / table).is_file():
-            return Screen(name, folder, folder / table)
+    from nesscan.screen.outputs import derived_status
+
+    structure, candidates = folder / "structure.csv", folder / "candidates.csv"
+    if structure.is_file():
+        stale = derived_status(structure, candidates) if candidates.is_file() else None
+        if stale is None:
+            return Screen(name, folder, structure)
+        return Screen(name, folder, candidates, stale_structure=stale)
+    if candidates.is_file():
+        return Screen(name, folder, candidates)
     return None
 
 
