@@ -99,7 +99,7 @@ def read_model(directory: str | Path | None = None) -> tuple[ModelConfig, Any, p
         raise NesscanError(f"{directory}: weights do not fit this nesscan version's classifier "
                            f"(model written by nesscan {config.nesscan_version or '?'}); retrain it") from None
     module.eval()
-    known_path = directory / KNOWN
-    known = pd.read_csv(known_path, sep="\t") if known_path.is_file() else pd.DataFrame(
-        columns=["accession", "start_1b", "end_1b", "doubtful", "nes_ids"])
+    from nesscan.model.known import read_known_nes
+
+    known = read_known_nes(directory / KNOWN)
     return config, module, known, directory
