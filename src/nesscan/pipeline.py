@@ -93,14 +93,26 @@ def training_proteins(data: Path, config: ModelConfig) -> dict:
 
 def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any] | str = "physchem",
           context: str = "peptide", params: ClassifierParams = ClassifierParams(), seed: int = 0,
-          log: Log = lambda msg: None, prepared: tuple[ExampleSet, pd.DataFrame] | None = None) -> Path:
-    """Train a model on the ``train`` split, early-stopped on ``val``; write the model directory.
+          log: Log = lambda msg: None, prepared: tuple[ExampleSet, pd.DataFrame] | None = None,
+          classifier: str = "ensemble", tracks: str = "plddt", runtime: Runtime | None = None) -> Path:
+    """Train a model and write its directory.
+
+    ``classifier`` ``"ensemble"`` (default), ``"logistic"`` or ``"gbm"``: flat window
+    features (``tracks``: ``"plddt"``, ``"full"`` or ``"none"``), nested selection on the
+    ``train`` + ``val`` splits (:func:`nesscan.model.select.train_flat`; ``embedder_spec``,
+    ``context`` and ``params`` do not apply). ``"transformer"``: the rest of this docstring.
+
+    Train a model on the ``train`` split, early-stopped on ``val``; write the model directory.
 
     The directory also gets ``examples.tsv`` (every example with its split), so that
     :func:`evaluate` scores exactly the held-out examples. The threshold is the larger
     of 0.9 (the original method's cut-off) and the 99th percentile of the validation
     negatives' scores (a 1% false-positive rate on held-out negatives).
     """
+    if classifier != "transformer":
+        from nesscan.model.select import train_flat
+
+        return train_flat(data, model_dir, classifier, tracks, seed, runtime, log, prepared)
     from nesscan.embed import get_embedder
     from nesscan.features import Featurizer
     from nesscan.model.train import predict_logits, train_classifier

@@ -47,6 +47,27 @@ class WindowFeature(Protocol):
         """float32 array of shape ``(len(windows), dim)``."""
 
 
+class ParentWindowFeature(Protocol):
+    """Values of windows computed from their whole parent protein (``parent = True``).
+
+    The flat-feature classifiers (:mod:`nesscan.model.flat`) take one row of these per
+    window (:mod:`nesscan.features.flat`); a synthetic window (anchor mutant, shuffle)
+    is featurised on its *mutated parent*
+    (:func:`nesscan.features.metapredict.mutated_parent`) through the same call.
+    ``fitted = True`` marks a feature with parameters learnt from training windows
+    (``fit``/``state``/``load_state``, e.g. :class:`nesscan.features.pssm.AnchorPSSM`),
+    refit inside every training fold and saved with the classifier's weights.
+    """
+
+    dim: int
+    parent: bool
+    fitted: bool
+    names: list[str]
+
+    def __call__(self, parent: str, starts: np.ndarray, window: int, tracks: np.ndarray | None) -> np.ndarray:
+        """float32 array of shape ``(len(starts), dim)``: windows ``parent[a:a + window]``."""
+
+
 TrackFactory = Callable[[dict, "Runtime"], Embedder]
 WindowFactory = Callable[[dict, "Runtime"], WindowFeature]
 
@@ -121,8 +142,13 @@ class Featurizer:
         self.spec, self.window = spec, window
         self.tracks = list(tracks) if tracks is not None else [build_track(t, runtime) for t in spec.tracks]
         self.window_features = [build_window_feature(w, runtime) for w in spec.window_features]
-        self.dim = sum(t.dim for t in self.tracks) + sum(w.dim for w in self.window_features)
-        self.contextual = any(t.contextual for t in self.tracks)
+        #: True: parent window features only, one flat row per window (:mod:`nesscan.features.flat`)
+        self.flat = bool(self.window_features) and all(getattr(w, "parent", False) for w in self.window_features)
+        if not self.flat and any(getattr(w, "parent", False) for w in self.window_features):
+            raise ValueError("parent window features cannot be mixed with per-residue window inputs")
+        self.dim = sum(w.dim for w in self.window_features) if self.flat else \
+            sum(t.dim for t in self.tracks) + sum(w.dim for w in self.window_features)
+        self.contextual = self.flat or any(t.contextual for t in self.tracks)
 
     @classmethod
     def of_embedder(cls, embedder: Embedder, window: int) -> "Featurizer":
@@ -132,12 +158,20 @@ class Featurizer:
         return cls(FeatureSpec.of_embedder(embedder.spec()), Runtime(), window, tracks=[embedder])
 
     @property
-    def embedder(self) -> Embedder:
-        """The first track (the embedder of a format-1 model)."""
-        return self.tracks[0]
+    def embedder(self) -> Embedder | None:
+        """The first track (the embedder of a format-1 model); None without tracks."""
+        return self.tracks[0] if self.tracks else None
+
+    @property
+    def feature_names(self) -> list[str]:
+        """Column names of a flat featurizer's rows."""
+        return [n for w in self.window_features for n in getattr(w, "names", [f"{type(w).__name__}_{i}"
+                                                                            for i in range(w.dim)])]
 
     def residues(self, sequences: Sequence[str], progress: Progress | None = None) -> list[np.ndarray]:
         """Per-residue rows of every track, concatenated: one ``(len(seq), track dims)`` array each."""
+        if not self.tracks:
+            return [np.zeros((len(s), 0), np.float32) for s in sequences]
         if len(self.tracks) == 1:
             return self.tracks[0].embed(sequences, progress)
         per_track = [t.embed(sequences, progress) for t in self.tracks]
@@ -237,3 +271,7 @@ class Featurizer:
                 yield self._with_window_features(x, [residues[s:s + window] for s in chosen]) \
                     if self.window_features else x
         return counts, batches()
+
+
+# registration of the built-in tracks and window features (modules import the registries above)
+from nesscan.features import metapredict, pssm, window  # noqa: E402,F401
