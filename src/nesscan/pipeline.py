@@ -258,7 +258,7 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         folds: int = 5, runtime: Runtime | None = None, log: Log = lambda msg: None,
         progress: Callable[[str], Any] | None = None,
         structures: str | os.PathLike | None = None, resume: bool = False,
-        workers: int | None = None) -> Path:
+        workers: int | None = None, classifier: str = "ensemble", tracks: str = "plddt") -> Path:
     """The whole pipeline into one folder: examples -> embeddings -> train -> evaluate
     -> cross-validate -> screen -> report.
 
@@ -273,7 +273,9 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     ``report/`` (:func:`nesscan.report.write_report`). ``resume`` continues the screens
     of an interrupted run from their finished chunks; ``workers`` as for :func:`screen`;
     ``runtime`` (device, precision, cache, ESM-2 weights) applies to every step that
-    scores with the trained model (evaluation, cross-validation, screens).
+    scores with the trained model (evaluation, cross-validation, screens); ``classifier`` and
+    ``tracks`` as for :func:`train` (a flat classifier's cross-validation folds repeat its
+    nested selection inside each fold).
     """
     from nesscan.runrecord import RunRecord
 
@@ -287,8 +289,9 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     if structures is not None and not Path(structures).is_dir():
         raise NesscanError(f"{structures}: not a directory of structure models")
     record = RunRecord(out / "run.json", "run", {
-        "data": str(data), "embedder": embedder_spec, "context": context, "seed": seed,
-        "params": params.to_dict(),
+        "data": str(data), "classifier": classifier,
+        **({"embedder": embedder_spec, "context": context, "params": params.to_dict()} if classifier == "transformer"
+           else {"tracks": tracks}), "seed": seed,
         "bootstrap": n_boot, "folds": folds, "proteomes": proteomes})
     for rel in (NESDB_FILE, MITO_FILE):
         record.input(data / rel)
@@ -296,7 +299,8 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     prepared = prepare(data, seed=seed)
     if folds >= 2 and folds > prepared[1].cluster.nunique():
         raise NesscanError(f"--folds {folds} is more than the {prepared[1].cluster.nunique()} homology clusters")
-    model_dir = train(data, out / "model", embedder_spec, context, params, seed=seed, log=log, prepared=prepared)
+    model_dir = train(data, out / "model", embedder_spec, context, params, seed=seed, log=log, prepared=prepared,
+                      classifier=classifier, tracks=tracks, runtime=runtime)
     record.stop("train")
     table = prepared[1]
     write_text(out / "split.tsv", table.drop_duplicates("accession")[["accession", "cluster", "split"]]
@@ -313,7 +317,8 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         record.start("cross_validation")
         ex, table = prepared
         model = Predictor.load(model_dir, runtime)
-        validate(table, ex.proteins, model.featurizer, context, params, out, nes_sites_of(data), folds=folds,
+        validate(table, ex.proteins, model.featurizer, model.context,
+                 classifier if model.flat else params, out, nes_sites_of(data), folds=folds,
                  seed=seed, n_boot=n_boot, log=log)
         protein_level(model, table, ex.proteins, out, set(nes_sites_of(data).accession), n_boot=n_boot, seed=seed)
         record.stop("cross_validation")

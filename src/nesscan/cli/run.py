@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nesscan.cli.common import (Reporter, add_embedder_options, add_runtime_options, add_training_options,
-                                add_workers_option, classifier_params, embedder_spec, formatter, runtime)
+from nesscan.cli.common import (Reporter, add_classifier_options, add_embedder_options, add_runtime_options,
+                                add_training_options, add_workers_option, check_classifier, classifier_params,
+                                embedder_spec, formatter, runtime)
 
 EXAMPLE = """Example:
   nesscan run --data ../shared/data -o runs/physchem \\
@@ -30,6 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue the screens of an interrupted run from "
                    "their finished chunks (training is redone: same seed, same model)")
     add_workers_option(p)
+    add_classifier_options(p)
     add_embedder_options(p)
     add_runtime_options(p, esm_model=False)
     add_training_options(p)
@@ -42,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from nesscan.pipeline import data_dir, run as run_pipeline
 
+    check_classifier(args)
     data = data_dir(args.data)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -50,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         run_pipeline(data, out, [] if args.no_screen else args.screen, embedder_spec(args), args.context,
                      params=classifier_params(args), seed=args.seed,
                      n_boot=args.bootstrap, folds=args.folds, runtime=runtime(args), log=rep.log,
-                     progress=rep.progress, structures=args.structures, resume=args.resume, workers=args.workers)
+                     progress=rep.progress, structures=args.structures, resume=args.resume, workers=args.workers,
+                     classifier=args.classifier, tracks=args.tracks)
         rep.log(f"run written to {out}")
     finally:
         rep.close()

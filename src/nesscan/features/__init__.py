@@ -139,7 +139,7 @@ class Featurizer:
 
     def __init__(self, spec: FeatureSpec, runtime: "Runtime", window: int,
                  tracks: Sequence[Embedder] | None = None) -> None:
-        self.spec, self.window = spec, window
+        self.spec, self.window, self.runtime = spec, window, runtime
         self.tracks = list(tracks) if tracks is not None else [build_track(t, runtime) for t in spec.tracks]
         self.window_features = [build_window_feature(w, runtime) for w in spec.window_features]
         #: True: parent window features only, one flat row per window (:mod:`nesscan.features.flat`)

@@ -44,6 +44,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, c: float) -> dict[str, np.ndarray
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
+    x = np.asarray(x, np.float64)
     scaler = StandardScaler().fit(x)
     lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(scaler.transform(x), y)
     return {"lr.mean": scaler.mean_.astype(np.float64), "lr.scale": scaler.scale_.astype(np.float64),
