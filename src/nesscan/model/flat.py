@@ -86,32 +86,49 @@ def gbm_arrays(estimator: Any) -> dict[str, np.ndarray]:
     return out
 
 
+def _tree_tables(state: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Global child indices (leaves loop on themselves), split feature, threshold, missing
+    side, leaf values, roots and the deepest path of the stored trees."""
+    offsets = state["gbm.tree_offsets"]
+    roots = offsets[:-1]
+    tree_of = np.repeat(np.arange(len(roots)), np.diff(offsets))
+    leaf = state["gbm.is_leaf"].astype(bool)
+    own = np.arange(len(leaf))
+    left = np.where(leaf, own, state["gbm.left"] + roots[tree_of]).astype(np.intp)
+    right = np.where(leaf, own, state["gbm.right"] + roots[tree_of]).astype(np.intp)
+    feat = np.where(leaf, 0, state["gbm.feature_idx"]).astype(np.intp)
+    thr = np.where(leaf, np.inf, state["gbm.num_threshold"])
+    depth, frontier = 0, roots
+    while True:  # deepest path over all trees
+        inner = frontier[~leaf[frontier]]
+        if len(inner) == 0:
+            break
+        frontier, depth = np.concatenate([left[inner], right[inner]]), depth + 1
+    return left, right, feat, thr, state["gbm.missing_go_to_left"].astype(bool), state["gbm.value"], roots, depth
+
+
 def tree_raw(state: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     """Raw log-odds of the stored boosted trees for rows ``x`` (all trees at once).
 
     A row goes left when its value is ``<= num_threshold``, or is NaN and the node's
     missing values go left (scikit-learn's rule for numeric splits).
     """
-    offsets = state["gbm.tree_offsets"]
-    roots = offsets[:-1]
-    feat, thr = state["gbm.feature_idx"], state["gbm.num_threshold"]
-    miss, left, right = state["gbm.missing_go_to_left"].astype(bool), state["gbm.left"], state["gbm.right"]
-    leaf, value = state["gbm.is_leaf"].astype(bool), state["gbm.value"]
-    x = np.asarray(x, np.float64)
+    left, right, feat, thr, miss, value, roots, depth = _tree_tables(state)
+    x = np.asarray(x)
     raw = np.full(len(x), float(state["gbm.baseline"][0]))
-    rows = np.arange(len(x))[:, None]
-    for lo in range(0, len(x), 8192):  # bounded memory: 8192 rows x trees at a time
-        xb = x[lo:lo + 8192]
-        node = np.broadcast_to(roots, (len(xb), len(roots))).copy()
-        while True:
-            inner = ~leaf[node]
-            if not inner.any():
-                break
-            f = feat[node]
-            v = xb[rows[:len(xb)], f]
-            go_left = np.where(np.isnan(v), miss[node], v <= thr[node])
-            nxt = np.where(go_left, left[node] + roots, right[node] + roots)
-            node = np.where(inner, nxt, node)
+    step = 4096
+    for lo in range(0, len(x), step):  # bounded memory: rows x trees at a time
+        xb = x[lo:lo + step]
+        has_nan = bool(np.isnan(xb).any())
+        node = np.broadcast_to(roots, (len(xb), len(roots)))
+        base = (np.arange(len(xb)) * xb.shape[1])[:, None]
+        flat_x = xb.reshape(-1)
+        for _ in range(depth):
+            v = flat_x[base + feat[node]]
+            go_left = v <= thr[node]
+            if has_nan:
+                go_left = np.where(np.isnan(v), miss[node], go_left)
+            node = np.where(go_left, left[node], right[node])
         raw[lo:lo + len(xb)] += value[node].sum(axis=1)
     return raw
 
