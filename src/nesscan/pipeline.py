@@ -112,7 +112,9 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     if classifier != "transformer":
         from nesscan.model.select import train_flat
 
-        return train_flat(data, model_dir, classifier, tracks, seed, runtime, log, prepared)
+        return train_flat(prepared or prepare(data, seed=seed), model_dir,
+                          {rel: sha256_file(data / rel) for rel in (NESDB_FILE, MITO_FILE)}, nes_sites_of(data),
+                          classifier, tracks, seed, runtime, log)
     from nesscan.embed import get_embedder
     from nesscan.features import Featurizer
     from nesscan.model.train import predict_logits, train_classifier

@@ -25,64 +25,26 @@ not their parent's residues) always get peptide features.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from nesscan.embed.base import Embedder, Progress
+from nesscan.features.registry import (TRACKS, WINDOW_FEATURES, ParentWindowFeature, TrackFactory,  # noqa: F401
+                                       WindowFactory, WindowFeature)
 from nesscan.model.config import CONTEXTS, FeatureSpec
 from nesscan.records import Protein
 
 if TYPE_CHECKING:
     from nesscan.predictor import Runtime
 
-
-class WindowFeature(Protocol):
-    """Values describing a whole window (e.g. its net charge)."""
-
-    dim: int
-
-    def __call__(self, windows: Sequence[str]) -> np.ndarray:
-        """float32 array of shape ``(len(windows), dim)``."""
-
-
-class ParentWindowFeature(Protocol):
-    """Values of windows computed from their whole parent protein (``parent = True``).
-
-    The flat-feature classifiers (:mod:`nesscan.model.flat`) take one row of these per
-    window (:mod:`nesscan.features.flat`); a synthetic window (anchor mutant, shuffle)
-    is featurised on its *mutated parent*
-    (:func:`nesscan.features.metapredict.mutated_parent`) through the same call.
-    ``fitted = True`` marks a feature with parameters learnt from training windows
-    (``fit``/``state``/``load_state``, e.g. :class:`nesscan.features.pssm.AnchorPSSM`),
-    refit inside every training fold and saved with the classifier's weights.
-    """
-
-    dim: int
-    parent: bool
-    fitted: bool
-    names: list[str]
-
-    def __call__(self, parent: str, starts: np.ndarray, window: int, tracks: np.ndarray | None) -> np.ndarray:
-        """float32 array of shape ``(len(starts), dim)``: windows ``parent[a:a + window]``."""
-
-
-TrackFactory = Callable[[dict, "Runtime"], Embedder]
-WindowFactory = Callable[[dict, "Runtime"], WindowFeature]
-
-#: name -> factory(spec, runtime) of per-residue tracks other than the embedders.
-TRACKS: dict[str, TrackFactory] = {}
-#: name -> factory(spec, runtime) of per-window features.
-WINDOW_FEATURES: dict[str, WindowFactory] = {}
-
 #: Runtime options each embedder takes (physchem: none; weight-free, and cheaper than a cache).
 EMBEDDER_RUNTIME = {"physchem": (), "esm2": ("device", "dtype", "model", "cache_dir"),
                     "unirep": ("cache_dir",)}
 
-
 def register_track(name: str) -> Callable[[TrackFactory], TrackFactory]:
-    """Decorator: register a per-residue track factory under ``name``."""
+    """Decorator: register a per-residue track factory under ``name`` (in :data:`TRACKS`)."""
     def add(factory: TrackFactory) -> TrackFactory:
         TRACKS[name] = factory
         return factory
@@ -90,7 +52,7 @@ def register_track(name: str) -> Callable[[TrackFactory], TrackFactory]:
 
 
 def register_window_feature(name: str) -> Callable[[WindowFactory], WindowFactory]:
-    """Decorator: register a per-window feature factory under ``name``."""
+    """Decorator: register a per-window feature factory under ``name`` (in :data:`WINDOW_FEATURES`)."""
     def add(factory: WindowFactory) -> WindowFactory:
         WINDOW_FEATURES[name] = factory
         return factory
@@ -137,7 +99,7 @@ class Featurizer:
         weights folder); built from ``spec`` and ``runtime`` when None.
     """
 
-    def __init__(self, spec: FeatureSpec, runtime: "Runtime", window: int,
+    def __init__(self, spec: FeatureSpec, runtime: "Runtime | None", window: int,
                  tracks: Sequence[Embedder] | None = None) -> None:
         self.spec, self.window, self.runtime = spec, window, runtime
         self.tracks = list(tracks) if tracks is not None else [build_track(t, runtime) for t in spec.tracks]
@@ -152,10 +114,8 @@ class Featurizer:
 
     @classmethod
     def of_embedder(cls, embedder: Embedder, window: int) -> "Featurizer":
-        """One track: an embedder already built (features of a format-1 model)."""
-        from nesscan.predictor import Runtime
-
-        return cls(FeatureSpec.of_embedder(embedder.spec()), Runtime(), window, tracks=[embedder])
+        """One track: an embedder already built (features of a format-1 model; no runtime needed)."""
+        return cls(FeatureSpec.of_embedder(embedder.spec()), None, window, tracks=[embedder])
 
     @property
     def embedder(self) -> Embedder | None:
@@ -274,4 +234,4 @@ class Featurizer:
 
 
 # registration of the built-in tracks and window features (modules import the registries above)
-from nesscan.features import metapredict, pssm, window  # noqa: E402,F401
+from nesscan.features import metapredict as _metapredict, pssm as _pssm, window as _window  # noqa: E402,F401

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from nesscan.embed.base import Embedder, Progress
-from nesscan.features import register_track
+from nesscan.features.registry import register_track
 
 if TYPE_CHECKING:
     from nesscan.predictor import Runtime

@@ -39,7 +39,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from nesscan.consensus import CLASS_OFFSETS, CLASS_ORDER
-from nesscan.features import register_window_feature
+from nesscan.features.registry import register_window_feature
 from nesscan.features.window import codes
 
 PRE, POST = 4, 3

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from nesscan.consensus import CLASS_OFFSETS, CLASS_ORDER
-from nesscan.features import register_window_feature
+from nesscan.features.registry import register_window_feature
 
 AA = "ACDEFGHIKLMNPQRSTVWY"
 _IDX = np.full(256, 20, np.int64)

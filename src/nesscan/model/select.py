@@ -171,26 +171,35 @@ def fit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], featu
     return model, threshold, selection
 
 
-def train_flat(data: Any, model_dir: Any, family: str = "ensemble", tracks: str = "plddt", seed: int = 0,
-               runtime: Any = None, log: Callable[[str], None] = lambda msg: None, prepared: Any = None) -> Any:
-    """``nesscan train`` for the flat family: nested selection on the ``train`` + ``val``
-    splits (no early stopping: the held-out ``test`` split stays for ``evaluate``), then the
-    model directory (config, arrays in ``model.safetensors``, examples with their split).
+def train_flat(prepared: Any, model_dir: Any, training_data: dict[str, str], known_nes: pd.DataFrame,
+               family: str = "ensemble", tracks: str = "plddt", seed: int = 0, runtime: Any = None,
+               log: Callable[[str], None] = lambda msg: None) -> Any:
+    """``nesscan train`` for the flat family (called by :func:`nesscan.pipeline.train`): nested
+    selection on the ``train`` + ``val`` splits of ``prepared`` (no early stopping: the
+    held-out ``test`` split stays for ``evaluate``), then the model directory (config, arrays in
+    ``model.safetensors``, examples with their split).
+
+    Parameters
+    ----------
+    prepared
+        ``(example_set, examples)`` of :func:`nesscan.pipeline.prepare`.
+    training_data
+        Data file -> SHA-256, recorded in ``config.json``.
+    known_nes
+        Known NES ranges saved beside the model.
     """
     import time
 
     from nesscan import __version__
     from nesscan.features.flat import flat_spec
-    from nesscan.hashing import sha256_file
     from nesscan.model.classifier import ClassifierParams
     from nesscan.model.config import ModelConfig
     from nesscan.model.store import save_model
-    from nesscan.pipeline import MITO_FILE, NESDB_FILE, nes_sites_of, prepare
     from nesscan.predictor import Runtime
 
     spec = flat_spec(tracks)
     featurizer = Featurizer(spec, runtime or Runtime(), 22)
-    ex, table = prepared or prepare(data, seed=seed)
+    ex, table = prepared
     log(f"examples: {ex.summary['examples_by_source']}")
     train_rows = table[table.split.isin(["train", "val"])]
     log(f"training the {family} on {len(train_rows)} train+val windows ({featurizer.dim} features: "
@@ -200,8 +209,7 @@ def train_flat(data: Any, model_dir: Any, family: str = "ensemble", tracks: str 
     log(f"trained in {time.perf_counter() - t0:.1f} s; chosen {selection['chosen']}; threshold {threshold:.3f}")
     config = ModelConfig(
         features=spec, in_dim=featurizer.dim, context="protein", window=featurizer.window, params=ClassifierParams(),
-        seed=seed, threshold=threshold, threshold_rule=THRESHOLD_RULE,
-        training_data={rel: sha256_file(data / rel) for rel in (NESDB_FILE, MITO_FILE)},
+        seed=seed, threshold=threshold, threshold_rule=THRESHOLD_RULE, training_data=training_data,
         examples=ex.summary, nesscan_version=__version__, format=2, classifier=selection)
     metrics = {"selection": selection, "feature_names": featurizer.feature_names}
-    return save_model(model_dir, model, config, nes_sites_of(data), metrics, examples=table)
+    return save_model(model_dir, model, config, known_nes, metrics, examples=table)
