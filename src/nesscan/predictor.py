@@ -112,7 +112,8 @@ class Predictor:
         self.known_nes = known_nes if known_nes is not None else pd.DataFrame(
             columns=["accession", "start_1b", "end_1b", "doubtful", "nes_ids"])
         self.featurizer = featurizer or Featurizer(config.features, runtime, config.window)
-        if self.flat:
+        if self.flat:  # numpy classifier, metapredict on the CPU; a missing GPU asked for is still an error
+            runtime.torch_device()
             state = getattr(module, "feature_state", {})
             for f in self.featurizer.window_features:
                 if getattr(f, "fitted", False) and featurizer is None:
