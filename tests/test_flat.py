@@ -137,3 +137,11 @@ def test_the_shipped_default_is_the_window_feature_ensemble() -> None:
     assert [t["name"] for t in config["features"]["tracks"]] == ["metapredict_plddt"]
     model = Predictor.load()
     assert model.flat and model.featurizer.dim == 65
+
+
+def test_the_shipped_default_calls_the_nes_of_pki_alpha() -> None:
+    pkia = Protein(accession="P61925", sequence="MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES")
+    model = Predictor.load()
+    (scores,) = model.score_proteins([pkia])
+    best = int(scores.argmax())
+    assert scores[best] >= model.threshold and best + 1 <= 36 and best + 22 >= 50  # covers the NES, 36-50 (1-based)

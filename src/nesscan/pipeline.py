@@ -190,9 +190,9 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     write_text(out / "metrics.txt", format_metrics_table(metrics) + "\n")
-    name = model.config.embedder["name"]
-    plot_roc(metrics, out / "roc.png", f"Held-out test ROC ({name} embedder, homology split)")
-    plot_pr(metrics, out / "pr.png", f"Held-out test precision-recall ({name} embedder)")
+    name = f"{model.config.family} model" if model.flat else f"{model.config.embedder['name']} embedder"
+    plot_roc(metrics, out / "roc.png", f"Held-out test ROC ({name}, homology split)")
+    plot_pr(metrics, out / "pr.png", f"Held-out test precision-recall ({name})")
     write_text(out / "predictions.tsv", test.assign(score=scores).to_csv(sep="\t", index=False))
     log(format_metrics_table(metrics))
     return metrics
