@@ -219,4 +219,4 @@ def tiny_model(tiny_data: Path, fast_params: ClassifierParams, tmp_path_factory)
     from nesscan.pipeline import train
 
     return train(tiny_data, tmp_path_factory.mktemp("models") / "physchem", "physchem", "peptide",
-                 params=fast_params, seed=0)
+                 params=fast_params, seed=0, classifier="transformer")

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from web_screen import PKIA, make_screen
+from web_screen import FORMER_DEFAULT, PKIA, make_screen
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "web_load.py"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -41,7 +41,7 @@ def _chromium() -> str:
 def server(tmp_path_factory):
     screen = make_screen(tmp_path_factory.mktemp("browser_screen"))
     bench = _bench()
-    proc, url = bench.start_server(["--browse", str(screen)])
+    proc, url = bench.start_server(["--browse", str(screen), "--model", str(FORMER_DEFAULT)])
     yield url
     bench.stop_server(proc)
 

@@ -137,8 +137,14 @@ def test_train_nesdb_missing_a_column(tiny_data: Path, tmp_path: Path, capsys) -
 
 def test_train_with_a_missing_esm2_directory(tiny_data: Path, tmp_path: Path, capsys) -> None:
     missing = tmp_path / "no_such_esm"
-    _one_line_error(["train", "--data", tiny_data, "-o", tmp_path / "model", "--embedder", "esm2",
-                     "--esm-model", missing], capsys, missing)
+    _one_line_error(["train", "--data", tiny_data, "-o", tmp_path / "model", "--classifier", "transformer",
+                     "--embedder", "esm2", "--esm-model", missing], capsys, missing)
+
+
+def test_embedder_options_need_the_transformer(tiny_data: Path, tmp_path: Path, capsys) -> None:
+    line = _one_line_error(["train", "--data", tiny_data, "-o", tmp_path / "model", "--embedder", "esm2"], capsys)
+    assert "--classifier transformer" in line
+    assert not (tmp_path / "model").exists()
 
 
 def test_evaluate_a_folder_that_is_not_a_model(tmp_path: Path, capsys) -> None:
@@ -196,8 +202,9 @@ def test_screen_with_the_packaged_default_model(tiny_data: Path, tmp_path: Path,
     default = default_model_dir()
     if not (default / "config.json").is_file():
         pytest.skip(f"no packaged default model at {default} (shipped by the lead later)")
-    spec = json.loads((default / "config.json").read_text())["embedder"]
-    if spec.get("name") != "physchem":  # needs weights that may not be on this machine
+    raw = json.loads((default / "config.json").read_text())
+    spec = raw["embedder"] if "embedder" in raw else raw["features"]["tracks"][0]
+    if spec.get("name") not in ("physchem", "metapredict_plddt"):  # needs weights that may not be here
         from nesscan.embed import get_embedder
         from nesscan.errors import NesscanError
 

@@ -2,8 +2,10 @@
 ``nesscan.predictor`` and the CLI option table.
 
 The screen pin: the SHA-256 of the four outputs of a screen of the first 40 proteins of
-the human proteome with the shipped model, recorded from the code before the predictor
-existed (commit 3098029): the refactor changed no byte.
+the human proteome with the physchem Transformer model shipped until issue 11 (a copy in
+``tests/models/physchem_transformer``), recorded from the code before the predictor
+existed (commit 3098029): neither the refactor nor the flat family changed a byte of the
+Transformer path. The shipped default (the window-feature ensemble) has its own pin.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ PINNED = {
         "fdr.json": "c0d8afcf109a67978ac216ac538f18aebe94be01a237c8fecc2891a7e13c1768",
     },
 }
-SHIPPED = json.loads((default_model_dir() / "config.json").read_text())
+TRANSFORMER = Path(__file__).parent / "models" / "physchem_transformer"
+#: a format-1 config (the former default's), the subject of the validation tests below
+SHIPPED = json.loads((TRANSFORMER / "config.json").read_text())
 
 
 def _first_records(source: Path, n: int) -> str:
@@ -64,19 +68,48 @@ def test_screen_outputs_are_the_bytes_of_the_code_before_the_predictor(data_dir:
 
     fasta = tmp_path / "small.fasta"
     fasta.write_text(_first_records(data_dir / "proteomes" / "human_swissprot_assembled.fasta.gz", 40))
-    pipeline.screen(fasta, tmp_path / "out", workers=1, chunk_floats=chunk_floats)
+    pipeline.screen(fasta, tmp_path / "out", TRANSFORMER, workers=1, chunk_floats=chunk_floats)
     assert {name: sha256_file(tmp_path / "out" / name) for name in OUTPUTS} == PINNED[chunk_floats]
+
+
+#: the shipped default (window-feature ensemble): the same outputs whatever the chunking
+#: (metapredict values are rounded, so batching them differently changes no byte)
+PINNED_DEFAULT = {
+    "windows.parquet": "60899ff98edaaf83f4b5706c46a6c55cd6e05181eb7f04ee0536110727f007a4",
+    "candidates.csv": "5299eb8db91f16f2f72fc978428e4c926f6e2a97ab1c2d3f03d6ecea9ce0c05a",
+    "proteins.csv": "a4a5b671c694be9cfaad5a8fbf81da0528ef8fbf49b17e64240665d9c3e6fe1f",
+    "fdr.json": "50b49380dda43ef656ee435f4bc6365736a8d6a91cc209bf77f86d46e0eefd6d",
+}
+
+
+@pytest.mark.parametrize("chunk_floats", [16_000_000, 100_000])
+def test_screen_outputs_of_the_shipped_default_are_pinned(data_dir: Path, tmp_path: Path, chunk_floats: int) -> None:
+    from nesscan import pipeline
+
+    fasta = tmp_path / "small.fasta"
+    fasta.write_text(_first_records(data_dir / "proteomes" / "human_swissprot_assembled.fasta.gz", 40))
+    pipeline.screen(fasta, tmp_path / "out", workers=1, chunk_floats=chunk_floats)
+    assert {name: sha256_file(tmp_path / "out" / name) for name in OUTPUTS} == PINNED_DEFAULT
 
 
 # ----------------------------------------------------------------------------- ModelConfig
 
 
-def test_the_shipped_config_reads_and_writes_back_to_the_same_bytes() -> None:
+def test_the_former_default_config_reads_and_writes_back_to_the_same_bytes() -> None:
     config = ModelConfig.from_json(copy.deepcopy(SHIPPED), "config.json")
     assert config.format == 1 and config.embedder == {"name": "physchem"} and config.features.window_features == ()
     assert config.context == "peptide" and config.window == 22 and config.in_dim == 45
     assert config.params.d_model == 64 and 0.9 <= config.threshold <= 1.0
+    assert config.family == "transformer" and "classifier" not in config.to_json()
+    text = (TRANSFORMER / "config.json").read_text()
+    assert json.dumps(config.to_json(), indent=2) + "\n" == text
+
+
+def test_the_shipped_config_reads_and_writes_back_to_the_same_bytes() -> None:
     text = (default_model_dir() / "config.json").read_text()
+    config = ModelConfig.from_json(json.loads(text), "config.json")
+    assert config.format == 2 and config.family == "ensemble" and config.context == "protein"
+    assert config.in_dim == 65 and config.threshold >= 0.9 and "99th percentile" in config.threshold_rule
     assert json.dumps(config.to_json(), indent=2) + "\n" == text
 
 
@@ -205,8 +238,10 @@ def test_the_runtime_has_one_route_for_each_setting(tmp_path: Path) -> None:
     assert Runtime(weights="facebook/esm2_t6_8M_UR50D").embedder_options(esm) == {}
     with pytest.raises(NesscanError, match="trained with ESM-2 weights 'esm2_t6_8M_UR50D'"):
         Runtime(weights="esm2_t12_35M_UR50D").embedder_options(esm)
-    model = Predictor.load(None, runtime)  # physchem: weight-free, every option but the classifier's ignored
+    model = Predictor.load(TRANSFORMER, runtime)  # physchem: weight-free, every option but the classifier's ignored
     assert model.featurizer.embedder.spec() == {"name": "physchem"} and model.device == "cpu"
+    model = Predictor.load(None, runtime)  # the default: metapredict track (cached in cache_dir), numpy classifier
+    assert model.featurizer.embedder.spec() == {"name": "metapredict_plddt"} and model.device == "cpu"
 
 
 # --------------------------------------------------------------------------------- the CLI

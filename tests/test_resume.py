@@ -187,7 +187,7 @@ def test_resume_with_another_model_is_refused(fasta: Path, tmp_path: Path, capsy
     from nesscan.model.store import save_model
     from nesscan.predictor import Predictor
 
-    default = Predictor.load()
+    default = Predictor.load(Path(__file__).parent / "models" / "physchem_transformer")
     module = WindowTransformer(default.config.in_dim, default.window, default.config.params)  # fresh random weights
     other = save_model(tmp_path / "model", module, default.config.replace(weights_sha256=None),
                        default.known_nes, {})

@@ -82,11 +82,13 @@ def test_run_structure_step(tiny_data: Path, fast_params, tmp_path: Path) -> Non
 
     fasta = str(tiny_data / "proteomes" / "tiny.fasta")
     with pytest.raises(NesscanError, match="not a directory of structure models"):
-        run(tiny_data, tmp_path / "bad", [fasta], params=fast_params, folds=0, structures=tmp_path / "nope")
+        run(tiny_data, tmp_path / "bad", [fasta], params=fast_params, folds=0, structures=tmp_path / "nope",
+            classifier="transformer")
     assert not (tmp_path / "bad" / "model").exists()
     models = tmp_path / "models"
     models.mkdir()
-    out = run(tiny_data, tmp_path / "run", [fasta], params=fast_params, folds=0, n_boot=20, structures=models)
+    out = run(tiny_data, tmp_path / "run", [fasta], params=fast_params, folds=0, n_boot=20, structures=models,
+              classifier="transformer")
     cands = pd.read_csv(out / "screen" / "tiny" / "candidates.csv")
     table = pd.read_csv(out / "screen" / "tiny" / "structure.csv", keep_default_na=False)
     assert list(table.columns) == list(cands.columns) + list(COLUMNS)  # a 3-epoch model may call nothing

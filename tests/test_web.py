@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from web_screen import PKIA, make_screen
+from web_screen import FORMER_DEFAULT, PKIA, make_screen
 
 from nesscan.errors import NesscanError
 
@@ -29,13 +29,14 @@ def screen_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client():
-    return TestClient(create_app(), raise_server_exceptions=False, base_url="http://localhost")
+def client():  # the pages' expectations were written against the former default (physchem Transformer)
+    return TestClient(create_app(FORMER_DEFAULT), raise_server_exceptions=False, base_url="http://localhost")
 
 
 @pytest.fixture(scope="module")
 def screen_client(screen_dir):
-    return TestClient(create_app(screen_dir=screen_dir), raise_server_exceptions=False, base_url="http://localhost")
+    return TestClient(create_app(FORMER_DEFAULT, screen_dir=screen_dir), raise_server_exceptions=False,
+                      base_url="http://localhost")
 
 
 # ----------------------------------------------------------------------------- library
@@ -84,7 +85,7 @@ def test_residue_track_is_the_max_of_covering_windows():
 def test_predict_calls_the_known_nes_of_pki_alpha():
     from nesscan.predictor import Predictor
 
-    model = Predictor.load()
+    model = Predictor.load(FORMER_DEFAULT)  # the shipped default's call of PKI-alpha: tests/test_flat.py
     (p,) = pred.predict(FASTA, model)
     assert p.status == "ok" and len(p.scores) == 76 - 22 + 1 and len(p.track) == 76
     assert [(c["start"], c["end"], c["known_nes"], c["nes_class"], c["anchors"]) for c in p.candidates] == [
@@ -332,9 +333,10 @@ def test_allowed_hosts_follow_the_bound_address():
     assert anyhost.get("/api/health").status_code == 200
 
 
-def test_health_shows_no_filesystem_path(client):
+def test_health_shows_no_filesystem_path():
     from nesscan.model.store import default_model_dir
 
+    client = TestClient(create_app(), raise_server_exceptions=False, base_url="http://localhost")  # the shipped one
     text = client.get("/api/health").text
     model = client.get("/api/health").json()["model"]
     assert str(default_model_dir()) not in text and "/" not in model["name"] and "path" not in model

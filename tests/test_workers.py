@@ -62,9 +62,10 @@ def test_bfloat16_classifier_is_close_to_float32(tmp_path):
     import pandas as pd
 
     fasta = _fasta(tmp_path / "p.fa", n=12)
+    former = Path(__file__).parent / "models" / "physchem_transformer"  # bfloat16 is the Transformer's
     for precision in ("float32", "bfloat16"):
         assert main(["screen", str(fasta), "-o", str(tmp_path / precision), "--precision", precision,
-                     "--workers", "1"]) == 0
+                     "--workers", "1", "--model", str(former)]) == 0
     a = pd.read_parquet(tmp_path / "float32" / "windows.parquet")
     b = pd.read_parquet(tmp_path / "bfloat16" / "windows.parquet")
     diff = np.abs(a.score.to_numpy(float) - b.score.to_numpy(float))

@@ -94,14 +94,28 @@ def training_proteins(data: Path, config: ModelConfig) -> dict:
 
 def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any] | str = "physchem",
           context: str = "peptide", params: ClassifierParams = ClassifierParams(), seed: int = 0,
-          log: Log = lambda msg: None, prepared: tuple[ExampleSet, pd.DataFrame] | None = None) -> Path:
-    """Train a model on the ``train`` split, early-stopped on ``val``; write the model directory.
+          log: Log = lambda msg: None, prepared: tuple[ExampleSet, pd.DataFrame] | None = None,
+          classifier: str = "ensemble", tracks: str = "plddt", runtime: Runtime | None = None) -> Path:
+    """Train a model and write its directory.
+
+    ``classifier`` ``"ensemble"`` (default), ``"logistic"`` or ``"gbm"``: flat window
+    features (``tracks``: ``"plddt"``, ``"full"`` or ``"none"``), nested selection on the
+    ``train`` + ``val`` splits (:func:`nesscan.model.select.train_flat`; ``embedder_spec``,
+    ``context`` and ``params`` do not apply). ``"transformer"``: the rest of this docstring.
+
+    Train a model on the ``train`` split, early-stopped on ``val``; write the model directory.
 
     The directory also gets ``examples.tsv`` (every example with its split), so that
     :func:`evaluate` scores exactly the held-out examples. The threshold is the larger
     of 0.9 (the original method's cut-off) and the 99th percentile of the validation
     negatives' scores (a 1% false-positive rate on held-out negatives).
     """
+    if classifier != "transformer":
+        from nesscan.model.select import train_flat
+
+        return train_flat(prepared or prepare(data, seed=seed), model_dir,
+                          {rel: sha256_file(data / rel) for rel in (NESDB_FILE, MITO_FILE)}, nes_sites_of(data),
+                          classifier, tracks, seed, runtime, log)
     from nesscan.embed import get_embedder
     from nesscan.features import Featurizer
     from nesscan.model.train import predict_logits, train_classifier
@@ -177,9 +191,9 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     write_text(out / "metrics.txt", format_metrics_table(metrics) + "\n")
-    name = model.config.embedder["name"]
-    plot_roc(metrics, out / "roc.png", f"Held-out test ROC ({name} embedder, homology split)")
-    plot_pr(metrics, out / "pr.png", f"Held-out test precision-recall ({name} embedder)")
+    name = f"{model.config.family} model" if model.flat else f"{model.config.embedder['name']} embedder"
+    plot_roc(metrics, out / "roc.png", f"Held-out test ROC ({name}, homology split)")
+    plot_pr(metrics, out / "pr.png", f"Held-out test precision-recall ({name})")
     write_text(out / "predictions.tsv", test.assign(score=scores).to_csv(sep="\t", index=False))
     log(format_metrics_table(metrics))
     return metrics
@@ -250,7 +264,7 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         folds: int = 5, runtime: Runtime | None = None, log: Log = lambda msg: None,
         progress: Callable[[str], Any] | None = None,
         structures: str | os.PathLike | None = None, resume: bool = False,
-        workers: int | None = None) -> Path:
+        workers: int | None = None, classifier: str = "ensemble", tracks: str = "plddt") -> Path:
     """The whole pipeline into one folder: examples -> embeddings -> train -> evaluate
     -> cross-validate -> screen -> report.
 
@@ -265,7 +279,9 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     ``report/`` (:func:`nesscan.report.write_report`). ``resume`` continues the screens
     of an interrupted run from their finished chunks; ``workers`` as for :func:`screen`;
     ``runtime`` (device, precision, cache, ESM-2 weights) applies to every step that
-    scores with the trained model (evaluation, cross-validation, screens).
+    scores with the trained model (evaluation, cross-validation, screens); ``classifier`` and
+    ``tracks`` as for :func:`train` (a flat classifier's cross-validation folds repeat its
+    nested selection inside each fold).
     The run owns its ``screen/<proteome>/`` folders: a screen there replaces
     an earlier one (whether the run folder may be reused is decided before, by
     :func:`nesscan.screen.outputs.claim_run_folder` in ``nesscan run``).
@@ -282,8 +298,9 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     if structures is not None and not Path(structures).is_dir():
         raise NesscanError(f"{structures}: not a directory of structure models")
     record = RunRecord(out / "run.json", "run", {
-        "data": str(data), "embedder": embedder_spec, "context": context, "seed": seed,
-        "params": params.to_dict(),
+        "data": str(data), "classifier": classifier,
+        **({"embedder": embedder_spec, "context": context, "params": params.to_dict()} if classifier == "transformer"
+           else {"tracks": tracks}), "seed": seed,
         "bootstrap": n_boot, "folds": folds, "proteomes": proteomes})
     for rel in (NESDB_FILE, MITO_FILE):
         record.input(data / rel)
@@ -291,7 +308,8 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     prepared = prepare(data, seed=seed)
     if folds >= 2 and folds > prepared[1].cluster.nunique():
         raise NesscanError(f"--folds {folds} is more than the {prepared[1].cluster.nunique()} homology clusters")
-    model_dir = train(data, out / "model", embedder_spec, context, params, seed=seed, log=log, prepared=prepared)
+    model_dir = train(data, out / "model", embedder_spec, context, params, seed=seed, log=log, prepared=prepared,
+                      classifier=classifier, tracks=tracks, runtime=runtime)
     record.stop("train")
     table = prepared[1]
     write_text(out / "split.tsv", table.drop_duplicates("accession")[["accession", "cluster", "split"]]
@@ -308,7 +326,8 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         record.start("cross_validation")
         ex, table = prepared
         model = Predictor.load(model_dir, runtime)
-        validate(table, ex.proteins, model.featurizer, context, params, out, nes_sites_of(data), folds=folds,
+        validate(table, ex.proteins, model.featurizer, model.context,
+                 classifier if model.flat else params, out, nes_sites_of(data), folds=folds,
                  seed=seed, n_boot=n_boot, log=log)
         protein_level(model, table, ex.proteins, out, set(nes_sites_of(data).accession), n_boot=n_boot, seed=seed)
         record.stop("cross_validation")

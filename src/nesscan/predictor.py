@@ -49,9 +49,21 @@ class Predictor:
         self.known_nes = known_nes if known_nes is not None else pd.DataFrame(
             columns=["accession", "start_1b", "end_1b", "doubtful", "nes_ids"])
         self.featurizer = featurizer or Featurizer(config.features, runtime, config.window)
+        if self.flat:  # numpy classifier, metapredict on the CPU; a missing GPU asked for is still an error
+            runtime.torch_device()
+            state = getattr(module, "feature_state", {})
+            for f in self.featurizer.window_features:
+                if getattr(f, "fitted", False) and featurizer is None:
+                    f.load_state(state)
+            return
         device = runtime.torch_device()
         if device:
             module.to(device)
+
+    @property
+    def flat(self) -> bool:
+        """True for a flat-feature classifier (``logistic``, ``gbm``, ``ensemble``)."""
+        return self.config.family != "transformer"
 
     @property
     def window(self) -> int:
@@ -71,6 +83,8 @@ class Predictor:
     @property
     def device(self) -> str:
         """Device type of the classifier and of a torch embedder (``"cpu"``, ``"cuda"``)."""
+        if self.flat:
+            return "cpu"
         own = getattr(self.featurizer.embedder, "device", None)
         return own or next(self.module.parameters()).device.type
 
@@ -96,11 +110,19 @@ class Predictor:
 
     def features(self, examples: pd.DataFrame, proteins: Mapping[str, Protein],
                  progress: Progress | None = None) -> np.ndarray:
-        """Classifier input of example windows in the model's context (:meth:`Featurizer.windows`)."""
+        """Classifier input of example windows in the model's context (:meth:`Featurizer.windows`;
+        flat rows from each window's parent for a flat classifier, :mod:`nesscan.features.flat`)."""
+        if self.flat:
+            from nesscan.features.flat import example_matrix
+
+            return example_matrix(self.featurizer, examples, proteins)
         return self.featurizer.windows(examples, proteins, self.context, progress)
 
     def score_features(self, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
-        """NES probabilities (float64) of windows of shape ``(n, window, dim)``."""
+        """NES probabilities (float64) of windows of shape ``(n, window, dim)`` (``(n, dim)`` rows
+        for a flat classifier)."""
+        if self.flat:
+            return self.module.predict_proba(x)
         from nesscan.model.train import predict_logits
 
         logits = predict_logits(self.module, x.astype(np.float32, copy=False), batch_size,
@@ -124,6 +146,11 @@ class Predictor:
         """
         if not proteins:
             return []
+        if self.flat:
+            from nesscan.features.flat import protein_matrices
+
+            counts, x = protein_matrices(self.featurizer, proteins)
+            return np.split(self.module.predict_proba(x), np.cumsum(counts)[:-1])
         counts, batches = self.featurizer.protein_windows(proteins, self.context, batch_windows)
         scores = [self.score_features(x, batch_windows) for x in batches]
         if self.context == "peptide" and self.featurizer.contextual:

@@ -42,6 +42,39 @@ def add_embedder_options(p: argparse.ArgumentParser) -> None:
                    help="embed each window alone (peptide, default) or slice it from its protein")
 
 
+CLASSIFIERS = ("ensemble", "logistic", "gbm", "transformer")
+
+
+def add_classifier_options(p: argparse.ArgumentParser, cache: bool = False) -> None:
+    """``--classifier`` and ``--tracks`` (and ``--embedding-cache`` where the command has no
+    runtime options): which model family ``train``/``run`` fit."""
+    p.add_argument("--classifier", choices=CLASSIFIERS, default="ensemble",
+                   help="ensemble (default): mean of logistic regression and boosted trees over window features "
+                        "from the parent protein (consensus, physico-chemistry, metapredict track means, fitted "
+                        "anchor PSSM), hyper-parameters and threshold chosen by inner homology-grouped CV; "
+                        "logistic or gbm alone; transformer: the per-residue Transformer of the NES-Finder method "
+                        "(uses --embedder, --context, --max-epochs)")
+    p.add_argument("--tracks", choices=("plddt", "full", "none"), default="plddt",
+                   help="metapredict tracks of the flat classifiers: plddt (default), full (pLDDT and disorder; "
+                        "about 3x slower to screen), none")
+    if cache:
+        p.add_argument("--embedding-cache", metavar="DIR",
+                       help="keep per-residue tracks/embeddings in DIR and reuse them (same numbers, faster reruns)")
+
+
+def check_classifier(args: argparse.Namespace) -> None:
+    """Refuse Transformer-only options (``--embedder``, ``--context``, ``--max-epochs``) with a
+    flat classifier, instead of ignoring them."""
+    if args.classifier == "transformer":
+        return
+    given = [opt for opt, value, default in (("--embedder", args.embedder, "physchem"),
+                                             ("--context", args.context, "peptide"),
+                                             ("--max-epochs", args.max_epochs, 40)) if value != default]
+    if given:
+        raise NesscanError(f"{', '.join(given)} apply to --classifier transformer only "
+                           f"(this trains the {args.classifier})")
+
+
 def add_model_option(p: argparse.ArgumentParser, required: bool = False) -> None:
     """``--model DIR``: the trained model a command loads."""
     p.add_argument("--model", metavar="DIR", required=required,

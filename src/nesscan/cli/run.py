@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nesscan.cli.common import (Reporter, add_embedder_options, add_runtime_options, add_training_options,
-                                add_workers_option, classifier_params, embedder_spec, formatter, runtime)
+from nesscan.cli.common import (Reporter, add_classifier_options, add_embedder_options, add_runtime_options,
+                                add_training_options, add_workers_option, check_classifier, classifier_params,
+                                embedder_spec, formatter, runtime)
 
 EXAMPLE = """Example:
   nesscan run --data ../shared/data -o runs/physchem \\
@@ -32,6 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--overwrite", action="store_true", help="replace an earlier run in the output folder "
                    "(a folder holding files nesscan did not write is still refused)")
     add_workers_option(p)
+    add_classifier_options(p)
     add_embedder_options(p)
     add_runtime_options(p, esm_model=False)
     add_training_options(p)
@@ -46,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     from nesscan.screen.outputs import claim_run_folder
 
+    check_classifier(args)
     data = data_dir(args.data)
     out = Path(args.output)
     claim = claim_run_folder(out, overwrite=args.overwrite, resume=args.resume)
@@ -54,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         run_pipeline(data, out, [] if args.no_screen else args.screen, embedder_spec(args), args.context,
                      params=classifier_params(args), seed=args.seed,
                      n_boot=args.bootstrap, folds=args.folds, runtime=runtime(args), log=rep.log,
-                     progress=rep.progress, structures=args.structures, resume=args.resume, workers=args.workers)
+                     progress=rep.progress, structures=args.structures, resume=args.resume, workers=args.workers,
+                     classifier=args.classifier, tracks=args.tracks)
         rep.log(f"run written to {out}")
     except BaseException:
         if not claim.created:

@@ -25,43 +25,26 @@ not their parent's residues) always get peptide features.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from nesscan.embed.base import Embedder, Progress
+from nesscan.features.registry import (TRACKS, WINDOW_FEATURES, ParentWindowFeature, TrackFactory,  # noqa: F401
+                                       WindowFactory, WindowFeature)
 from nesscan.model.config import CONTEXTS, FeatureSpec
 from nesscan.records import Protein
 
 if TYPE_CHECKING:
     from nesscan.runtime import Runtime
 
-
-class WindowFeature(Protocol):
-    """Values describing a whole window (e.g. its net charge)."""
-
-    dim: int
-
-    def __call__(self, windows: Sequence[str]) -> np.ndarray:
-        """float32 array of shape ``(len(windows), dim)``."""
-
-
-TrackFactory = Callable[[dict, "Runtime"], Embedder]
-WindowFactory = Callable[[dict, "Runtime"], WindowFeature]
-
-#: name -> factory(spec, runtime) of per-residue tracks other than the embedders.
-TRACKS: dict[str, TrackFactory] = {}
-#: name -> factory(spec, runtime) of per-window features.
-WINDOW_FEATURES: dict[str, WindowFactory] = {}
-
 #: Runtime options each embedder takes (physchem: none; weight-free, and cheaper than a cache).
 EMBEDDER_RUNTIME = {"physchem": (), "esm2": ("device", "dtype", "model", "cache_dir"),
                     "unirep": ("cache_dir",)}
 
-
 def register_track(name: str) -> Callable[[TrackFactory], TrackFactory]:
-    """Decorator: register a per-residue track factory under ``name``."""
+    """Decorator: register a per-residue track factory under ``name`` (in :data:`TRACKS`)."""
     def add(factory: TrackFactory) -> TrackFactory:
         TRACKS[name] = factory
         return factory
@@ -69,7 +52,7 @@ def register_track(name: str) -> Callable[[TrackFactory], TrackFactory]:
 
 
 def register_window_feature(name: str) -> Callable[[WindowFactory], WindowFactory]:
-    """Decorator: register a per-window feature factory under ``name``."""
+    """Decorator: register a per-window feature factory under ``name`` (in :data:`WINDOW_FEATURES`)."""
     def add(factory: WindowFactory) -> WindowFactory:
         WINDOW_FEATURES[name] = factory
         return factory
@@ -116,28 +99,39 @@ class Featurizer:
         weights folder); built from ``spec`` and ``runtime`` when None.
     """
 
-    def __init__(self, spec: FeatureSpec, runtime: "Runtime", window: int,
+    def __init__(self, spec: FeatureSpec, runtime: "Runtime | None", window: int,
                  tracks: Sequence[Embedder] | None = None) -> None:
-        self.spec, self.window = spec, window
+        self.spec, self.window, self.runtime = spec, window, runtime
         self.tracks = list(tracks) if tracks is not None else [build_track(t, runtime) for t in spec.tracks]
         self.window_features = [build_window_feature(w, runtime) for w in spec.window_features]
-        self.dim = sum(t.dim for t in self.tracks) + sum(w.dim for w in self.window_features)
-        self.contextual = any(t.contextual for t in self.tracks)
+        #: True: parent window features only, one flat row per window (:mod:`nesscan.features.flat`)
+        self.flat = bool(self.window_features) and all(getattr(w, "parent", False) for w in self.window_features)
+        if not self.flat and any(getattr(w, "parent", False) for w in self.window_features):
+            raise ValueError("parent window features cannot be mixed with per-residue window inputs")
+        self.dim = sum(w.dim for w in self.window_features) if self.flat else \
+            sum(t.dim for t in self.tracks) + sum(w.dim for w in self.window_features)
+        self.contextual = self.flat or any(t.contextual for t in self.tracks)
 
     @classmethod
     def of_embedder(cls, embedder: Embedder, window: int) -> "Featurizer":
-        """One track: an embedder already built (features of a format-1 model)."""
-        from nesscan.runtime import Runtime
-
-        return cls(FeatureSpec.of_embedder(embedder.spec()), Runtime(), window, tracks=[embedder])
+        """One track: an embedder already built (features of a format-1 model; no runtime needed)."""
+        return cls(FeatureSpec.of_embedder(embedder.spec()), None, window, tracks=[embedder])
 
     @property
-    def embedder(self) -> Embedder:
-        """The first track (the embedder of a format-1 model)."""
-        return self.tracks[0]
+    def embedder(self) -> Embedder | None:
+        """The first track (the embedder of a format-1 model); None without tracks."""
+        return self.tracks[0] if self.tracks else None
+
+    @property
+    def feature_names(self) -> list[str]:
+        """Column names of a flat featurizer's rows."""
+        return [n for w in self.window_features for n in getattr(w, "names", [f"{type(w).__name__}_{i}"
+                                                                            for i in range(w.dim)])]
 
     def residues(self, sequences: Sequence[str], progress: Progress | None = None) -> list[np.ndarray]:
         """Per-residue rows of every track, concatenated: one ``(len(seq), track dims)`` array each."""
+        if not self.tracks:
+            return [np.zeros((len(s), 0), np.float32) for s in sequences]
         if len(self.tracks) == 1:
             return self.tracks[0].embed(sequences, progress)
         per_track = [t.embed(sequences, progress) for t in self.tracks]
@@ -237,3 +231,7 @@ class Featurizer:
                 yield self._with_window_features(x, [residues[s:s + window] for s in chosen]) \
                     if self.window_features else x
         return counts, batches()
+
+
+# registration of the built-in tracks and window features (modules import the registries above)
+from nesscan.features import metapredict as _metapredict, pssm as _pssm, window as _window  # noqa: E402,F401

@@ -49,8 +49,8 @@ class FeatureSpec:
     window_features: tuple[dict[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.tracks:
-            raise ValueError("a feature spec needs at least one per-residue track")
+        if not self.tracks and not self.window_features:
+            raise ValueError("a feature spec needs at least one per-residue track or window feature")
         for spec in (*self.tracks, *self.window_features):
             if not isinstance(spec, Mapping) or not isinstance(spec.get("name"), str):
                 raise ValueError(f"a feature spec must be an object with a string 'name', not {spec!r}")
@@ -64,8 +64,9 @@ class FeatureSpec:
 
     @property
     def embedder(self) -> dict[str, Any]:
-        """The first per-residue track's spec (the embedder of a format-1 model)."""
-        return dict(self.tracks[0])
+        """The first per-residue track's spec (the embedder of a format-1 model);
+        ``{"name": "none"}`` without tracks."""
+        return dict(self.tracks[0]) if self.tracks else {"name": "none"}
 
     @property
     def single_embedder(self) -> bool:
@@ -90,6 +91,9 @@ class ModelConfig:
     nesscan_version: str = ""
     weights_sha256: str | None = None  # None until the weights are written
     format: int = 1
+    #: Flat-feature classifier (format 2 only): ``{"family": "ensemble" | "logistic" | "gbm",
+    #: ...chosen hyper-parameters and the inner selection}``; empty for the Transformer.
+    classifier: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.context not in CONTEXTS:
@@ -106,6 +110,11 @@ class ModelConfig:
         """The embedder spec (first per-residue track)."""
         return self.features.embedder
 
+    @property
+    def family(self) -> str:
+        """Classifier family: ``"transformer"``, or a flat one (``"logistic"``, ``"gbm"``, ``"ensemble"``)."""
+        return str(self.classifier.get("family", "transformer"))
+
     def replace(self, **changes: Any) -> "ModelConfig":
         """A copy with ``changes`` (e.g. ``weights_sha256``)."""
         return dataclasses.replace(self, **changes)
@@ -120,8 +129,10 @@ class ModelConfig:
         else:
             out["features"] = {"tracks": [dict(t) for t in spec.tracks],
                                "window": [dict(w) for w in spec.window_features]}
+        if self.classifier:
+            out["classifier"] = self.classifier
         out.update({"in_dim": self.in_dim, "context": self.context, "window": self.window,
-                    "params": self.params.to_dict(), "seed": self.seed, "threshold": self.threshold,
+                    "params": {} if self.classifier else self.params.to_dict(), "seed": self.seed, "threshold": self.threshold,
                     "threshold_rule": self.threshold_rule, "training_data": dict(self.training_data),
                     "examples": self.examples})
         if self.weights_sha256 is not None:
@@ -173,6 +184,10 @@ class ModelConfig:
                 if not isinstance(tracks, list) or not isinstance(windows, list):
                     raise fail("'features' must hold lists 'tracks' and 'window'")
                 features = FeatureSpec(tuple(tracks), tuple(windows))
+            classifier = data.get("classifier", {}) if fmt == 2 else {}
+            if not isinstance(classifier, dict) or (classifier and classifier.get("family") not in
+                                                    ("logistic", "gbm", "ensemble")):
+                raise fail(f"'classifier' must be an object with a family logistic, gbm or ensemble, not {classifier!r}")
         except ValueError as exc:
             raise fail(str(exc)) from None
         threshold = get("threshold", numbers.Real, "a number between 0 and 1")
@@ -191,7 +206,8 @@ class ModelConfig:
                        threshold=float(threshold), threshold_rule=get("threshold_rule", str, "a string"),
                        training_data=dict(training), examples=get("examples", dict, "an object"),
                        nesscan_version=get("nesscan_version", str, "a string"),
-                       weights_sha256=get("weights_sha256", str, "a string"), format=fmt)
+                       weights_sha256=get("weights_sha256", str, "a string"), format=fmt,
+                       classifier=dict(classifier))
         except ValueError as exc:
             raise fail(str(exc)) from None
 

@@ -5,7 +5,9 @@ A model directory holds
 * ``config.json``: a :class:`~nesscan.model.config.ModelConfig`: feature spec, context
   ("peptide" or "protein"), window, classifier parameters, threshold and how it was
   chosen, seed, SHA-256 of the training inputs and of the weights, nesscan version;
-* ``model.safetensors``: the classifier's weights (no pickle);
+* ``model.safetensors``: the classifier's weights (no pickle): the Transformer's
+  tensors, or a flat classifier's arrays and its fitted features' parameters
+  (:mod:`nesscan.model.flat`);
 * ``metrics.json``: training history and validation metrics;
 * ``known_nes.tsv``: the NESdb ranges the model was trained from (``accession``,
   ``start_1b``, ``end_1b``, ``doubtful``, ``nes_ids``), used to mark screen candidates
@@ -19,6 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from nesscan.atomic import write_text
@@ -44,13 +47,19 @@ def save_model(directory: str | Path, module: Any, config: ModelConfig,
     Every file is written as ``*.tmp`` and renamed, ``config.json`` last: a directory
     whose ``config.json`` matches its weights' checksum is complete.
     """
-    from safetensors.torch import save_file
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / CONFIG).unlink(missing_ok=True)  # incomplete until the new config lands
-    state = {k: v.detach().contiguous() for k, v in module.state_dict().items()}
-    save_file(state, str(directory / (WEIGHTS + ".tmp")))
+    if hasattr(module, "state_dict"):
+        from safetensors.torch import save_file
+
+        save_file({k: v.detach().contiguous() for k, v in module.state_dict().items()},
+                  str(directory / (WEIGHTS + ".tmp")))
+    else:  # a flat classifier (nesscan.model.flat): plain arrays
+        from safetensors.numpy import save_file as save_arrays
+
+        save_arrays({k: np.ascontiguousarray(v) for k, v in sorted(module.state().items())},
+                    str(directory / (WEIGHTS + ".tmp")))
     os.replace(directory / (WEIGHTS + ".tmp"), directory / WEIGHTS)
     config = config.replace(weights_sha256=sha256_file(directory / WEIGHTS))
     write_text(directory / "metrics.json", json.dumps(metrics, indent=2) + "\n")
@@ -92,13 +101,20 @@ def read_model(directory: str | Path | None = None) -> tuple[ModelConfig, Any, p
     config = ModelConfig.from_json(raw, str(directory / CONFIG))
     if sha256_file(directory / WEIGHTS) != config.weights_sha256:
         raise NesscanError(f"{directory / WEIGHTS}: checksum differs from config.json (corrupt or replaced weights)")
-    module = WindowTransformer(config.in_dim, config.window, config.params)
     try:
-        module.load_state_dict(load_file(str(directory / WEIGHTS)))
-    except RuntimeError:
+        if config.family != "transformer":
+            from safetensors.numpy import load_file as load_arrays
+
+            from nesscan.model.flat import FlatClassifier
+
+            module: Any = FlatClassifier.from_state(config.family, load_arrays(str(directory / WEIGHTS)))
+        else:
+            module = WindowTransformer(config.in_dim, config.window, config.params)
+            module.load_state_dict(load_file(str(directory / WEIGHTS)))
+            module.eval()
+    except (RuntimeError, ValueError, KeyError):
         raise NesscanError(f"{directory}: weights do not fit this nesscan version's classifier "
                            f"(model written by nesscan {config.nesscan_version or '?'}); retrain it") from None
-    module.eval()
     from nesscan.model.known import read_known_nes
 
     known = read_known_nes(directory / KNOWN)

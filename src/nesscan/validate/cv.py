@@ -123,7 +123,11 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     context
         "peptide" or "protein" (:mod:`nesscan.features`).
     params
-        :class:`nesscan.model.classifier.ClassifierParams`.
+        :class:`nesscan.model.classifier.ClassifierParams` (Transformer), or the family
+        name (``"ensemble"``, ``"logistic"``, ``"gbm"``) of a flat featurizer, whose every
+        fold model is trained by :func:`nesscan.model.select.fit_window_model` (inner
+        hyper-parameter selection nested in the fold; no validation part) and is reported
+        beside the in-fold anchor PSSM score alone (scorer ``pssm``).
     k, seed
         Folds and the seed of fold assignment, training and bootstrap.
     n_boot, alpha
@@ -157,7 +161,8 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     folds = cluster_folds(table, k, seed)
     if isinstance(featurizer, Embedder):
         featurizer = Featurizer.of_embedder(featurizer, window)
-    x_all = featurizer.windows(table, proteins, context)
+    flat = featurizer.flat
+    x_all = None if flat else featurizer.windows(table, proteins, context)
     trainable = table.source.isin(sources).to_numpy()
     parents = sorted(set(table.accession[table.label == 1]))
     fold_of_protein = pd.Series(folds, index=table.accession).groupby(level=0).first()
@@ -165,34 +170,39 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     fold_rows, preds, window_scores = [], [], {}
     for f in range(k):
         pool = table[trainable & (folds != f)]
-        val_cluster = balanced_assignment(_cluster_stats(pool), [1 - validation_fraction, validation_fraction],
-                                          seed + f)
-        is_val = pool.cluster.map(val_cluster).to_numpy() == 1
-        tr_idx = pool.index[~is_val].to_numpy()
-        va_idx = pool.index[is_val & pool.centred.to_numpy()].to_numpy()
-        module, history = train_classifier(x_all[tr_idx], table.label.to_numpy()[tr_idx], x_all[va_idx],
-                                           table.label.to_numpy()[va_idx], params, seed + f)
         test = table[(folds == f) & table.centred & (trainable | (table.source == DOUBTFUL).to_numpy())]
-        logits = predict_logits(module, x_all[test.index.to_numpy()])
-        scores = {"model": 1.0 / (1.0 + np.exp(-logits.astype(np.float64))),
-                  **baseline_scores(list(pool.sequence), pool.label.to_numpy(), list(test.sequence),
-                                    random_state=seed)}
+        if flat:  # nested selection inside the outer fold's training part (no validation part)
+            fold_fz, module, extra, scores = _flat_fold(pool, test, proteins, featurizer, params, seed + f)
+            tr_idx, va_idx = pool.index.to_numpy(), np.zeros(0, int)
+        else:
+            val_cluster = balanced_assignment(_cluster_stats(pool), [1 - validation_fraction, validation_fraction],
+                                              seed + f)
+            is_val = pool.cluster.map(val_cluster).to_numpy() == 1
+            tr_idx = pool.index[~is_val].to_numpy()
+            va_idx = pool.index[is_val & pool.centred.to_numpy()].to_numpy()
+            module, history = train_classifier(x_all[tr_idx], table.label.to_numpy()[tr_idx], x_all[va_idx],
+                                               table.label.to_numpy()[va_idx], params, seed + f)
+            logits = predict_logits(module, x_all[test.index.to_numpy()])
+            scores = {"model": 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))}
+            best = max(history, key=lambda h: h["val_auc"])
+            fold_fz, extra = featurizer, {"best_epoch": best["epoch"], "epochs": len(history)}
+        scores.update(baseline_scores(list(pool.sequence), pool.label.to_numpy(), list(test.sequence),
+                                      random_state=seed))
         preds.append(test.assign(fold=f, **scores))
         main = (test.source != DOUBTFUL).to_numpy()
         y = test.label.to_numpy()[main]
-        best = max(history, key=lambda h: h["val_auc"])
         fold_rows.append({"fold": f, "n_train": len(tr_idx), "n_val": len(va_idx), "n_test_pos": int(y.sum()),
-                          "n_test_neg": int((1 - y).sum()), "best_epoch": best["epoch"], "epochs": len(history),
+                          "n_test_neg": int((1 - y).sum()), **extra,
                           "auc": _aucs(y, {s: v[main] for s, v in scores.items()},
                                        test.source.to_numpy()[main].astype(str))})
         if score_windows:
             window_scores.update(_score_parents([a for a in parents if fold_of_protein[a] == f], proteins,
-                                                module, featurizer, context, params, seed + f))
+                                                module, fold_fz, context, params, seed + f))
         if progress is not None:
             progress(f + 1, k)
 
     predictions = pd.concat(preds, ignore_index=True)
-    scorer_names = ["model", *[c for c in preds[0].columns if c in _baseline_names()]]
+    scorer_names = ["model", *[c for c in preds[0].columns if c in ("pssm", *_baseline_names())]]
     metrics = {"k": k, "seed": seed, "n_boot": n_boot, "alpha": alpha, "window": window,
                "train_sources": sources, "validation_fraction": validation_fraction, "folds": fold_rows,
                "summary": _summary(predictions, fold_rows, scorer_names, n_boot, seed, alpha),
@@ -249,15 +259,38 @@ def _score_parents(accessions: list[str], proteins: Mapping[str, Protein], modul
     from nesscan.model.config import ModelConfig
     from nesscan.predictor import Predictor, Runtime
 
+    from nesscan.model.classifier import ClassifierParams
+
     window = featurizer.window
     chosen = [proteins[a] for a in accessions if a in proteins and len(proteins[a].sequence) >= window]
     if not chosen:
         return {}
+    family = {"family": module.family} if featurizer.flat else {}
     config = ModelConfig(features=featurizer.spec, in_dim=featurizer.dim, context=context, window=window,
-                         params=params, seed=seed, threshold=0.5,
-                         threshold_rule="none: a cross-validation fold's model scores, it does not call")
+                         params=ClassifierParams() if featurizer.flat else params, seed=seed, threshold=0.5,
+                         threshold_rule="none: a cross-validation fold's model scores, it does not call",
+                         format=2 if featurizer.flat else 1, classifier=family)
     model = Predictor(config, Runtime(), module, featurizer=featurizer)
     return {p.accession: s for p, s in zip(chosen, model.score_proteins(chosen))}
+
+
+def _flat_fold(pool: pd.DataFrame, test: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer,
+               family: Any, seed: int) -> tuple[Featurizer, Any, dict[str, Any], dict[str, np.ndarray]]:
+    """One outer fold of a flat classifier: :func:`nesscan.model.select.fit_window_model` on
+    ``pool`` (inner selection nested here), then the test windows' scores and the in-fold
+    anchor PSSM score alone (the ``pssm`` baseline)."""
+    from nesscan.features.flat import example_matrix
+    from nesscan.model.select import fit_window_model
+
+    fz = Featurizer(featurizer.spec, featurizer.runtime, featurizer.window)
+    family = family if isinstance(family, str) else "ensemble"
+    module, threshold, selection = fit_window_model(pool, proteins, fz, family, seed)
+    x = example_matrix(fz, test, proteins)
+    scores = {"model": module.predict_proba(x)}
+    if "pssm_score" in fz.feature_names:
+        scores["pssm"] = x[:, fz.feature_names.index("pssm_score")].astype(np.float64)
+    extra = {"threshold": threshold, "chosen": selection["chosen"], "inner_auc": selection["inner_family_auc"]}
+    return fz, module, extra, scores
 
 
 def format_cv_table(metrics: dict[str, Any]) -> str:

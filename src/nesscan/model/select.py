@@ -1,0 +1,215 @@
+"""Training of the flat-feature family with nested selection inside the training data.
+
+:func:`fit_window_model` is the one training function of the ``logistic`` / ``gbm`` /
+``ensemble`` classifiers: ``nesscan train`` calls it on the train + validation splits,
+and every outer fold of :mod:`nesscan.validate.cv` calls it on that fold's training
+part, so the selection below is nested inside each outer fold.
+
+1. Inner cross-validation: ``inner_folds`` folds of whole homology clusters
+   (``GroupKFold`` on the examples' ``cluster``). In each inner fold the anchor PSSM
+   (:class:`nesscan.features.pssm.AnchorPSSM`) is refit on the inner-training centred
+   positives (background: residues of the inner-training ``mito_random`` and
+   ``nesdb_other`` windows), and every grid point (:data:`GRID`: logistic ``C``;
+   boosted-trees learning rate at depth 3, 200 trees; each with offset augmentation
+   off/on) is fit on the inner-training rows and scores the inner held-out centred
+   windows.
+2. Each component's hyper-parameters maximise the *mean over negative sources* of the
+   inner out-of-fold AUC (positives vs each negative set), as in the research study.
+3. Threshold: ``max(0.9, 99th percentile of the chosen family's inner out-of-fold
+   negative scores)`` (the ensemble's are the mean of its chosen components').
+4. The PSSM and the chosen components are refit on all the training rows.
+
+Doubtful NESdb positives are never trained on. Everything is seeded: the same rows and
+seed give the same arrays.
+
+References
+----------
+Xu D et al. LocNES. Bioinformatics 2015;31:1357 (PSSM + context features, SVM);
+Fu SC et al. NESsential. Nucleic Acids Res 2011;39:e111.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from nesscan.features import Featurizer
+from nesscan.features.flat import Contexts, example_contexts, feature_blocks, flat_matrix
+from nesscan.model.flat import FlatClassifier, fit_flat
+from nesscan.records import Protein
+
+#: Inner-CV grid per component (offset augmentation off/on is crossed with each point).
+GRID: dict[str, list[dict[str, Any]]] = {
+    "logistic": [{"C": c} for c in (0.003, 0.01, 0.03)],
+    "gbm": [{"learning_rate": lr, "max_depth": 3, "max_iter": 200} for lr in (0.05, 0.1)],
+}
+AUGMENT = (False, True)
+BACKGROUND_SOURCES = ("mito_random", "nesdb_other")
+THRESHOLD_RULE = ("max(0.9, 99th percentile of the inner cluster-grouped CV out-of-fold negatives' scores "
+                  "of the chosen hyper-parameters)")
+DOUBTFUL = "nesdb_doubtful"
+
+
+def components(family: str) -> list[str]:
+    """Components a family fits (``ensemble``: both)."""
+    return ["logistic", "gbm"] if family == "ensemble" else [family]
+
+
+def mean_source_auc(y: np.ndarray, score: np.ndarray, source: np.ndarray) -> float:
+    """Mean over negative sources of the AUC of positives against that source."""
+    from sklearn.metrics import roc_auc_score
+
+    aucs = []
+    for s in sorted(set(source[y == 0].tolist())):
+        keep = (y == 1) | (source == s)
+        if 0 < y[keep].sum() < keep.sum():
+            aucs.append(roc_auc_score(y[keep], score[keep]))
+    return float(np.mean(aucs)) if aucs else float("nan")
+
+
+def _pssm_index(featurizer: Featurizer) -> list[int]:
+    return [j for j, f in enumerate(featurizer.window_features) if getattr(f, "fitted", False)]
+
+
+def fit_features(featurizer: Featurizer, rows: pd.DataFrame, ctx: Contexts, mask: np.ndarray) -> None:
+    """Fit the featurizer's fitted window features on the training rows ``mask``."""
+    sub = rows[mask]
+    pos = mask & (rows.label.to_numpy() == 1) & rows.centred.to_numpy(bool)
+    positives = [(ctx.sequences[c], int(a)) for c, a in zip(ctx.index[pos], ctx.starts[pos])]
+    background = list(sub.sequence[sub.source.isin(BACKGROUND_SOURCES)])
+    if not background:
+        background = list(sub.sequence[sub.label == 0])
+    for j in _pssm_index(featurizer):
+        featurizer.window_features[j].fit(positives, background, featurizer.window)
+
+
+def _train_rows(rows: pd.DataFrame, mask: np.ndarray, augment: bool) -> np.ndarray:
+    keep = mask if augment else mask & rows.centred.to_numpy(bool)
+    return np.flatnonzero(keep)
+
+
+def fit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer,
+                     family: str = "ensemble", seed: int = 0, inner_folds: int = 3,
+                     log: Callable[[str], None] = lambda msg: None) -> tuple[FlatClassifier, float, dict[str, Any]]:
+    """Nested-selected flat classifier trained on ``table`` (see the module docstring).
+
+    Parameters
+    ----------
+    table
+        Training examples (``sequence``, ``accession``, ``start``, ``source``, ``label``,
+        ``centred``, ``cluster``); ``nesdb_doubtful`` rows are dropped.
+    proteins
+        Accession -> parent protein.
+    featurizer
+        A flat featurizer; its fitted features (the PSSM) are refit here, ending fitted
+        on all of ``table``.
+    family
+        ``"logistic"``, ``"gbm"`` or ``"ensemble"``.
+
+    Returns
+    -------
+    classifier, threshold, selection
+        The refit classifier (with the PSSM state in ``feature_state``), the threshold,
+        and the selection record (grid, inner scores, chosen points) for ``config.json``.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    rows = table[table.source != DOUBTFUL].reset_index(drop=True)
+    rows = rows.assign(centred=rows.centred.astype(bool))
+    y = rows.label.to_numpy().astype(int)
+    source = rows.source.to_numpy().astype(str)
+    centred = rows.centred.to_numpy(bool)
+    ctx = example_contexts(rows, proteins)
+    fitted = _pssm_index(featurizer)
+    tracks = featurizer.residues(ctx.sequences)
+    fixed = feature_blocks(featurizer, ctx, [j for j in range(len(featurizer.window_features)) if j not in fitted],
+                           tracks)
+    n_groups = rows.cluster.nunique()
+    k = min(inner_folds, n_groups)
+    oof: dict[tuple[str, int, bool], np.ndarray] = {}
+    for i, (tr, te) in enumerate(GroupKFold(k).split(rows, y, rows.cluster.to_numpy())):
+        mask = np.zeros(len(rows), bool)
+        mask[tr] = True
+        fit_features(featurizer, rows, ctx, mask)
+        x = flat_matrix(featurizer, ctx, {**fixed, **feature_blocks(featurizer, ctx, fitted)})
+        test = te[centred[te]]
+        for comp in components(family):
+            for g, point in enumerate(GRID[comp]):
+                for aug in AUGMENT:
+                    r = _train_rows(rows, mask, aug)
+                    model = fit_flat(x, y, comp, {comp: point}, seed, {comp: r})
+                    oof.setdefault((comp, g, aug), np.full(len(rows), np.nan))[test] = model.predict_proba(x[test])
+        log(f"inner fold {i + 1}/{k} done")
+    scored = np.isfinite(next(iter(oof.values())))
+    inner = {f"{c}|{g}|{a}": mean_source_auc(y[scored], s[scored], source[scored]) for (c, g, a), s in oof.items()}
+    chosen: dict[str, dict[str, Any]] = {}
+    for comp in components(family):
+        keys = [(comp, g, a) for g in range(len(GRID[comp])) for a in AUGMENT]
+        best = max(keys, key=lambda key: (inner[f"{key[0]}|{key[1]}|{key[2]}"], -key[1], not key[2]))
+        chosen[comp] = {**GRID[comp][best[1]], "augment": bool(best[2]),
+                        "inner_auc": inner[f"{best[0]}|{best[1]}|{best[2]}"]}
+    family_oof = np.mean([oof[(c, GRID[c].index({k: v for k, v in chosen[c].items()
+                                                  if k not in ("augment", "inner_auc")}), chosen[c]["augment"])]
+                          for c in components(family)], axis=0)
+    neg99 = float(np.quantile(family_oof[scored & (y == 0)], 0.99))
+    threshold = max(0.9, neg99)
+    all_rows = np.ones(len(rows), bool)
+    fit_features(featurizer, rows, ctx, all_rows)
+    x = flat_matrix(featurizer, ctx, {**fixed, **feature_blocks(featurizer, ctx, fitted)})
+    hyper = {c: {k: v for k, v in chosen[c].items() if k not in ("augment", "inner_auc")} for c in chosen}
+    model = fit_flat(x, y, family, hyper, seed,
+                     {c: _train_rows(rows, all_rows, chosen[c]["augment"]) for c in chosen})
+    model.feature_state = {k: v for j in fitted for k, v in featurizer.window_features[j].state().items()}
+    selection = {"family": family, "inner_folds": k, "grouping": "homology cluster (GroupKFold)",
+                 "metric": "mean over negative sources of the inner out-of-fold AUC (centred windows)",
+                 "grid": {c: GRID[c] for c in components(family)}, "augmentation": list(AUGMENT),
+                 "chosen": chosen, "inner_family_auc": mean_source_auc(y[scored], family_oof[scored], source[scored]),
+                 "inner_negative_q99": neg99, "training_rows": int(len(rows)),
+                 "training_centred_positives": int((centred & (y == 1)).sum())}
+    return model, threshold, selection
+
+
+def train_flat(prepared: Any, model_dir: Any, training_data: dict[str, str], known_nes: pd.DataFrame,
+               family: str = "ensemble", tracks: str = "plddt", seed: int = 0, runtime: Any = None,
+               log: Callable[[str], None] = lambda msg: None) -> Any:
+    """``nesscan train`` for the flat family (called by :func:`nesscan.pipeline.train`): nested
+    selection on the ``train`` + ``val`` splits of ``prepared`` (no early stopping: the
+    held-out ``test`` split stays for ``evaluate``), then the model directory (config, arrays in
+    ``model.safetensors``, examples with their split).
+
+    Parameters
+    ----------
+    prepared
+        ``(example_set, examples)`` of :func:`nesscan.pipeline.prepare`.
+    training_data
+        Data file -> SHA-256, recorded in ``config.json``.
+    known_nes
+        Known NES ranges saved beside the model.
+    """
+    import time
+
+    from nesscan import __version__
+    from nesscan.features.flat import flat_spec
+    from nesscan.model.classifier import ClassifierParams
+    from nesscan.model.config import ModelConfig
+    from nesscan.model.store import save_model
+    from nesscan.predictor import Runtime
+
+    spec = flat_spec(tracks)
+    featurizer = Featurizer(spec, runtime or Runtime(), 22)
+    ex, table = prepared
+    log(f"examples: {ex.summary['examples_by_source']}")
+    train_rows = table[table.split.isin(["train", "val"])]
+    log(f"training the {family} on {len(train_rows)} train+val windows ({featurizer.dim} features: "
+        f"{', '.join(w['name'] for w in spec.window_features)}; tracks {[t['name'] for t in spec.tracks]})")
+    t0 = time.perf_counter()
+    model, threshold, selection = fit_window_model(train_rows, ex.proteins, featurizer, family, seed, log=log)
+    log(f"trained in {time.perf_counter() - t0:.1f} s; chosen {selection['chosen']}; threshold {threshold:.3f}")
+    config = ModelConfig(
+        features=spec, in_dim=featurizer.dim, context="protein", window=featurizer.window, params=ClassifierParams(),
+        seed=seed, threshold=threshold, threshold_rule=THRESHOLD_RULE, training_data=training_data,
+        examples=ex.summary, nesscan_version=__version__, format=2, classifier=selection)
+    metrics = {"selection": selection, "feature_names": featurizer.feature_names}
+    return save_model(model_dir, model, config, known_nes, metrics, examples=table)
