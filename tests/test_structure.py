@@ -162,8 +162,8 @@ def test_truncated_model_is_flagged(structures: Path, tmp_path: Path, parents, n
         acc = name.split("-")[1]
         seq = parents.get(acc) or residue_profile(structures / name).sequence
         out = annotate_structures(pd.DataFrame([nes_window(acc, seq, (100, 110))]), tmp_path)
-        assert out.structure_status[0] == "corrupt_model", frac
-        assert np.isnan(out.structural_score[0]) and out.combined_score[0] == pytest.approx(0.8)
+        assert out.structure_status[0] == "corrupt_model;predicted_plddt", frac
+        assert np.isnan(out.rsa_anchors[0]) and out.plddt_source[0] == "metapredict"  # no model: predicted pLDDT
         assert name in out.structure_note[0]
 
 
@@ -172,7 +172,7 @@ def test_missing_model_and_garbage_file(tmp_path: Path) -> None:
     table = pd.DataFrame([{"accession": acc, "start": 1, "end": 22, "sequence": "MA" * 11, "score": 0.5}
                           for acc in ("P99999", "Q00000")])
     out = annotate_structures(table, tmp_path)
-    assert list(out.structure_status) == ["corrupt_model", "missing_model"]
+    assert list(out.structure_status) == ["corrupt_model;predicted_plddt", "missing_model;predicted_plddt"]
     assert list(out.index) == [0, 1] and out.rsa_window.isna().all()
     empty = annotate_structures(table.iloc[:0], tmp_path)
     assert empty.empty and list(empty.columns[-len(COLUMNS):]) == list(COLUMNS)
@@ -263,7 +263,7 @@ def test_cli(structures: Path, tmp_path: Path, parents, capsys) -> None:
     pd.DataFrame(rows).to_csv(cands, index=False)
     assert main(["structure", str(cands), "--structures", str(models)]) == 0
     out = pd.read_csv(tmp_path / "structure.csv", keep_default_na=False)
-    assert list(out.structure_status) == ["ok", "corrupt_model", "missing_model"]
+    assert list(out.structure_status) == ["ok", "corrupt_model;predicted_plddt", "missing_model;predicted_plddt"]
     assert list(out.columns[-len(COLUMNS):]) == list(COLUMNS)
     capsys.readouterr()
     assert main(["structure", str(cands), "--structures", str(tmp_path / "nowhere")]) == 1

@@ -152,7 +152,7 @@ def test_annotate_with_download(server, tmp_path: Path, data_dir: Path) -> None:
                            "score": 0.9}, {"accession": "Q99999", "start": 1, "end": 22,
                                            "sequence": "A" * 22, "score": 0.9}])
     out = annotate_structures(table, None, download=True, cache=tmp_path / "cache", base_url=base)
-    assert list(out.structure_status) == ["ok", "missing_model"]
+    assert list(out.structure_status) == ["ok", "missing_model;predicted_plddt"]
 
 
 def test_annotate_flags_a_refused_download_as_corrupt(server, tmp_path: Path, data_dir: Path) -> None:
@@ -168,6 +168,6 @@ def test_annotate_flags_a_refused_download_as_corrupt(server, tmp_path: Path, da
     table = pd.DataFrame([{"accession": "O00311", "start": 452, "end": 473, "sequence": "A" * 22, "score": 0.9},
                           {"accession": "Q99999", "start": 1, "end": 22, "sequence": "A" * 22, "score": 0.9}])
     out = annotate_structures(table, None, download=True, cache=tmp_path / "cache", base_url=base)
-    assert list(out.structure_status) == ["corrupt_model", "missing_model"]
+    assert list(out.structure_status) == ["corrupt_model;predicted_plddt", "missing_model;predicted_plddt"]
     assert "truncated PDB file" in out.structure_note[0]
     assert out.combined_score.notna().all()  # scored with the neutral prior, never dropped

@@ -59,13 +59,13 @@ def test_report_without_structure_is_unchanged(tmp_path: Path) -> None:
 
 def test_report_cli_structures_step(tmp_path: Path, data_dir: Path, capsys) -> None:
     """`nesscan report --structures DIR` writes structure.csv for every screen (the synthetic
-    accessions have no model: every row flagged missing_model, exit 0), then the section."""
+    accessions have no model: every row flagged missing_model;predicted_plddt, exit 0), then the section."""
     from nesscan.cli import main
 
     run = make_run(tmp_path / "run")
     assert main(["report", str(run), "--structures", str(data_dir / "structures")]) == 0
     out = pd.read_csv(run / "screen" / HUMAN / "structure.csv", keep_default_na=False)
-    assert set(out.structure_status) == {"missing_model"} and list(out.columns[-len(COLUMNS):]) == list(COLUMNS)
+    assert set(out.structure_status) == {"missing_model;predicted_plddt"} and list(out.columns[-len(COLUMNS):]) == list(COLUMNS)
     assert "Table S (H.sapiens" in (run / "report" / "report.html").read_text()
     capsys.readouterr()
     assert main(["report", str(run), "--structures", str(tmp_path / "nope")]) == 1
@@ -92,4 +92,4 @@ def test_run_structure_step(tiny_data: Path, fast_params, tmp_path: Path) -> Non
     cands = pd.read_csv(out / "screen" / "tiny" / "candidates.csv")
     table = pd.read_csv(out / "screen" / "tiny" / "structure.csv", keep_default_na=False)
     assert list(table.columns) == list(cands.columns) + list(COLUMNS)  # a 3-epoch model may call nothing
-    assert len(table) == len(cands) and set(table.structure_status) <= {"missing_model"}
+    assert len(table) == len(cands) and set(table.structure_status) <= {"missing_model;predicted_plddt"}

@@ -97,14 +97,19 @@ def structure_section(screens: list[ScreenData]) -> tuple[list[Block], dict[str,
         if not blocks:
             blocks.append(Heading(2, "Structure (AlphaFold models)"))
         status = table["structure_status"].fillna("")
-        usable = int(table["structural_score"].notna().sum())
+        predicted = table["plddt_source"].fillna("").eq("metapredict") if "plddt_source" in table else \
+            pd.Series(False, index=table.index)
+        usable = int((table["structural_score"].notna() & ~predicted).sum())
         counts = ", ".join(f"{k} {v}" for k, v in status.value_counts().items())
         label = proteome_label(screen.name)
         blocks.append(Para(
             f"{label}: {usable:,} of {len(table):,} candidates had a usable AlphaFold model ({counts}). "
             "Structure re-weights candidates and removes none: the structural score (0-1) rises with the "
             "anchors' relative solvent accessibility where pLDDT is high, and is 0.75 in disordered "
-            "regions (pLDDT < 50), whose burial means nothing; rows without a model keep a neutral 0.5."))
+            "regions (pLDDT < 50), whose burial means nothing; rows without a model keep a neutral 0.5"
+            + (f", or, for the {int(predicted.sum()):,} flagged predicted_plddt, are scored from "
+               "metapredict's sequence-predicted pLDDT alone (0.75 disordered to 0.5 folded, exposure unknown)"
+               if predicted.any() else "") + "."))
         blocks.append(before_after_table(screen, table))
         stem = figure_stem(screen)
         figs[stem] = structure_figure(table, f"{label}: candidates by accessibility and confidence")

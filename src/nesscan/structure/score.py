@@ -31,6 +31,15 @@ The combined score is a fixed blend, ``(1 - STRUCTURE_WEIGHT) * score + STRUCTUR
 * structural`` with weight 0.25: a prior, not fitted (no labelled set of buried and
 exposed NESs is large enough to fit it). With no usable model the structural score is
 empty and the blend uses a neutral 0.5 (said in the explanation).
+
+Without any AlphaFold model (none exists, or every model is corrupt) the window's pLDDT
+is *predicted* from sequence by metapredict (:func:`predicted_structural_score`); there
+is no structure, so no RSA and no helix, and the exposure term takes its neutral prior::
+
+    structural_predicted = c * 0.5 + (1 - c) * 0.75     # c from the predicted pLDDT as above
+
+A window predicted disordered scores 0.75 as with a model; one predicted confidently
+folded scores the neutral 0.5 (folded, but buried or exposed is unknown).
 """
 
 from __future__ import annotations
@@ -64,6 +73,43 @@ def structural_score(rsa_anchors: float, plddt_window: float, helix_fraction: fl
     c = float(np.clip((plddt_window - 50.0) / 40.0, 0.0, 1.0))
     e = 1.0 / (1.0 + np.exp(-(rsa_anchors - EXPOSED_RSA) / 0.05))
     return float(c * e * (0.85 + 0.15 * helix_fraction) + (1.0 - c) * DISORDERED_VALUE)
+
+
+def predicted_structural_score(plddt_window: float) -> float:
+    """Structural score from a *predicted* pLDDT alone (no model: exposure unknown, neutral 0.5).
+
+    Examples
+    --------
+    >>> predicted_structural_score(35.0)   # predicted disordered
+    0.75
+    >>> predicted_structural_score(95.0)   # predicted folded: burial unknown
+    0.5
+    >>> predicted_structural_score(70.0)
+    0.625
+    """
+    if not np.isfinite(plddt_window):
+        return float("nan")
+    c = float(np.clip((plddt_window - 50.0) / 40.0, 0.0, 1.0))
+    return float(c * NEUTRAL + (1.0 - c) * DISORDERED_VALUE)
+
+
+def explain_predicted(plddt_window: float, why: str = "no AlphaFold model") -> str:
+    """Explanation of a window scored from metapredict's predicted pLDDT.
+
+    Examples
+    --------
+    >>> explain_predicted(45.2)
+    'no AlphaFold model: predicted pLDDT 45 (metapredict), likely disordered'
+    >>> explain_predicted(88.0, "model unreadable")
+    'model unreadable: predicted pLDDT 88 (metapredict), likely folded, burial unknown'
+    """
+    if plddt_window < 50:
+        state = "likely disordered"
+    elif plddt_window < 70:
+        state = "low confidence"
+    else:
+        state = "likely folded, burial unknown"
+    return f"{why}: predicted pLDDT {plddt_window:.0f} (metapredict), {state}"
 
 
 def combined_score(score: float, structural: float | None) -> float:

@@ -1,11 +1,15 @@
 """Structure columns for a candidate table: find models, read residues, locate, score.
 
-Columns added (``structure.csv``; numbers are empty where the row has no usable model):
+Columns added (``structure.csv``; numbers are empty where the row has no usable model,
+except the pLDDT columns when no model exists, see ``plddt_source``):
 
 ====================  =================================================================
 ``structure_status``  ``ok``, or ``;``-joined flags: ``missing_model``, ``corrupt_model``,
                       ``sequence_mismatch``, ``fragment``, ``window_outside_model``
-                      (:mod:`nesscan.structure.locate`)
+                      (:mod:`nesscan.structure.locate`), and ``predicted_plddt`` where no
+                      AlphaFold model exists or every one is corrupt: the pLDDT columns
+                      then hold metapredict's sequence-predicted pLDDT (e.g.
+                      ``missing_model;predicted_plddt``)
 ``structure_model``   file name of the model read (``""`` if none)
 ``structure_note``    details of the flags (fragment read, where the window was found, error)
 ``rsa_window``        mean RSA of the window's residues
@@ -15,9 +19,14 @@ Columns added (``structure.csv``; numbers are empty where the row has no usable 
 ``rsa_anchors``       mean RSA of those anchor residues
 ``plddt_window``      mean pLDDT of the window
 ``plddt_anchors``     mean pLDDT of the anchor residues
-``helix_fraction``    share of window residues in a P-SEA helix
+``plddt_source``      where the pLDDT columns come from: ``alphafold`` (the model),
+                      ``metapredict`` (predicted from sequence, flag ``predicted_plddt``;
+                      ``structure_note`` says whether from the full protein sequence of
+                      ``--fasta``/``--nesdb`` or, lacking it, the window alone), ``""`` (none)
+``helix_fraction``    share of window residues in a P-SEA helix (empty without a model, as RSA)
 ``strand_fraction``   share of window residues in a P-SEA strand
-``structural_score``  soft structural score in [0, 1] (:mod:`nesscan.structure.score`)
+``structural_score``  soft structural score in [0, 1] (:mod:`nesscan.structure.score`); from a
+                      predicted pLDDT: ``c * 0.5 + (1 - c) * 0.75`` (exposure unknown, neutral)
 ``combined_score``    blend of ``score`` and ``structural_score`` (neutral 0.5 when empty)
 ``structure_explanation``  a few words, e.g. "exposed helix, pLDDT 88"
 ====================  =================================================================
@@ -35,12 +44,14 @@ import pandas as pd
 from nesscan.errors import NesscanError
 from nesscan.structure.locate import Located, locate, place_fragments
 from nesscan.structure.residues import CorruptModel, ResidueProfile, residue_profile
-from nesscan.structure.score import combined_score, explain, structural_score
+from nesscan.structure.score import (combined_score, explain, explain_predicted,
+                                     predicted_structural_score, structural_score)
 
 COLUMNS = ("structure_status", "structure_model", "structure_note", "anchor_source", "rsa_window",
-           "rsa_anchors", "plddt_window", "plddt_anchors", "helix_fraction", "strand_fraction",
-           "structural_score", "combined_score", "structure_explanation")
-_NUMBERS = COLUMNS[4:11]
+           "rsa_anchors", "plddt_window", "plddt_anchors", "plddt_source", "helix_fraction",
+           "strand_fraction", "structural_score", "combined_score", "structure_explanation")
+_NUMBERS = ("rsa_window", "rsa_anchors", "plddt_window", "plddt_anchors", "helix_fraction",
+            "strand_fraction", "structural_score")
 HYDROPHOBIC = "LIVFM"
 """Residues used as anchors of a window without a consensus match."""
 
@@ -69,9 +80,46 @@ def features(loc: Located) -> dict[str, float]:
            "helix_fraction": float(np.mean(prof.sse[w] == "a")),
            "strand_fraction": float(np.mean(prof.sse[w] == "b"))}
     rsa = row["rsa_anchors"] if np.isfinite(row["rsa_anchors"]) else row["rsa_window"]
+    row["plddt_source"] = "alphafold"
     row["structural_score"] = structural_score(rsa, row["plddt_window"], row["helix_fraction"])
     row["structure_explanation"] = explain(rsa, row["plddt_window"], row["helix_fraction"],
                                            row["strand_fraction"])
+    return row
+
+
+def predicted_plddt(sequence: str) -> np.ndarray:
+    """Per-residue pLDDT (0-100) predicted from sequence by metapredict
+    (:class:`nesscan.features.metapredict.MetapredictTrack`, which gives pLDDT / 100 rounded
+    to 1e-3, i.e. 0.1 pLDDT)."""
+    from nesscan.features.metapredict import MetapredictTrack
+
+    return np.asarray(MetapredictTrack(kind="plddt").embed([sequence])[0][:, 0], np.float64) * 100.0
+
+
+def predicted_features(protein: str | None, start: int, window_seq: str, anchors: list[int],
+                       why: str) -> dict:
+    """The pLDDT columns, score and explanation of a window without a usable model, from
+    metapredict's predicted pLDDT of the full protein (``protein``) or, lacking it (or when
+    the window is not at ``start`` in it), of the window alone; ``structure_note`` says which."""
+    offset = start - 1
+    if protein and protein[offset:offset + len(window_seq)].upper() == window_seq.upper():
+        seq, note = protein, "pLDDT predicted by metapredict from the full protein sequence"
+    elif protein and window_seq and protein.upper().find(window_seq.upper()) >= 0:
+        offset = protein.upper().find(window_seq.upper())
+        seq = protein
+        note = (f"pLDDT predicted by metapredict from the full protein sequence "
+                f"(window found at residues {offset + 1}-{offset + len(window_seq)})")
+    else:
+        seq, offset = window_seq, 0
+        note = ("pLDDT predicted by metapredict from the window sequence alone "
+                "(no protein sequence given, or the window is not in it)")
+    plddt = predicted_plddt(seq)
+    w = np.arange(offset, offset + len(window_seq))
+    a = np.array([offset + (r - start) for r in anchors if 0 <= r - start < len(window_seq)], int)
+    row = {"plddt_window": _mean(plddt[w]), "plddt_anchors": _mean(plddt[a]) if a.size else float("nan"),
+           "plddt_source": "metapredict", "structure_note": note}
+    row["structural_score"] = predicted_structural_score(row["plddt_window"])
+    row["structure_explanation"] = explain_predicted(row["plddt_window"], why)
     return row
 
 
@@ -169,18 +217,20 @@ def _protein_rows(part: pd.DataFrame, paths: list[Path], protein: str | None,
     out = {}
     for pos, cand in part.iterrows():
         row = {c: float("nan") for c in _NUMBERS}
+        row["plddt_source"] = ""
         anchors, row["anchor_source"] = anchor_residues(cand.get("anchors"), int(cand["start"]),
                                                         str(cand["sequence"]))
+        why = None
         if not paths and refused:
-            row.update(structure_status="corrupt_model", structure_model="", structure_note=refused,
-                       structure_explanation="downloaded model corrupt, refused (neutral structural prior 0.5)")
+            row.update(structure_status="corrupt_model", structure_model="", structure_note=refused)
+            why = "downloaded model corrupt, refused"
         elif not paths:
-            row.update(structure_status="missing_model", structure_model="", structure_note="",
-                       structure_explanation="no AlphaFold model (neutral structural prior 0.5)")
+            row.update(structure_status="missing_model", structure_model="", structure_note="")
+            why = "no AlphaFold model"
         elif not frags:
             row.update(structure_status="corrupt_model", structure_model=paths[0].name,
-                       structure_note="; ".join(errors),
-                       structure_explanation="model unreadable (neutral structural prior 0.5)")
+                       structure_note="; ".join(errors))
+            why = "model unreadable"
         else:
             loc = locate(frags, int(cand["start"]), int(cand["end"]), str(cand["sequence"]),
                          anchors, fragmented, mismatch)
@@ -192,6 +242,10 @@ def _protein_rows(part: pd.DataFrame, paths: list[Path], protein: str | None,
                 row.update(features(loc))
             else:
                 row["structure_explanation"] = f"{loc.note} (neutral structural prior 0.5)"
+        if why is not None:  # no usable AlphaFold model at all: metapredict's pLDDT stands in
+            pred = predicted_features(protein, int(cand["start"]), str(cand["sequence"]), anchors, why)
+            pred["structure_note"] = "; ".join(n for n in (row["structure_note"], pred["structure_note"]) if n)
+            row.update(pred, structure_status=f"{row['structure_status']};predicted_plddt")
         row["combined_score"] = combined_score(float(cand["score"]), row["structural_score"])
         out[pos] = row
     return out
