@@ -113,7 +113,7 @@ def track_svg(track: np.ndarray, length: int, candidates: list[dict], known: lis
     return "".join(parts)
 
 
-ORDER_HEIGHT, ORDER_PANEL, ORDER_GAP = 150, 48, 14  # two panels: predicted pLDDT, predicted disorder
+ORDER_HEIGHT, ORDER_PANEL, ORDER_TOP, ORDER_STEP = 156, 48, 18, 66  # two panels: predicted pLDDT, predicted disorder
 
 
 def order_svg(plddt: np.ndarray, disorder: np.ndarray, length: int, label: str = "") -> str:
@@ -138,7 +138,7 @@ def order_svg(plddt: np.ndarray, disorder: np.ndarray, length: int, label: str =
     panels = (("plddt", "predicted pLDDT", plddt, 100.0, (0, 50, 100), (PLDDT_DISORDERED, PLDDT_ORDERED), "{:g}"),
               ("disorder", "predicted disorder", disorder, 1.0, (0, 0.5, 1), (DISORDER_CUTOFF,), "{:g}"))
     for i, (name, title, values, top, ticks, bands, tf) in enumerate(panels):
-        y0 = TOP + i * (ORDER_PANEL + ORDER_GAP + 12)
+        y0 = ORDER_TOP + i * ORDER_STEP
 
         def y(v: float, y0: float = y0, top: float = top) -> float:
             return y0 + (1.0 - float(v) / top) * ORDER_PANEL
@@ -153,15 +153,12 @@ def order_svg(plddt: np.ndarray, disorder: np.ndarray, length: int, label: str =
             parts.append(f'<polyline class="{name}" points="{pts}"/>')
         for t in ticks:
             parts.append(f'<text class="axis" x="{LEFT - 4}" y="{y(t) + 4:.1f}" text-anchor="end">{tf.format(t)}</text>')
-        parts.append(f'<text class="panel-label" x="{LEFT + 4}" y="{y0 + ORDER_PANEL + 12:.1f}">{title} '
+        parts.append(f'<text class="panel-label" x="{LEFT}" y="{y0 - 4:.1f}">{title} '
                      f'({"0-100; &lt; 50 disordered, &gt; 70 ordered" if name == "plddt" else "0-1; &gt; 0.5 disordered"}'
                      f')</text></g>')
-    base = ORDER_HEIGHT - 18
     for t in _ticks(length):
         tx = x(t + 0.5)
         parts.append(f'<text class="axis" x="{tx:.1f}" y="{ORDER_HEIGHT - 4}" text-anchor="middle">{t}</text>')
-    parts.append(f'<text class="axis" x="{LEFT - 4}" y="{ORDER_HEIGHT - 4}" text-anchor="end">residue</text>')
-    del base
     parts.append("</svg>")
     return "".join(parts)
 
