@@ -83,7 +83,6 @@ def test_wording_bands():
 
 def _report_table1(run) -> str:
     from nesscan.report import write_report
-    from test_report import HUMAN  # noqa: F401
 
     html = write_report(run).read_text()
     table1 = html[html.index("Table 1 (H.sapiens"):]

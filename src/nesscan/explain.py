@@ -20,7 +20,7 @@ decides the wording, and a disagreement between the two is said in words.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
