@@ -147,3 +147,15 @@ def explain(nes_class: str | None, anchors: str | Sequence[int] | None, sequence
     p = window_mean(plddt, start, end)
     tail = missing if p is None else order_words(p, window_mean(disorder, start, end))
     return f"{head}; {tail}"
+
+
+def order_tracks(sequence: str) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted pLDDT (0-100) and disorder (0-1) per residue of one protein: one metapredict
+    call per network (:class:`nesscan.features.metapredict.MetapredictTrack`, which memoises
+    by sequence, so the default model's own pLDDT feature call is reused). Values are
+    metapredict's rounded to 0.1 pLDDT and 0.001 disorder."""
+    from nesscan.features.metapredict import MetapredictTrack
+
+    (plddt,) = MetapredictTrack("plddt").embed([sequence])
+    (disorder,) = MetapredictTrack("disorder").embed([sequence])
+    return (np.round(plddt[:, 0].astype(np.float64) * 100.0, 1), np.round(disorder[:, 0].astype(np.float64), 3))

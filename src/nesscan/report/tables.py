@@ -71,9 +71,8 @@ def explanations(screen: ScreenData, c: pd.DataFrame) -> list[str]:
     anchors from the row (annotated from its window when the table lacks them), predicted
     order from metapredict run on the whole protein read from the screened FASTA, or
     :data:`NO_FASTA`."""
-    from nesscan.explain import explain
+    from nesscan.explain import explain, order_tracks
     from nesscan.screen.annotate import annotate_candidates
-    from nesscan.web.predict import order_tracks
 
     if not len(c):
         return []

@@ -177,15 +177,10 @@ def residue_track(scores: np.ndarray, window: int) -> np.ndarray:
 
 
 def order_tracks(sequence: str) -> tuple[np.ndarray, np.ndarray]:
-    """Predicted pLDDT (0-100) and disorder (0-1) per residue of one protein: one metapredict
-    call per network (:class:`nesscan.features.metapredict.MetapredictTrack`, which memoises
-    by sequence, so the default model's own pLDDT feature call is reused). Values are
-    metapredict's rounded to 0.1 pLDDT and 0.001 disorder."""
-    from nesscan.features.metapredict import MetapredictTrack
+    """Predicted pLDDT (0-100) and disorder (0-1) per residue: :func:`nesscan.explain.order_tracks`."""
+    from nesscan.explain import order_tracks as tracks
 
-    (plddt,) = MetapredictTrack("plddt").embed([sequence])
-    (disorder,) = MetapredictTrack("disorder").embed([sequence])
-    return (np.round(plddt[:, 0].astype(np.float64) * 100.0, 1), np.round(disorder[:, 0].astype(np.float64), 3))
+    return tracks(sequence)
 
 
 def explain_candidates(rows: list[dict], sequence: str, plddt: np.ndarray | None,
