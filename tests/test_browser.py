@@ -148,3 +148,30 @@ def test_browse_and_sort(server, page):
     page.wait_for_url("**/protein/P61925**")
     assert page.locator('svg .nes-window[data-start="30"]').count() == 1
     _shot(page, "protein")
+
+
+def test_predicted_order_tracks_and_explanation(server, page):
+    """Under the score track: the predicted pLDDT and disorder panels, drawn and labelled, on
+    the score track's width; the candidate row explains the call in words."""
+    page.goto(server)
+    page.click("#example")
+    page.click("#submit")
+    order = page.locator("svg.order-svg")
+    order.wait_for()
+    score_box, order_box = page.locator("svg.track-svg").bounding_box(), order.bounding_box()
+    assert order_box["y"] >= score_box["y"] + score_box["height"] - 1  # under the score track
+    assert abs(order_box["width"] - score_box["width"]) < 1 and order_box["height"] > 100
+    for name in ("plddt", "disorder"):
+        line = page.locator(f"svg.order-svg polyline.{name}")
+        assert line.count() == 1 and len(line.get_attribute("points").split()) == len(PKIA[3])
+        assert line.bounding_box()["height"] > 5  # a curve, not a flat line off the plot
+    labels = page.locator("svg.order-svg text.panel-label").all_text_contents()
+    assert labels[0].startswith("predicted pLDDT") and labels[1].startswith("predicted disorder")
+    caption = page.locator("figure.order figcaption").inner_text()
+    assert "predicted pLDDT" in caption and "predicted disorder" in caption
+    explanation = page.locator("table.candidates tr.candidate td.explain").inner_text()
+    assert explanation.startswith("class 1a match L38-L42-L45-I47 (anchors 38, 42, 45, 47)")
+    assert "pLDDT" in explanation
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.locator("article.protein").first.screenshot(path=str(Path(SHOTS) / "web_predict_order.png"))

@@ -43,12 +43,67 @@ def _ordered(scorers: dict[str, Any]) -> list[str]:
     return [s for s in SCORER_ORDER if s in scorers] + [s for s in scorers if s not in SCORER_ORDER]
 
 
+#: The explanation's order part when the screened FASTA is not found.
+NO_FASTA = "no predicted order: FASTA not found"
+
+
+def screened_sequences(screen: ScreenData, accessions: set[str]) -> dict[str, str] | None:
+    """The sequences of ``accessions`` in the FASTA a screen recorded in ``screen.json``
+    (:func:`nesscan.screen.outputs.find_fasta`), or None when it is not found or unreadable."""
+    import json
+
+    from nesscan.errors import NesscanError
+    from nesscan.io.fasta import iter_fasta
+    from nesscan.screen.outputs import find_fasta
+
+    try:
+        config = json.loads((screen.path / "screen.json").read_text())["config"]
+        fasta = find_fasta(screen.path, config.get("fasta"), config.get("fasta_sha256"))
+        if fasta is None:
+            return None
+        return {p.accession: p.sequence for p in iter_fasta(fasta) if p.accession in accessions}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, NesscanError):
+        return None
+
+
+def explanations(screen: ScreenData, c: pd.DataFrame) -> list[str]:
+    """Each candidate row of ``c`` in words (:func:`nesscan.explain.explain`): class and
+    anchors from the row (annotated from its window when the table lacks them), predicted
+    order from metapredict run on the whole protein read from the screened FASTA, or
+    :data:`NO_FASTA`."""
+    from nesscan.explain import explain, order_tracks
+    from nesscan.screen.annotate import annotate_candidates
+
+    if not len(c):
+        return []
+    if "nes_class" not in c.columns or "anchors" not in c.columns:
+        c = annotate_candidates(c)
+    sequences = screened_sequences(screen, set(c["accession"].astype(str)))
+    tracks: dict[str, tuple] = {}
+    out = []
+    for _, r in c.iterrows():
+        acc, start, end = str(r["accession"]), int(r["start"]), int(r["end"])
+        anchors = "" if _cell(r, "anchors") == NA else str(r["anchors"])
+        protein = None if sequences is None else sequences.get(acc)
+        if protein is None:
+            missing = NO_FASTA if sequences is None else "no predicted order: protein not in the FASTA"
+            out.append(explain(r.get("nes_class"), anchors, str(r["sequence"]), start, end, offset=start,
+                               missing=missing))
+            continue
+        if acc not in tracks:
+            tracks[acc] = order_tracks(protein)
+        out.append(explain(r.get("nes_class"), anchors, protein, start, end, *tracks[acc]))
+    return out
+
+
 def top_candidates(screen: ScreenData, n: int = 10) -> Table:
-    """Table 1 for one proteome: its ``n`` best candidates by score."""
+    """Table 1 for one proteome: its ``n`` best candidates by score, each explained in words
+    (:func:`explanations`)."""
     c = screen.candidates.sort_values("score", ascending=False, kind="stable").head(n)
     anchors = "anchors" in c.columns
+    words = explanations(screen, c)
     header = ("rank", "accession", "gene", "start", "sequence", "score", "q-value", "class") \
-        + (("anchors",) if anchors else ()) + ("known or novel",)
+        + (("anchors",) if anchors else ()) + ("known or novel", "explanation")
     rows = []
     for rank, (_, r) in enumerate(c.iterrows(), 1):
         known = str(r.get("known_nes", "")).lower() == "true"
@@ -57,12 +112,15 @@ def top_candidates(screen: ScreenData, n: int = 10) -> Table:
             "known (NESdb)" if known else "novel")
         row = (str(rank), _cell(r, "accession"), _cell(r, "gene"), _cell(r, "start"), _cell(r, "sequence"),
                fmt_num(r.get("score")), fmt_num(r.get("q_value")), _cell(r, "nes_class")) \
-            + ((_cell(r, "anchors"),) if anchors else ()) + (status,)
+            + ((_cell(r, "anchors"),) if anchors else ()) + (status, words[rank - 1])
         rows.append(row)
     total = len(screen.candidates)
     caption = (f"Table 1 ({proteome_label(screen.name)}): top {len(rows)} of {total:,} candidate regions "
                f"(start: 1-based first residue of the best 22-residue window; q-value: target-decoy FDR; "
-               f"class: Kosugi consensus class; anchors: 1-based residues of the hydrophobic anchors)")
+               f"class: Kosugi consensus class; anchors: 1-based residues of the hydrophobic anchors; "
+               f"explanation: class and anchors in words, and the window's mean sequence-predicted pLDDT "
+               f"and disorder (metapredict on the whole protein): pLDDT < 50 disordered, 50-70 low "
+               f"confidence, > 70 ordered (AlphaFold's bands); disorder > 0.5 disordered)")
     return Table(caption, header, tuple(rows), mono=("sequence",))
 
 

@@ -133,7 +133,9 @@ def _prediction_json(p: pred.Prediction) -> dict:
             "max_score": float(p.scores.max()) if len(p.scores) else None,
             "candidates": [_clean(c) for c in p.candidates], "known_nes": p.known,
             "window_scores": [round(float(v), 6) for v in p.scores],
-            "residue_scores": [round(float(v), 6) for v in p.track]}
+            "residue_scores": [round(float(v), 6) for v in p.track],
+            "predicted_plddt": [round(float(v), 1) for v in p.plddt],
+            "predicted_disorder": [round(float(v), 3) for v in p.disorder]}
 
 
 async def api_screens(request: Request) -> Response:

@@ -24,7 +24,7 @@ from nesscan.web import common
 from nesscan.web import predict as pred
 from nesscan.web.common import State
 from nesscan.web.screens import filter_candidates
-from nesscan.web.track import sequence_segments, track_svg
+from nesscan.web.track import order_svg, sequence_segments, track_svg
 
 LABELS = {"entry_name": "entry", "q_value": "q-value", "nes_class": "class", "known_nes": "known / novel",
           "start": "start", "end": "end", "rsa_window": "RSA", "plddt_window": "pLDDT",
@@ -73,7 +73,10 @@ def _protein_view(p: pred.Prediction) -> dict:
                 svg=track_svg(p.track, len(prot.sequence), p.candidates, p.known, p.threshold,
                               f"NES score along {prot.accession}"),
                 track=[round(float(v), 4) for v in p.track], candidates=p.candidates, known=p.known,
-                lines=sequence_segments(prot.sequence, p.candidates, p.known))
+                lines=sequence_segments(prot.sequence, p.candidates, p.known),
+                plddt=[round(float(v), 1) for v in p.plddt], disorder=[round(float(v), 3) for v in p.disorder],
+                order_svg=order_svg(p.plddt, p.disorder, len(prot.sequence),
+                                    f"predicted pLDDT and disorder along {prot.accession}") if len(p.plddt) else "")
 
 
 # ----------------------------------------------------------------------------- predict page

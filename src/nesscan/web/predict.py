@@ -61,6 +61,9 @@ class Prediction:
         (1-based inclusive) and ``nes_ids``.
     threshold, window
         The threshold used and the model's window length (residues).
+    plddt, disorder
+        Sequence-predicted pLDDT (0-100) and disorder (0-1) per residue (metapredict, one
+        call per protein: :func:`order_tracks`); empty when not computed.
     """
 
     protein: Protein
@@ -70,6 +73,8 @@ class Prediction:
     known: list[dict] = field(default_factory=list)
     threshold: float = 0.5
     window: int = 22
+    plddt: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    disorder: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def status(self) -> str:
@@ -171,7 +176,23 @@ def residue_track(scores: np.ndarray, window: int) -> np.ndarray:
     return np.lib.stride_tricks.sliding_window_view(padded, window).max(axis=1)
 
 
-def predict(text: str, model: Predictor, threshold: float | None = None) -> list[Prediction]:
+def order_tracks(sequence: str) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted pLDDT (0-100) and disorder (0-1) per residue: :func:`nesscan.explain.order_tracks`."""
+    from nesscan.explain import order_tracks as tracks
+
+    return tracks(sequence)
+
+
+def explain_candidates(rows: list[dict], sequence: str, plddt: np.ndarray | None,
+                       disorder: np.ndarray | None) -> list[dict]:
+    """The candidate rows with an ``explanation`` (:func:`nesscan.explain.explain`)."""
+    from nesscan.explain import explain
+
+    return [{**r, "explanation": explain(r.get("nes_class"), r.get("anchors"), sequence, int(r["start"]),
+                                         int(r["end"]), plddt, disorder)} for r in rows]
+
+
+def predict(text: str, model: Predictor, threshold: float | None = None, order: bool = True) -> list[Prediction]:
     """Score every window of the pasted proteins and report their candidate NESs.
 
     Parameters
@@ -182,6 +203,9 @@ def predict(text: str, model: Predictor, threshold: float | None = None) -> list
         A loaded :class:`~nesscan.predictor.Predictor`.
     threshold
         Candidate threshold (0-1); the model's calibrated threshold when None.
+    order
+        Compute the predicted pLDDT and disorder tracks (:func:`order_tracks`) and explain
+        each candidate with them; when False the explanation says "no predicted order".
 
     Returns
     -------
@@ -210,12 +234,15 @@ def predict(text: str, model: Predictor, threshold: float | None = None) -> list
         known_here = known[known.accession == p.accession]
         known_here = known_here if len(known_here) else None
         rows = candidate_regions(p, s, threshold, window, known_here) if len(s) else []
+        plddt, disorder = order_tracks(p.sequence) if order else (None, None)
         if rows:
             rows = annotate_candidates(pd.DataFrame(rows)).to_dict("records")
+            rows = explain_candidates(rows, p.sequence, plddt, disorder)
         ranges = [] if known_here is None else [
             {"start": int(a), "end": int(b), "nes_ids": str(i)}
             for a, b, i in zip(known_here.start_1b, known_here.end_1b, known_here.nes_ids)]
-        out.append(Prediction(p, np.asarray(s, float), residue_track(s, window), rows, ranges, threshold, window))
+        out.append(Prediction(p, np.asarray(s, float), residue_track(s, window), rows, ranges, threshold, window,
+                              *((plddt, disorder) if order else ())))
     return out
 
 
@@ -224,14 +251,15 @@ def candidates_frame(predictions: list[Prediction]) -> pd.DataFrame:
     ``q_value``), in input order then by position."""
     from nesscan.screen.scan import CANDIDATE_COLUMNS
 
-    columns = CANDIDATE_COLUMNS + ["nes_class", "anchors"]
+    columns = CANDIDATE_COLUMNS + ["nes_class", "anchors", "explanation"]
     return pd.DataFrame([row for p in predictions for row in p.candidates], columns=columns)
 
 
 def residues_frame(predictions: list[Prediction]) -> pd.DataFrame:
     """One row per residue: ``accession``, ``position`` (1-based), ``residue``, ``score``
     (the residue track, see :attr:`Prediction.track`), ``in_candidate`` (inside the best
-    window of a candidate)."""
+    window of a candidate), ``predicted_plddt`` (0-100) and ``predicted_disorder`` (0-1)
+    (metapredict, :func:`order_tracks`; empty when not computed)."""
     frames = []
     for p in predictions:
         if not len(p.track):
@@ -241,7 +269,14 @@ def residues_frame(predictions: list[Prediction]) -> pd.DataFrame:
             inside[row["start"] - 1:row["end"]] = True
         frames.append(pd.DataFrame({"accession": p.protein.accession, "position": np.arange(1, len(p.track) + 1),
                                     "residue": list(p.protein.sequence), "score": p.track,
-                                    "in_candidate": inside}))
+                                    "in_candidate": inside,
+                                    "predicted_plddt": _or_nan(p.plddt, len(p.track)),
+                                    "predicted_disorder": _or_nan(p.disorder, len(p.track))}))
     if not frames:
-        return pd.DataFrame(columns=["accession", "position", "residue", "score", "in_candidate"])
+        return pd.DataFrame(columns=["accession", "position", "residue", "score", "in_candidate",
+                                     "predicted_plddt", "predicted_disorder"])
     return pd.concat(frames, ignore_index=True)
+
+
+def _or_nan(values: np.ndarray, n: int) -> np.ndarray:
+    return np.asarray(values, float) if len(values) == n else np.full(n, np.nan)

@@ -113,6 +113,55 @@ def track_svg(track: np.ndarray, length: int, candidates: list[dict], known: lis
     return "".join(parts)
 
 
+ORDER_HEIGHT, ORDER_PANEL, ORDER_TOP, ORDER_STEP = 156, 48, 18, 66  # two panels: predicted pLDDT, predicted disorder
+
+
+def order_svg(plddt: np.ndarray, disorder: np.ndarray, length: int, label: str = "") -> str:
+    """The SVG of a protein's predicted pLDDT (0-100) and disorder (0-1) tracks, drawn under
+    :func:`track_svg` on the same x axis (same width and margins).
+
+    Parts: ``g.panel-plddt`` with ``polyline.plddt`` and the dashed bands ``line.band``
+    at pLDDT 50 and 70; ``g.panel-disorder`` with ``polyline.disorder`` and the dashed
+    cut-off ``line.band`` at 0.5 (the thresholds of :mod:`nesscan.explain`). Each panel has
+    its axis label (``text.panel-label``) and y-axis values (``text.axis``).
+    """
+    from nesscan.explain import DISORDER_CUTOFF, PLDDT_DISORDERED, PLDDT_ORDERED
+
+    length = max(int(length), 1)
+    span = WIDTH - LEFT - RIGHT
+
+    def x(residue: float) -> float:
+        return LEFT + (residue - 1) / length * span
+
+    parts = [f'<svg class="order-svg" viewBox="0 0 {WIDTH} {ORDER_HEIGHT}" role="img" '
+             f'aria-label="{escape(label)}" data-length="{length}" preserveAspectRatio="none">']
+    panels = (("plddt", "predicted pLDDT", plddt, 100.0, (0, 50, 100), (PLDDT_DISORDERED, PLDDT_ORDERED), "{:g}"),
+              ("disorder", "predicted disorder", disorder, 1.0, (0, 0.5, 1), (DISORDER_CUTOFF,), "{:g}"))
+    for i, (name, title, values, top, ticks, bands, tf) in enumerate(panels):
+        y0 = ORDER_TOP + i * ORDER_STEP
+
+        def y(v: float, y0: float = y0, top: float = top) -> float:
+            return y0 + (1.0 - float(v) / top) * ORDER_PANEL
+
+        parts.append(f'<g class="panel-{name}"><rect class="plot-bg" x="{LEFT}" y="{y0}" width="{span}" '
+                     f'height="{ORDER_PANEL}"/>')
+        for b in bands:
+            parts.append(f'<line class="band" data-value="{b:g}" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
+                         f'y1="{y(b):.1f}" y2="{y(b):.1f}"/>')
+        if len(values):
+            pts = " ".join(f"{x(j + 1.5):.1f},{y(v):.1f}" for j, v in enumerate(np.asarray(values, float)))
+            parts.append(f'<polyline class="{name}" points="{pts}"/>')
+        for t in ticks:
+            parts.append(f'<text class="axis" x="{LEFT - 4}" y="{y(t) + 4:.1f}" text-anchor="end">{tf.format(t)}</text>')
+        parts.append(f'<text class="panel-label" x="{LEFT}" y="{y0 - 4:.1f}">{title} '
+                     f'({"0-100; &lt; 50 disordered, &gt; 70 ordered" if name == "plddt" else "0-1; &gt; 0.5 disordered"}'
+                     f')</text></g>')
+    for t in _ticks(length):
+        tx = x(t + 0.5)
+        parts.append(f'<text class="axis" x="{tx:.1f}" y="{ORDER_HEIGHT - 4}" text-anchor="middle">{t}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
 def sequence_segments(sequence: str, candidates: list[dict], known: list[dict]) -> list[list[Segment]]:
     """The sequence in lines of 60 residues, cut into runs drawn alike.
 
