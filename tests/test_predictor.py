@@ -173,8 +173,12 @@ def test_a_track_and_a_window_feature_are_one_registration_each(monkeypatch) -> 
     import nesscan.features as features
     from nesscan.embed import get_embedder
 
-    monkeypatch.setattr(features, "TRACKS", dict(features.TRACKS))
-    monkeypatch.setattr(features, "WINDOW_FEATURES", dict(features.WINDOW_FEATURES))
+    from nesscan.features import registry
+
+    tracks, windows = dict(registry.TRACKS), dict(registry.WINDOW_FEATURES)  # scratch registries
+    for module in (registry, features):  # the decorators write, the Featurizer reads: one dict each
+        monkeypatch.setattr(module, "TRACKS", tracks)
+        monkeypatch.setattr(module, "WINDOW_FEATURES", windows)
 
     @features.register_track("twice_physchem")
     def twice(spec, runtime):

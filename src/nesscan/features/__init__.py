@@ -25,14 +25,15 @@ not their parent's residues) always get peptide features.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from nesscan.embed.base import Embedder, Progress
 from nesscan.features.registry import (TRACKS, WINDOW_FEATURES, ParentWindowFeature, TrackFactory,  # noqa: F401
-                                       WindowFactory, WindowFeature)
+                                       WindowFactory, WindowFeature, register_track,
+                                       register_window_feature)
 from nesscan.model.config import CONTEXTS, FeatureSpec
 from nesscan.records import Protein
 
@@ -42,22 +43,6 @@ if TYPE_CHECKING:
 #: Runtime options each embedder takes (physchem: none; weight-free, and cheaper than a cache).
 EMBEDDER_RUNTIME = {"physchem": (), "esm2": ("device", "dtype", "model", "cache_dir"),
                     "unirep": ("cache_dir",)}
-
-def register_track(name: str) -> Callable[[TrackFactory], TrackFactory]:
-    """Decorator: register a per-residue track factory under ``name`` (in :data:`TRACKS`)."""
-    def add(factory: TrackFactory) -> TrackFactory:
-        TRACKS[name] = factory
-        return factory
-    return add
-
-
-def register_window_feature(name: str) -> Callable[[WindowFactory], WindowFactory]:
-    """Decorator: register a per-window feature factory under ``name`` (in :data:`WINDOW_FEATURES`)."""
-    def add(factory: WindowFactory) -> WindowFactory:
-        WINDOW_FEATURES[name] = factory
-        return factory
-    return add
-
 
 def embedder_track(spec: dict[str, Any], runtime: "Runtime") -> Embedder:
     """The embedder of ``spec`` with the runtime options that apply to it (device,
