@@ -110,11 +110,11 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     of 0.9 (the original method's cut-off) and the 99th percentile of the validation
     negatives' scores (a 1% false-positive rate on held-out negatives).
     """
+    checksums = {rel: sha256_file(data / rel) for rel in (NESDB_FILE, MITO_FILE)}
     if classifier != "transformer":
         from nesscan.model.select import train_flat
 
-        return train_flat(prepared or prepare(data, seed=seed), model_dir,
-                          {rel: sha256_file(data / rel) for rel in (NESDB_FILE, MITO_FILE)}, nes_sites_of(data),
+        return train_flat(prepared or prepare(data, seed=seed), model_dir, checksums, nes_sites_of(data),
                           classifier, tracks, seed, runtime, log)
     from nesscan.embed import get_embedder
     from nesscan.features import Featurizer
@@ -141,8 +141,7 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     config = ModelConfig(
         features=features, in_dim=featurizer.dim, context=context, window=WINDOW, params=params, seed=seed,
         threshold=max(0.9, neg99), threshold_rule="max(0.9, 99th percentile of validation negatives' scores)",
-        training_data={rel: sha256_file(data / rel) for rel in (NESDB_FILE, MITO_FILE)},
-        examples=ex.summary, nesscan_version=__version__)
+        training_data=checksums, examples=ex.summary, nesscan_version=__version__)
     metrics = {"history": history, "best_epoch": best["epoch"], "val_auc": best["val_auc"],
                "val_negative_q99": neg99}
     return save_model(model_dir, module, config, nes_sites_of(data), metrics, examples=table)
