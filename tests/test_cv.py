@@ -132,13 +132,35 @@ def test_cross_validate_metrics_schema_and_signal(tiny_examples, cv_result):
     assert text.startswith("All negatives:") and "Negative set mito_nterm" in text
 
 
-def test_cross_validate_window_scores_cover_nesdb_parents(tiny_examples, cv_result):
+def test_cross_validate_window_scores_cover_parents_mito_proteins_and_their_decoys(tiny_examples, cv_result):
     ex, table = tiny_examples
     res, _ = cv_result
     parents = set(table.accession[table.label == 1])
-    assert set(res.window_scores) == parents
+    mito = set(table.accession[table.source.isin(["mito_nterm", "mito_random"])])
+    assert mito - parents and set(res.window_scores) == parents | mito
+    assert set(res.decoy_scores) == set(res.decoy_sequences) == set(res.window_scores)
     for acc, s in res.window_scores.items():
-        assert s.shape == (len(ex.proteins[acc].sequence) - 21,)
+        seq = ex.proteins[acc].sequence
+        assert s.shape == res.decoy_scores[acc].shape == (len(seq) - 21,)
+        decoy = res.decoy_sequences[acc]
+        assert sorted(decoy) == sorted(seq) and (decoy != seq or len(set(seq)) == 1)  # a shuffle of it
+
+
+def test_protein_level_is_out_of_fold_and_reports_every_score(tiny_examples, cv_result, tmp_path):
+    from nesscan.validate.protein_level import PROTEIN_SCORES, protein_level
+
+    ex, table = tiny_examples
+    res, _ = cv_result
+    nes = set(table.accession[table.label == 1])
+    level = protein_level(res, ex.proteins, tmp_path, nes, 22, n_boot=20, seed=0)
+    assert level["scored_out_of_fold"] and level["decoy_proteins"] == len(res.decoy_scores)
+    assert level["overall"]["n_pos"] == len(nes) and level["overall"]["n_neg"] == len(set(res.window_scores) - nes)
+    assert set(level["overall"]["auc"]) == {*PROTEIN_SCORES, "length"}
+    rows = pd.read_csv(tmp_path / "cv" / "proteins.tsv", sep="\t").set_index("accession")
+    for acc, s in res.window_scores.items():
+        assert rows.loc[acc, "max_score"] == pytest.approx(s.max(), rel=1e-5)
+        assert rows.loc[acc, "anchor_score"] <= rows.loc[acc, "max_score"] + 1e-9
+    assert json.loads((tmp_path / "protein_level.json").read_text())["overall"]["n_pos"] == len(nes)
 
 
 def test_cross_validate_never_trains_on_doubtful(tiny_examples, fast_params):

@@ -159,6 +159,37 @@ def count_consensus_many(seqs: Sequence[str]) -> np.ndarray:
     return counts
 
 
+def match_windows(seq: str, window: int = 22) -> np.ndarray:
+    """For every window start (stride 1), whether the window holds a whole consensus match.
+
+    A window ``[w, w + window)`` holds a match of any class in :data:`CLASS_ORDER` when
+    the match's first and last anchors both lie inside it. Linear in ``len(seq)``.
+
+    Examples
+    --------
+    >>> match_windows("AAAALQLPPLERLTLDAAAAA", 12).astype(int).tolist()
+    [0, 1, 1, 1, 1, 1, 1, 0, 0, 0]
+
+    Returns
+    -------
+    numpy.ndarray
+        bool array of ``max(len(seq) - window + 1, 0)`` values.
+    """
+    n_windows = max(len(seq) - window + 1, 0)
+    if n_windows == 0:
+        return np.zeros(0, dtype=bool)
+    cover = np.zeros(n_windows + 1, dtype=np.int64)
+    for name, hit in _class_hits(_hydrophobic_matrix([seq])).items():
+        span = CLASS_OFFSETS[name][-1] + 1
+        starts = np.flatnonzero(hit[0])
+        lo = np.maximum(starts + span - window, 0)  # windows w with w <= start and start + span <= w + window
+        hi = np.minimum(starts, n_windows - 1) + 1
+        ok = lo < hi
+        np.add.at(cover, lo[ok], 1)
+        np.add.at(cover, hi[ok], -1)
+    return np.cumsum(cover[:-1]) > 0
+
+
 def _preference(match: ConsensusMatch) -> tuple[bool, int, int, int]:
     return (
         match.nes_class.endswith("-R"),

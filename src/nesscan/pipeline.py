@@ -320,15 +320,15 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     record.data["results"]["test_auc"] = {k: [v["auc"], v["auc_lo"], v["auc_hi"]]
                                           for k, v in metrics["scorers"].items()}
     if folds >= 2:
-        from nesscan.validate.protein_level import protein_level, validate
+        from nesscan.validate.protein_level import validate
 
         record.start("cross_validation")
         ex, table = prepared
         model = Predictor.load(model_dir, runtime)
+        sites = nes_sites_of(data)
         validate(table, ex.proteins, model.featurizer, model.context,
-                 classifier if model.flat else params, out, nes_sites_of(data), folds=folds,
-                 seed=seed, n_boot=n_boot, log=log)
-        protein_level(model, table, ex.proteins, out, set(nes_sites_of(data).accession), n_boot=n_boot, seed=seed)
+                 classifier if model.flat else params, out, sites, folds=folds,
+                 seed=seed, n_boot=n_boot, log=log, nes_accessions=set(sites.accession))
         record.stop("cross_validation")
     for fasta in proteomes:
         name = proteome_name(fasta)

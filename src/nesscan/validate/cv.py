@@ -31,7 +31,7 @@ models compared on one scale).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -45,6 +45,9 @@ from nesscan.dataset.split import balanced_assignment
 DOUBTFUL = "nesdb_doubtful"
 """Source of doubtful NESdb positives: scored, never trained on."""
 
+MITO_SOURCES = ("mito_nterm", "mito_random")
+"""Sources whose proteins are the protein-level negatives (:mod:`nesscan.validate.protein_level`)."""
+
 
 @dataclass(frozen=True)
 class CrossValidation:
@@ -52,7 +55,11 @@ class CrossValidation:
 
     metrics: dict[str, Any]  # JSON-serialisable, schema in the module docstring
     predictions: pd.DataFrame  # centred out-of-fold examples: table columns + fold, model, baselines
-    window_scores: dict[str, np.ndarray]  # accession -> out-of-fold scores of every window (NESdb parents)
+    window_scores: dict[str, np.ndarray]  # accession -> out-of-fold scores of every window (NESdb parents
+    #: and mitochondrial proteins)
+    decoy_scores: dict[str, np.ndarray] = field(default_factory=dict)  # accession -> its shuffled decoy's
+    #: window scores, by the same fold model (the protein-level null)
+    decoy_sequences: dict[str, str] = field(default_factory=dict)  # accession -> its decoy's sequence
 
 
 def _cluster_stats(table: pd.DataFrame) -> pd.DataFrame:
@@ -137,8 +144,11 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     train_sources
         Sources trained on; default every source except ``nesdb_doubtful``.
     score_windows
-        Also score every window of each NESdb parent (accession with a positive) with
-        the model of the fold holding it: the input of :func:`nesscan.validate.site.localise`.
+        Also score every window of each NESdb parent (accession with a positive) and of
+        each mitochondrial protein (:data:`MITO_SOURCES`), and of one seeded whole-protein
+        shuffle of each (the decoy, as in a screen), with the model of the fold holding
+        the protein: the input of :func:`nesscan.validate.site.localise` and of the
+        out-of-fold protein level (:func:`nesscan.validate.protein_level.protein_level`).
     progress
         ``progress(folds_done, k)``.
 
@@ -165,9 +175,10 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     x_all = None if flat else featurizer.windows(table, proteins, context)
     trainable = table.source.isin(sources).to_numpy()
     parents = sorted(set(table.accession[table.label == 1]))
+    scored = parents + sorted(set(table.accession[table.source.isin(MITO_SOURCES)]) - set(parents))
     fold_of_protein = pd.Series(folds, index=table.accession).groupby(level=0).first()
 
-    fold_rows, preds, window_scores = [], [], {}
+    fold_rows, preds, window_scores, decoy_scores, decoy_sequences = [], [], {}, {}, {}
     for f in range(k):
         pool = table[trainable & (folds != f)]
         test = table[(folds == f) & table.centred & (trainable | (table.source == DOUBTFUL).to_numpy())]
@@ -196,8 +207,13 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
                           "auc": _aucs(y, {s: v[main] for s, v in scores.items()},
                                        test.source.to_numpy()[main].astype(str))})
         if score_windows:
-            window_scores.update(_score_parents([a for a in parents if fold_of_protein[a] == f], proteins,
-                                                module, fold_fz, context, params, seed + f))
+            here = [a for a in scored if fold_of_protein[a] == f]
+            decoys = _decoys(here, proteins, seed)
+            decoy_sequences.update({a[len(DECOY_PREFIX):]: p.sequence for a, p in decoys.items()})
+            both = _score_parents(here, {**proteins, **decoys}, module, fold_fz, context,
+                                  params, seed + f, extra=list(decoys))
+            window_scores.update({a: s for a, s in both.items() if not a.startswith(DECOY_PREFIX)})
+            decoy_scores.update({a[len(DECOY_PREFIX):]: s for a, s in both.items() if a.startswith(DECOY_PREFIX)})
         if progress is not None:
             progress(f + 1, k)
 
@@ -207,7 +223,26 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
                "train_sources": sources, "validation_fraction": validation_fraction, "folds": fold_rows,
                "summary": _summary(predictions, fold_rows, scorer_names, n_boot, seed, alpha),
                "doubtful_positives": _doubtful(predictions, scorer_names, n_boot, seed, alpha)}
-    return CrossValidation(metrics=metrics, predictions=predictions, window_scores=window_scores)
+    return CrossValidation(metrics=metrics, predictions=predictions, window_scores=window_scores,
+                           decoy_scores=decoy_scores, decoy_sequences=decoy_sequences)
+
+
+DECOY_PREFIX = "decoy:"
+"""Key prefix of a decoy protein while it is scored."""
+
+
+def _decoys(accessions: Sequence[str], proteins: Mapping[str, Protein], seed: int) -> dict[str, Protein]:
+    """One whole-protein shuffle per accession (:func:`nesscan.shuffle.shuffle_sequence`), its
+    generator seeded by ``seed`` and the accession's characters: the same decoy whatever the fold."""
+    from nesscan.shuffle import shuffle_sequence
+
+    out = {}
+    for a in accessions:
+        if a in proteins:
+            gen = np.random.default_rng([seed, *a.encode()])
+            out[DECOY_PREFIX + a] = replace(proteins[a], accession=DECOY_PREFIX + a,
+                                            sequence=shuffle_sequence(proteins[a].sequence, gen))
+    return out
 
 
 def _baseline_names() -> tuple[str, ...]:
@@ -253,7 +288,7 @@ def _doubtful(pred: pd.DataFrame, scorers: list[str], n_boot: int, seed: int, al
 
 
 def _score_parents(accessions: list[str], proteins: Mapping[str, Protein], module: Any, featurizer: Featurizer,
-                   context: str, params: Any, seed: int) -> dict[str, np.ndarray]:
+                   context: str, params: Any, seed: int, extra: Sequence[str] = ()) -> dict[str, np.ndarray]:
     """Scores of every window of each protein with a fold's model
     (:meth:`nesscan.predictor.Predictor.score_proteins`)."""
     from nesscan.model.config import ModelConfig
@@ -262,7 +297,7 @@ def _score_parents(accessions: list[str], proteins: Mapping[str, Protein], modul
     from nesscan.model.classifier import ClassifierParams
 
     window = featurizer.window
-    chosen = [proteins[a] for a in accessions if a in proteins and len(proteins[a].sequence) >= window]
+    chosen = [proteins[a] for a in [*accessions, *extra] if a in proteins and len(proteins[a].sequence) >= window]
     if not chosen:
         return {}
     family = {"family": module.family} if featurizer.flat else {}
