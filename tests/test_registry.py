@@ -18,7 +18,8 @@ from nesscan.dataset.window import WINDOW, example_row
 from nesscan.records import NesAnnotation, Protein
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-BUILT_IN = ("nesdb_other", "mito_nterm", "mito_random", "consensus_no_nes", "anchor_mutant", "shuffled")
+BUILT_IN = ("nesdb_other", "mito_nterm", "mito_random", "consensus_no_nes", "anchor_mutant", "shuffled",
+            "locnes_neg")
 
 
 @pytest.fixture
@@ -39,8 +40,12 @@ def _toy_data():
 
 def test_built_in_sets_and_derived_sources() -> None:
     assert tuple(negatives.NEGATIVE_SOURCES) == BUILT_IN
-    assert negatives.HARD_NEGATIVE_SOURCES == ("consensus_no_nes", "anchor_mutant", "shuffled")
+    assert negatives.HARD_NEGATIVE_SOURCES == ("consensus_no_nes", "anchor_mutant", "shuffled", "locnes_neg")
     assert negatives.SYNTHETIC_SOURCES == ("anchor_mutant", "shuffled")
+    # "all negatives" keeps meaning the six sets of the earlier figures; locnes_neg has its own row only
+    assert negatives.ALL_SOURCES == BUILT_IN[:6]
+    assert list(registry.separate_sources()) == ["locnes_neg"]
+    assert "lower bound" in registry.separate_sources()["locnes_neg"]
     assert "shuffled" in negatives.SYNTHETIC_SOURCES and "mito_random" not in negatives.SYNTHETIC_SOURCES
     table = pd.DataFrame({"source": ["shuffled", "mito_nterm"]})
     assert table.source.isin(negatives.SYNTHETIC_SOURCES).tolist() == [True, False]
@@ -78,6 +83,12 @@ def test_registry_flags_and_checks(scratch_registry) -> None:
         registry.negative_set("shuffled")(toy_polyq)
     with pytest.raises(ValueError, match="already registered"):
         registry.negative_set("mito_again", sources=("mito_random",))(toy_polyq)
+    with pytest.raises(ValueError, match="needs a note"):
+        registry.negative_set("toy_quiet", in_all=False)
+    registry.negative_set("toy_apart", in_all=False, note="is a toy")(lambda ctx: [])
+    assert registry.separate_sources() == {"locnes_neg": negatives.LOCNES_NOTE, "toy_apart": "is a toy"}
+    assert "toy_apart" in negatives.NEGATIVE_SOURCES and "toy_apart" not in negatives.ALL_SOURCES
+    assert "toy_polyq" in negatives.ALL_SOURCES
 
     @registry.negative_set("toy_liar")
     def toy_liar(ctx):
