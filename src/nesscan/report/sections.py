@@ -73,8 +73,11 @@ def model_sentences(data: RunData) -> list[str]:
     sc = met["scorers"]
     m = sc["model"]
     base = ", ".join(f"{s} {fmt_auc(sc[s])}" for s in SCORER_ORDER[1:] if s in sc)
+    sep = met.get("separate") or {}
     groups = "; ".join(f"{g} {fmt_auc(v['scorers'].get('model'))} (composition "
-                       f"{fmt_auc(v['scorers'].get('composition'))})" for g, v in met.get("groups", {}).items())
+                       f"{fmt_auc(v['scorers'].get('composition'))}"
+                       + (f"; not in all negatives: it {sep[g]}" if g in sep else "") + ")"
+                       for g, v in met.get("groups", {}).items())
     level = round(100 * (1 - met.get("alpha", 0.05)))
     out.append(f"On the held-out test split ({m.get('n_pos', NA)} NES against {m.get('n_neg', NA)} negative "
                f"windows) the model's ROC AUC is {fmt_auc(m)} ({level}% stratified bootstrap CI, "
@@ -138,7 +141,7 @@ def version_sentence(data: RunData) -> str:
 def caption_roc(data: RunData) -> str:
     """Figure 1 caption: n, embedder, AUC with CI, baselines."""
     met, m = data.metrics, data.metrics["scorers"]["model"]
-    sets = ", ".join(met.get("groups", {})) or "all negative sets"
+    sets = ", ".join(g for g in met.get("groups", {}) if g not in (met.get("separate") or {})) or "all negative sets"
     base = ", ".join(f"{s} {fmt_auc(met['scorers'][s])}" for s in SCORER_ORDER[1:] if s in met["scorers"])
     return (f"Figure 1. ROC on the held-out homology-split test set: {m.get('n_pos', NA)} centred NESdb NES "
             f"windows against {m.get('n_neg', NA)} negative windows ({sets}). Model "
