@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from nesscan.consensus import HYDROPHOBIC, count_consensus_many, find_consensus
-from nesscan.dataset.examples import WINDOW, build_examples, positive_starts
 from nesscan.dataset import registry
+from nesscan.dataset.examples import WINDOW, build_examples, positive_starts
 from nesscan.dataset.hard_negatives import (
     ANCHOR_SOURCE,
     CONSENSUS_SOURCE,
@@ -215,7 +216,7 @@ def _check_locnes(df: pd.DataFrame, proteins, sites: pd.DataFrame) -> None:
         seq = proteins[acc].sequence
         assert len(group) <= 3
         starts = sorted(group.start)
-        assert all(b - a >= WINDOW for a, b in zip(starts, starts[1:])), "windows of a protein overlap"
+        assert all(b - a >= WINDOW for a, b in pairwise(starts)), "windows of a protein overlap"
         matches = find_consensus(seq)
         for row in group.itertuples():
             a, b = row.start, row.start + WINDOW
