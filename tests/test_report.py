@@ -198,6 +198,7 @@ def test_a_set_not_in_all_negatives_gets_its_own_marked_row(tmp_path):
         assert f"locnes_neg: trained on, but not pooled into all negatives; it {note}" in table.splitlines()[0]
         assert "| locnes_neg† |" in table
     assert "0.610 [" in table2 and "0.607 [0.550, 0.660]" in table3
+    assert f"locnes_neg is trained on but not pooled into all negatives: it {note}." in md  # the methods
     fig1 = md[md.index("Figure 1."):]
     assert "(mito_nterm)" in fig1[:fig1.index("\n")]  # the negatives of "all" only
     assert f"locnes_neg 0.610 [0.560, 0.660] (composition n/a; not in all negatives: it {note})" in md

@@ -44,7 +44,9 @@ def data_sentences(data: RunData) -> list[str]:
                    f"scored but never trained on.")
         neg = ex[ex.label == 0]
         sets = "; ".join(f"{src} {len(grp):,} ({_by_split(grp)})" for src, grp in neg.groupby("source"))
-        out.append(f"Negatives, evaluated set by set: {sets}.")
+        sep = (data.metrics or {}).get("separate") or {}
+        apart = "".join(f" {g} is trained on but not pooled into all negatives: it {note}." for g, note in sep.items())
+        out.append(f"Negatives, evaluated set by set: {sets}.{apart}")
     else:
         counts = data.model.get("examples", {}).get("examples_by_source", {})
         out.append("Examples by source (model/config.json): "
