@@ -112,8 +112,17 @@ def test_cross_validate_metrics_schema_and_signal(tiny_examples, cv_result):
     assert m["k"] == 3 and len(m["folds"]) == 3
     assert "nesdb_doubtful" not in m["train_sources"]
     negative_sets = set(table.source[table.label == 0])
-    assert {"mito_nterm", "mito_random", "nesdb_other"} <= negative_sets
+    assert {"mito_nterm", "mito_random", "nesdb_other", "locnes_neg"} <= negative_sets
     assert set(m["summary"]) == {"all"} | negative_sets  # every negative set reported on its own
+    # locnes_neg (in_all=False): trained on, its own row (last), never pooled into "all"
+    assert "locnes_neg" in m["train_sources"] and list(m["summary"])[-1] == "locnes_neg"
+    assert set(m["separate"]) == {"locnes_neg"}
+    pred = res.predictions
+    neg = pred[pred.label == 0]
+    assert m["summary"]["all"]["n_neg"] == (neg.source != "locnes_neg").sum() == sum(f["n_test_neg"]
+                                                                                     for f in m["folds"])
+    assert m["summary"]["locnes_neg"]["n_neg"] == (neg.source == "locnes_neg").sum() > 0
+    assert m["doubtful_positives"]["n_neg"] == m["summary"]["all"]["n_neg"]  # the negatives of "all"
     for f in m["folds"]:
         assert f["n_train"] > 0 and f["n_val"] > 0 and f["n_test_pos"] > 0
         assert set(f["auc"]["all"]) == {"model", "composition", "consensus_count", "hydrophobic_count", "length"}
@@ -130,6 +139,7 @@ def test_cross_validate_metrics_schema_and_signal(tiny_examples, cv_result):
     assert d["n_pos"] == 4 and d["model"]["auc_lo"] <= d["model"]["auc"] <= d["model"]["auc_hi"]
     text = format_cv_table(m)
     assert text.startswith("All negatives:") and "Negative set mito_nterm" in text
+    assert "Negative set locnes_neg (not in all negatives: may hold unannotated NESs" in text
 
 
 def test_cross_validate_window_scores_cover_parents_mito_proteins_and_their_decoys(tiny_examples, cv_result):

@@ -24,6 +24,7 @@ from nesscan.validate.evaluate import (
     evaluate_scores,
     evaluate_with_baselines,
     format_metrics_table,
+    group_masks,
     plot_pr,
     plot_roc,
     roc_auc_ci,
@@ -133,7 +134,8 @@ def test_evaluate_with_baselines(toy: dict, tmp_path: Path) -> None:
     m = evaluate_with_baselines(toy["y"], toy["model"], toy["train"], toy["train_y"], toy["test"],
                                 groups=toy["groups"], seed=0, n_boot=200)
     json.loads(json.dumps(m))  # plain JSON types
-    assert set(m) == {"n_pos", "n_neg", "n_boot", "seed", "alpha", "scorers", "groups"}
+    assert set(m) == {"n_pos", "n_neg", "n_boot", "seed", "alpha", "scorers", "groups", "separate"}
+    assert m["separate"] == {}
     assert list(m["scorers"]) == ["model", *BASELINE_NAMES]
     for s in m["scorers"].values():
         assert {"auc", "auc_lo", "auc_hi", "average_precision", "n_pos", "n_neg",
@@ -166,6 +168,27 @@ def test_evaluate_with_baselines(toy: dict, tmp_path: Path) -> None:
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
         assert not path.with_name(path.name + ".tmp").exists()
+
+
+def test_a_separate_set_has_its_own_row_and_stays_out_of_all(toy: dict) -> None:
+    """``locnes_neg`` (registered ``in_all=False``) is reported alone, never pooled: here its
+    windows outscore every NES, so pooling them would pull "all" below 1."""
+    y = np.r_[toy["y"], np.zeros(30, int)]
+    groups = np.r_[toy["groups"], ["locnes_neg"] * 30]
+    model = np.r_[toy["y"].astype(float), np.full(30, 2.0)]  # NES 1, other negatives 0, locnes 2
+    test = toy["test"] + windows(30, NES_LIKE, 6)
+    m = evaluate_with_baselines(y, model, toy["train"], toy["train_y"], test, groups=groups, n_boot=20)
+    assert m["scorers"]["model"]["auc"] == 1.0 and (m["n_pos"], m["n_neg"]) == (60, 90)
+    assert list(m["groups"]) == ["mito_random", "nesdb_other", "locnes_neg"]  # the separate set last
+    assert m["groups"]["locnes_neg"]["scorers"]["model"]["auc"] == 0.0
+    assert m["groups"]["locnes_neg"]["n_neg"] == 30 and "lower bound" in m["separate"]["locnes_neg"]
+    assert "Negative set locnes_neg (not in all negatives: may hold unannotated NESs" in format_metrics_table(m)
+    pooled = evaluate_with_baselines(y, model, toy["train"], toy["train_y"], test, groups=groups, n_boot=20,
+                                     separate={})
+    assert pooled["scorers"]["model"]["auc"] < 1.0 and pooled["n_neg"] == 120
+    masks = group_masks(y, groups, {"locnes_neg"})
+    assert list(masks) == ["all", "mito_random", "nesdb_other", "locnes_neg"]
+    assert masks["all"].sum() == 150 and masks["locnes_neg"].sum() == 90
 
 
 def test_evaluate_with_baselines_checks_lengths(toy: dict) -> None:

@@ -98,6 +98,10 @@ def test_training_is_byte_reproducible_and_records_its_selection(flat_models) ->
     assert config["format"] == 2 and config["context"] == "protein"
     assert config["classifier"]["family"] == "ensemble"
     assert set(config["classifier"]["chosen"]) == {"logistic", "gbm"}
+    # locnes_neg is trained on but neither selects nor sets the threshold (not in "all negatives")
+    assert config["classifier"]["metric_excludes"] == ["locnes_neg"]
+    examples = pd.read_csv(a / "examples.tsv", sep="\t", keep_default_na=False)
+    assert (examples.source[examples.split.isin(["train", "val"])] == "locnes_neg").sum() > 0
     assert config["threshold"] >= 0.9 and "99th percentile" in config["threshold_rule"]
     assert [w["name"] for w in config["features"]["window"]] == ["consensus", "physico", "track_means",
                                                                  "anchor_pssm"]

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from nesscan.consensus import HYDROPHOBIC, count_consensus_many, find_consensus
+from nesscan.dataset import registry
 from nesscan.dataset.examples import WINDOW, build_examples, positive_starts
 from nesscan.dataset.hard_negatives import (
     ANCHOR_SOURCE,
     CONSENSUS_SOURCE,
+    LOCNES_SOURCE,
     SHUFFLED_SOURCE,
     anchor_mutants,
     anchor_positions,
     consensus_negatives,
+    locnes_negatives,
     shuffled_negatives,
 )
-from nesscan.dataset.positives import centred_positives
+from nesscan.dataset.positives import centred_positives, nes_sites
 from nesscan.records import NesAnnotation, Protein
 
 STANDARD = "ACDEFGHIKLMNPQRSTVWY"
@@ -31,9 +35,9 @@ def _random_protein(rng: np.random.Generator, acc: str, length: int) -> Protein:
 
 
 @pytest.fixture(scope="module")
-def synthetic():
+def synthetic_inputs():
     """30 random proteins, one NES each (a planted class-1a motif, or a short range with
-    no consensus in it), built into an example table by ``build_examples``."""
+    no consensus in it), and 40 random mitochondrial proteins: ``(annotations, mito)``."""
     rng = np.random.default_rng(7)
     anns, mito = [], []
     for i in range(30):
@@ -50,8 +54,14 @@ def synthetic():
         anns.append(NesAnnotation(f"N{i} (NES ID: {i})", p, (rng_1b,), i == 29))
     for i in range(40):
         mito.append(_random_protein(rng, f"M{i:03d}", int(rng.integers(15, 300))))
-    es = build_examples(anns, mito, seed=0)
-    return es, mito
+    return anns, mito
+
+
+@pytest.fixture(scope="module")
+def synthetic(synthetic_inputs):
+    """The synthetic inputs built into an example table by ``build_examples``: ``(es, mito)``."""
+    anns, mito = synthetic_inputs
+    return build_examples(anns, mito, seed=0), mito
 
 
 def _check_rows(rows: list[dict], source: str, positives: set[str]) -> pd.DataFrame:
@@ -192,6 +202,74 @@ def test_shuffled_negatives_give_up_on_uniform_windows() -> None:
     assert len(rows) == 21 and len({r["sequence"] for r in rows}) == 21
 
 
+# ----------------------------------------------------------------------- locnes_negatives
+
+
+def _check_locnes(df: pd.DataFrame, proteins, sites: pd.DataFrame) -> None:
+    """Every ``locnes_neg`` row is its parent's slice, holds a whole strict consensus match,
+    touches no annotated range of its protein; at most 3 disjoint windows per protein."""
+    ranges: dict[str, list[tuple[int, int]]] = {}
+    for site in sites.itertuples(index=False):
+        ranges.setdefault(site.accession, []).append((site.start_1b - 1, site.end_1b))  # 0-based, end excl.
+    assert len(df) > 0 and (df.source == LOCNES_SOURCE).all() and (df.label == 0).all()
+    for acc, group in df.groupby("accession"):
+        seq = proteins[acc].sequence
+        assert len(group) <= 3
+        starts = sorted(group.start)
+        assert all(b - a >= WINDOW for a, b in pairwise(starts)), "windows of a protein overlap"
+        matches = find_consensus(seq)
+        for row in group.itertuples():
+            a, b = row.start, row.start + WINDOW
+            assert row.sequence == seq[a:b]
+            assert any(a <= m.start and m.end <= b for m in matches), "no whole consensus match in the window"
+            assert find_consensus(row.sequence)
+            assert all(e <= a or b <= s for s, e in ranges.get(acc, [])), f"{acc}:{a} touches an annotated NES"
+
+
+def test_locnes_negatives_shift_off_an_nes_and_avoid_every_range() -> None:
+    # a 1a match at 30-39 (0-based) whose centred window (24) would reach the NES at 43-54:
+    # the nearest window that holds the whole match and touches no NES residue starts at 21
+    seq = "G" * 30 + "LSSSLTTLSL" + "GGG" + "LQALKLEGLDLK" + "G" * 30
+    sites = pd.DataFrame({"accession": ["X"], "start_1b": [44], "end_1b": [55]})
+    rows = locnes_negatives([Protein("X", seq)], sites)
+    assert [(r["start"], r["sequence"]) for r in rows] == [(21, seq[21:43])]
+    # a range over the whole protein leaves nothing
+    whole = pd.DataFrame({"accession": ["X"], "start_1b": [1], "end_1b": [len(seq)]})
+    assert locnes_negatives([Protein("X", seq)], whole) == []
+
+    rng = np.random.default_rng(5)
+    proteins = [Protein(f"P{i}", "".join(rng.choice(list("LIVAKESD"), 250))) for i in range(6)]
+    sites = pd.DataFrame({"accession": ["P0", "P0", "P1", "P3"], "start_1b": [30, 100, 1, 200],
+                          "end_1b": [45, 180, 250, 209]})  # P0: a short and a long range; P1: all of it
+    rows = locnes_negatives(proteins, sites, rng=3)
+    df = pd.DataFrame(rows)
+    _check_locnes(df, {p.accession: p for p in proteins}, sites)
+    counts = Counter(df.accession)
+    assert "P1" not in counts and counts["P2"] == counts["P4"] == counts["P5"] == 3
+    assert not df.sequence.duplicated().any()
+    # seeded: same seed, same rows; another seed, other rows
+    assert rows == locnes_negatives(proteins, sites, rng=3) == locnes_negatives(proteins, sites,
+                                                                                 rng=np.random.default_rng(3))
+    assert rows != locnes_negatives(proteins, sites, rng=4)
+    assert len(locnes_negatives(proteins, sites, per_protein=1, rng=3)) == 5
+    excluded = locnes_negatives(proteins, sites, rng=3, exclude={rows[0]["sequence"]})
+    assert rows[0]["sequence"] not in {r["sequence"] for r in excluded}
+
+
+def test_locnes_neg_is_built_from_its_own_generator(synthetic_inputs, synthetic, monkeypatch) -> None:
+    """Moved first in the registry, ``locnes_neg`` leaves every other set's rows unchanged:
+    it never draws from the shared generator."""
+    anns, mito = synthetic_inputs
+    ex = synthetic[0].examples
+    assert (ex.source == LOCNES_SOURCE).sum() > 0
+    entries = registry.REGISTRY
+    assert entries[-1].name == LOCNES_SOURCE  # registered last
+    monkeypatch.setattr(registry, "REGISTRY", [entries[-1], *entries[:-1]])
+    moved = build_examples(anns, mito, seed=0).examples
+    assert moved[moved.source != LOCNES_SOURCE].reset_index(drop=True).equals(
+        ex[ex.source != LOCNES_SOURCE].reset_index(drop=True))
+
+
 # ----------------------------------------------------------------------- real data
 
 
@@ -212,3 +290,18 @@ def test_hard_negatives_on_real_data(real_examples) -> None:
     # by construction: anchor mutants lose hydrophobics, shuffles keep composition
     assert (count_consensus_many(list(anc.sequence)) > 0).mean() < 0.1
     assert (count_consensus_many(list(cons.sequence)) > 0).all()
+
+
+def test_locnes_neg_on_real_data(real_examples) -> None:
+    annotations, mito, es = real_examples
+    ex = es.examples
+    loc = ex[ex.source == LOCNES_SOURCE]
+    parents = {a.protein.accession for a in annotations}
+    assert len(loc) > 600 and loc.accession.isin(parents).all() and loc.centred.all()
+    _check_locnes(loc, es.proteins, nes_sites(annotations))  # every NESdb range, doubtful ones included
+    # one window, one source: none equals a positive, an nesdb_other window of the same protein, or any row
+    assert not loc.sequence.isin(set(ex.sequence[ex.source != LOCNES_SOURCE])).any()
+    assert not loc.sequence.duplicated().any()
+    # registered last: every earlier row is where it was; and the same seed gives the same rows
+    assert (ex.index[ex.source == LOCNES_SOURCE] >= len(ex) - len(loc)).all()
+    assert build_examples(annotations, mito, seed=0).examples.equals(ex)

@@ -18,7 +18,8 @@ from nesscan.dataset.window import WINDOW, example_row
 from nesscan.records import NesAnnotation, Protein
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-BUILT_IN = ("nesdb_other", "mito_nterm", "mito_random", "consensus_no_nes", "anchor_mutant", "shuffled")
+BUILT_IN = ("nesdb_other", "mito_nterm", "mito_random", "consensus_no_nes", "anchor_mutant", "shuffled",
+            "locnes_neg")
 
 
 @pytest.fixture
@@ -39,8 +40,12 @@ def _toy_data():
 
 def test_built_in_sets_and_derived_sources() -> None:
     assert tuple(negatives.NEGATIVE_SOURCES) == BUILT_IN
-    assert negatives.HARD_NEGATIVE_SOURCES == ("consensus_no_nes", "anchor_mutant", "shuffled")
+    assert negatives.HARD_NEGATIVE_SOURCES == ("consensus_no_nes", "anchor_mutant", "shuffled", "locnes_neg")
     assert negatives.SYNTHETIC_SOURCES == ("anchor_mutant", "shuffled")
+    # "all negatives" keeps meaning the six sets of the earlier figures; locnes_neg has its own row only
+    assert negatives.ALL_SOURCES == BUILT_IN[:6]
+    assert list(registry.separate_sources()) == ["locnes_neg"]
+    assert "lower bound" in registry.separate_sources()["locnes_neg"]
     assert "shuffled" in negatives.SYNTHETIC_SOURCES and "mito_random" not in negatives.SYNTHETIC_SOURCES
     table = pd.DataFrame({"source": ["shuffled", "mito_nterm"]})
     assert table.source.isin(negatives.SYNTHETIC_SOURCES).tolist() == [True, False]
@@ -78,6 +83,12 @@ def test_registry_flags_and_checks(scratch_registry) -> None:
         registry.negative_set("shuffled")(toy_polyq)
     with pytest.raises(ValueError, match="already registered"):
         registry.negative_set("mito_again", sources=("mito_random",))(toy_polyq)
+    with pytest.raises(ValueError, match="needs a note"):
+        registry.negative_set("toy_quiet", in_all=False)
+    registry.negative_set("toy_apart", in_all=False, note="is a toy")(lambda ctx: [])
+    assert registry.separate_sources() == {"locnes_neg": negatives.LOCNES_NOTE, "toy_apart": "is a toy"}
+    assert "toy_apart" in negatives.NEGATIVE_SOURCES and "toy_apart" not in negatives.ALL_SOURCES
+    assert "toy_polyq" in negatives.ALL_SOURCES
 
     @registry.negative_set("toy_liar")
     def toy_liar(ctx):
@@ -90,9 +101,13 @@ def test_registry_flags_and_checks(scratch_registry) -> None:
 @pytest.mark.slow
 def test_real_example_table_is_pinned(real_split) -> None:
     """``pipeline.prepare(data, seed=0)``: the table and its summary, byte for byte (recorded
-    at commit 3098029, before the dataset package was reshaped around the registry)."""
+    when locnes_neg was added, the last set; without its rows the table is the one recorded at
+    commit 3098029, before the dataset package was reshaped around the registry)."""
     ex, table = real_split
     assert hashlib.sha256(table.to_csv(sep="\t", index=False).encode()).hexdigest() == \
-        "c633fffc4c05ac5788c805ac848c9c682e9223ba5367d60a8720ebd1d964260e"
+        "f0981e9afad050ffb87c9cb27650027b5e757f8949f526b9941cd2db8100793d"
     assert hashlib.sha256(json.dumps(ex.summary, sort_keys=True).encode()).hexdigest() == \
-        "5758099ae4604a470af13106e410f94e2419c0e39d32568bea59f1ea0e0e3fac"
+        "40c9b17ce4b7782e40cd72391fd64794593df96df88335c9dc7a2e893ab4b114"
+    earlier = table[table.source != "locnes_neg"]  # registered last, own generator: the earlier rows unchanged
+    assert hashlib.sha256(earlier.to_csv(sep="\t", index=False).encode()).hexdigest() == \
+        "c633fffc4c05ac5788c805ac848c9c682e9223ba5367d60a8720ebd1d964260e"

@@ -174,6 +174,36 @@ def test_minimal_report_marks_absent_parts(tmp_path):
     assert row.count("<td>n/a</td>") == 2  # q-value and class
 
 
+def test_a_set_not_in_all_negatives_gets_its_own_marked_row(tmp_path):
+    """``locnes_neg`` (``separate`` in the metrics): its own row in Tables 2 and 3, marked, with
+    the lower-bound note in the captions, and not named among the negatives of Figure 1."""
+    run = make_run(tmp_path / "run", screens=False)
+    note = "may hold unannotated NESs: its AUC is a lower bound"
+    path = run / "evaluation" / "metrics.json"
+    metrics = json.loads(path.read_text())
+    metrics["groups"]["locnes_neg"] = {"n_pos": 4, "n_neg": 5, "scorers": {"model": _curve(0.61)}}
+    metrics["separate"] = {"locnes_neg": note}
+    path.write_text(json.dumps(metrics))
+    path = run / "cv" / "metrics.json"
+    cv = json.loads(path.read_text())
+    cv["summary"]["locnes_neg"] = {"model": {"mean": 0.6, "sd": 0.02, "n_folds": 5, "pooled_auc": 0.6071,
+                                             "pooled_lo": 0.55, "pooled_hi": 0.66}, "n_pos": 10, "n_neg": 30}
+    cv["separate"] = {"locnes_neg": note}
+    path.write_text(json.dumps(cv))
+    write_report(run)
+    md = (run / "report" / "report.md").read_text()
+    table2 = md[md.index("**Table 2"):md.index("**Table 3")]
+    table3 = md[md.index("**Table 3"):md.index("**Table 4")]
+    for table in (table2, table3):
+        assert f"locnes_neg: trained on, but not pooled into all negatives; it {note}" in table.splitlines()[0]
+        assert "| locnes_neg† |" in table
+    assert "0.610 [" in table2 and "0.607 [0.550, 0.660]" in table3
+    assert f"locnes_neg is trained on but not pooled into all negatives: it {note}." in md  # the methods
+    fig1 = md[md.index("Figure 1."):]
+    assert "(mito_nterm)" in fig1[:fig1.index("\n")]  # the negatives of "all" only
+    assert f"locnes_neg 0.610 [0.560, 0.660] (composition n/a; not in all negatives: it {note})" in md
+
+
 def test_report_without_screens(tmp_path):
     html = _check_common(write_report(make_run(tmp_path / "run", optional=False, screens=False)))
     assert "Not computed in this run: no proteome was screened." in html

@@ -103,7 +103,8 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     ``train`` + ``val`` splits (:func:`nesscan.model.select.train_flat`; ``embedder_spec``,
     ``context`` and ``params`` do not apply). ``"transformer"``: the rest of this docstring.
 
-    Train a model on the ``train`` split, early-stopped on ``val``; write the model directory.
+    Train a model on the ``train`` split, early-stopped on ``val`` (its negatives of the sets
+    pooled into "all negatives"); write the model directory.
 
     The directory also gets ``examples.tsv`` (every example with its split), so that
     :func:`evaluate` scores exactly the held-out examples. The threshold is the larger
@@ -125,9 +126,12 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     ex, table = prepared or prepare(data, seed=seed)
     log(f"examples: {ex.summary['examples_by_source']}")
     log(f"proteins per split: {table.drop_duplicates('accession').split.value_counts().to_dict()}")
+    from nesscan.dataset.negatives import separate_sources
+
     trainable = table.source != "nesdb_doubtful"
     tr = table[trainable & (table.split == "train")]
-    va = table[trainable & (table.split == "val") & table.centred]
+    # early stopping and the threshold see the negatives of "all" (not a set registered in_all=False)
+    va = table[trainable & (table.split == "val") & table.centred & ~table.source.isin(list(separate_sources()))]
     log(f"embedding {len(tr) + len(va)} windows with {features.embedder} ({context} context)")
     t0 = time.perf_counter()
     x_tr = featurizer.windows(tr, ex.proteins, context)
@@ -154,7 +158,9 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
 
     Writes ``metrics.json``, ``metrics.txt``, ``roc.png``, ``pr.png`` and
     ``predictions.tsv`` (every test example with its score) into ``out_dir``.
-    Doubtful NESdb positives are evaluated on their own against the same negatives.
+    Doubtful NESdb positives are evaluated on their own against the same negatives. The
+    overall scores, the doubtful positives' and the false-positive rate at the threshold use
+    the negatives of "all": a set registered with ``in_all=False`` has only its own row.
     ``runtime``: device, precision, embedding cache and ESM-2 weights location.
     """
     from nesscan.validate.evaluate import evaluate_scores, evaluate_with_baselines, format_metrics_table, plot_pr, plot_roc
@@ -176,14 +182,15 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
                                       train_rows.label.to_numpy(), list(test.sequence),
                                       groups=test.source.to_numpy(), seed=seed, n_boot=n_boot)
     d_scores = model.score_windows(doubtful, proteins)
-    neg = test.label.to_numpy() == 0
+    pos = test.label.to_numpy() == 1  # negatives: those of "all" (the separate sets have their own row only)
+    neg = ~pos & ~test.source.isin(list(metrics["separate"])).to_numpy()
     if len(doubtful):
         metrics["doubtful_positives"] = {
             k: v for k, v in evaluate_scores(np.r_[np.ones(len(d_scores)), np.zeros(neg.sum())],
                                              np.r_[d_scores, scores[neg]], n_boot=n_boot, seed=seed).items()
             if k in ("auc", "auc_lo", "auc_hi", "average_precision", "n_pos", "n_neg")}
     metrics["threshold"] = model.threshold
-    metrics["recall_at_threshold"] = float((scores[~neg] >= model.threshold).mean())
+    metrics["recall_at_threshold"] = float((scores[pos] >= model.threshold).mean())
     metrics["false_positive_rate_at_threshold"] = float((scores[neg] >= model.threshold).mean())
     metrics["embedder"] = model.config.embedder
     out = Path(out_dir)
@@ -317,8 +324,11 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     metrics = evaluate(model_dir, out / "evaluation", data=data, n_boot=n_boot, seed=seed,
                        runtime=runtime, log=log)
     record.stop("evaluate")
-    record.data["results"]["test_auc"] = {k: [v["auc"], v["auc_lo"], v["auc_hi"]]
-                                          for k, v in metrics["scorers"].items()}
+    results = record.data["results"]
+    results["test_auc"] = {k: [v["auc"], v["auc_lo"], v["auc_hi"]] for k, v in metrics["scorers"].items()}
+    results["test_auc_by_negative_set"] = {g: [v["scorers"]["model"][k] for k in ("auc", "auc_lo", "auc_hi")]
+                                           for g, v in metrics["groups"].items()}
+    results["not_in_all_negatives"] = metrics["separate"]
     if folds >= 2:
         from nesscan.validate.protein_level import validate
 
@@ -326,9 +336,11 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         ex, table = prepared
         model = Predictor.load(model_dir, runtime)
         sites = nes_sites_of(data)
-        validate(table, ex.proteins, model.featurizer, model.context,
-                 classifier if model.flat else params, out, sites, folds=folds,
-                 seed=seed, n_boot=n_boot, log=log, nes_accessions=set(sites.accession))
+        cv = validate(table, ex.proteins, model.featurizer, model.context,
+                      classifier if model.flat else params, out, sites, folds=folds,
+                      seed=seed, n_boot=n_boot, log=log, nes_accessions=set(sites.accession))["cv"]
+        results["cv_pooled_auc"] = {g: [b["model"][k] for k in ("pooled_auc", "pooled_lo", "pooled_hi")]
+                                    for g, b in cv["summary"].items()}
         record.stop("cross_validation")
     for fasta in proteomes:
         name = proteome_name(fasta)

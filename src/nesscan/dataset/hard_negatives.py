@@ -18,6 +18,12 @@ remove one shortcut, and are evaluated each on its own:
 ``shuffled``
     Composition-preserving (single-residue) permutations of centred positive windows:
     a composition model scores them exactly like their parent.
+``locnes_neg``
+    The negatives of LocNES (Xu D et al. 2015, *LocNES: a computational tool for locating
+    classical NESs in CRM1 cargo proteins*, Bioinformatics 31:1357): windows of the NES
+    proteins themselves that hold a consensus match but touch none of their annotated
+    NESs (:func:`locnes_negatives`). Unlike the sets above they may hold real, not yet
+    annotated NESs, so an AUC against them is a lower bound.
 
 Every generator returns example rows (:func:`nesscan.dataset.window.example_row`,
 ``label`` = 0); :mod:`nesscan.dataset.negatives` registers them as negative sets.
@@ -46,6 +52,7 @@ from nesscan.shuffle import shuffle_sequence
 CONSENSUS_SOURCE = "consensus_no_nes"
 ANCHOR_SOURCE = "anchor_mutant"
 SHUFFLED_SOURCE = "shuffled"
+LOCNES_SOURCE = "locnes_neg"
 
 MUTANT_RESIDUE = "A"
 """Residue the anchors are mutated to."""
@@ -113,17 +120,106 @@ def consensus_negatives(proteins: Sequence[Protein], window: int = WINDOW, per_p
             (a,) = positive_starts(m.start + 1, m.end, len(seq), window, offsets=1)
             if a not in starts:
                 starts.append(a)
-        kept: list[int] = []
-        for k in gen.permutation(len(starts)):
-            a = starts[int(k)]
-            cut = seq[a:a + window]
-            if any(abs(a - b) < window for b in kept) or cut in exclude:
-                continue
-            kept.append(a)
-            exclude.add(cut)
-            if len(kept) == per_protein:
-                break
-        rows.extend(example_row(seq[a:a + window], CONSENSUS_SOURCE, p.accession, a) for a in sorted(kept))
+        kept = _pick_windows(seq, starts, window, per_protein, gen, exclude)
+        rows.extend(example_row(seq[a:a + window], CONSENSUS_SOURCE, p.accession, a) for a in kept)
+    return rows
+
+
+def _pick_windows(seq: str, starts: Sequence[int], window: int, per_protein: int, gen: np.random.Generator,
+                  exclude: set[str]) -> list[int]:
+    """Up to ``per_protein`` of ``starts``, visited in one seeded random order (one
+    ``gen.permutation`` draw), each kept when its window overlaps no window kept before
+    and its sequence is not in ``exclude`` (which gains the kept sequences); sorted."""
+    kept: list[int] = []
+    for k in gen.permutation(len(starts)):
+        a = starts[int(k)]
+        cut = seq[a:a + window]
+        if any(abs(a - b) < window for b in kept) or cut in exclude:
+            continue
+        kept.append(a)
+        exclude.add(cut)
+        if len(kept) == per_protein:
+            break
+    return sorted(kept)
+
+
+def locnes_negatives(proteins: Sequence[Protein], sites: pd.DataFrame, window: int = WINDOW, per_protein: int = 3,
+                     rng: RngLike = 0, exclude: Collection[str] = ()) -> list[dict]:
+    """Windows of NES proteins that hold a consensus match and touch none of their NESs.
+
+    The negatives of LocNES (Xu D et al. 2015, *LocNES: a computational tool for
+    locating classical NESs in CRM1 cargo proteins*, Bioinformatics 31:1357):
+    consensus-matching segments of the NESdb proteins outside their known NESs. For
+    every Kosugi match of a protein (:func:`nesscan.consensus.find_consensus`, all
+    classes: the strict matching of :func:`consensus_negatives`), the candidate is the
+    window that holds the whole match and overlaps no annotated range of the protein
+    (``sites``, doubtful and over-long ranges included), nearest to the window that
+    centres the match (:func:`nesscan.dataset.positives.positive_starts`; ties: the
+    more N-terminal); a match with no such window gives none. Candidates are then
+    picked as :func:`consensus_negatives` picks them: a seeded random order, no two
+    windows of a protein overlapping, no sequence in ``exclude`` or already returned,
+    at most ``per_protein`` per protein.
+
+    .. warning::
+       These windows are negatives only by absence of annotation: some may be real,
+       unannotated NESs of proteins known to be exported. An AUC against them is a lower
+       bound; report it on its own.
+
+    Parameters
+    ----------
+    proteins
+        NESdb parent proteins (shorter than ``window``: none).
+    sites
+        NES ranges, :func:`nesscan.dataset.positives.nes_sites` (``accession``,
+        ``start_1b``, ``end_1b``: 1-based, inclusive); a protein with no row has no range.
+    window
+        Window length in residues.
+    per_protein
+        Most windows per protein.
+    rng
+        Seed or generator of the random choice.
+    exclude
+        Sequences never returned (pass every row built before: positives and the other
+        sets' negatives, so that no window is in two sources).
+
+    Returns
+    -------
+    list of dict
+        Example rows with ``source = "locnes_neg"``, sorted by protein (input order) then
+        start; ``start`` is 0-based in the parent.
+
+    Examples
+    --------
+    >>> p = Protein("X1", "GGGGGLSSSLTTLSLGGGGGGGGGGGGGGGGGGGGG" + "LQALKLEGLDL" + "G" * 20)
+    >>> nes = pd.DataFrame({"accession": ["X1"], "start_1b": [37], "end_1b": [47]})
+    >>> [(r["start"], r["sequence"]) for r in locnes_negatives([p], nes)]
+    [(0, 'GGGGGLSSSLTTLSLGGGGGGG')]
+    """
+    gen = np.random.default_rng(rng)
+    exclude = set(exclude)
+    ranges = sites.groupby("accession")[["start_1b", "end_1b"]].apply(lambda d: list(d.itertuples(index=False)))
+    rows: list[dict] = []
+    for p in proteins:
+        seq = p.sequence
+        n = len(seq) - window + 1  # window starts
+        if n <= 0 or per_protein <= 0:
+            continue
+        covered = np.zeros(len(seq) + 1, np.int64)
+        for s, e in ranges.get(p.accession, []):
+            covered[max(int(s) - 1, 0):int(e)] = 1
+        hits = np.concatenate([[0], np.cumsum(covered[:len(seq)])])
+        free = hits[window:window + n] == hits[:n]  # free[a]: seq[a:a + window] touches no range
+        starts: list[int] = []
+        for m in find_consensus(seq):
+            lo, hi = max(0, m.end - window), min(m.start, n - 1)
+            (centred,) = positive_starts(m.start + 1, m.end, len(seq), window, offsets=1)
+            ok = [a for a in range(lo, hi + 1) if free[a]]
+            if ok:
+                a = min(ok, key=lambda a: (abs(a - centred), a))
+                if a not in starts:
+                    starts.append(a)
+        kept = _pick_windows(seq, starts, window, per_protein, gen, exclude)
+        rows.extend(example_row(seq[a:a + window], LOCNES_SOURCE, p.accession, a) for a in kept)
     return rows
 
 

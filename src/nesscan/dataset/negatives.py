@@ -15,6 +15,15 @@
     anchors mutated to alanine, composition-preserving shuffles of NES windows
     (:mod:`nesscan.dataset.hard_negatives`); each seeds its own generator with ``seed``.
     The last two are synthetic.
+``locnes_neg`` (hard; not in "all")
+    The negatives of LocNES (Xu D et al. 2015, Bioinformatics 31:1357): up to 3 windows
+    per NESdb parent that hold a Kosugi consensus match and touch none of its annotated
+    ranges (doubtful and over-long ones included), from its own generator seeded with
+    ``seed``; windows equal to any row built before (a positive, an ``nesdb_other`` window
+    of the same protein, ...) are skipped, so no window is in two sources. Some may be
+    unannotated NESs of these exported proteins: the AUC against them is a lower bound,
+    so the set is trained on but reported only on its own row, never pooled into "all
+    negatives" (``in_all=False``), which keeps meaning the six sets above.
 
 A negative whose sequence equals a positive's is dropped (by ``build_examples``).
 Every negative set is trained on and evaluated on its own.
@@ -27,16 +36,23 @@ import numpy as np
 from nesscan.dataset.hard_negatives import (
     ANCHOR_SOURCE,
     CONSENSUS_SOURCE,
+    LOCNES_SOURCE,
     SHUFFLED_SOURCE,
     anchor_mutants,
     consensus_negatives,
+    locnes_negatives,
     shuffled_negatives,
 )
-from nesscan.dataset.registry import NegativeContext, SourceNames, negative_set
+from nesscan.dataset.registry import (
+    NegativeContext,
+    SourceNames,
+    negative_set,
+    separate_sources,
+)
 from nesscan.dataset.window import example_row
 
 __all__ = ["NEGATIVE_SOURCES", "HARD_NEGATIVE_SOURCES", "SYNTHETIC_SOURCES", "CONSENSUS_SOURCE",
-           "ANCHOR_SOURCE", "SHUFFLED_SOURCE"]
+           "ANCHOR_SOURCE", "SHUFFLED_SOURCE", "LOCNES_SOURCE", "ALL_SOURCES", "separate_sources"]
 
 
 @negative_set("nesdb_other")
@@ -88,9 +104,20 @@ def shuffled(ctx: NegativeContext) -> list[dict]:
     return shuffled_negatives(ctx.positives, n_per=ctx.shuffles_per_nes, rng=ctx.seed)
 
 
+LOCNES_NOTE = "may hold unannotated NESs: its AUC is a lower bound"
+
+
+@negative_set(LOCNES_SOURCE, hard=True, in_all=False, note=LOCNES_NOTE)  # last: the sets above keep their rows
+def locnes_neg(ctx: NegativeContext) -> list[dict]:
+    return locnes_negatives(list(ctx.parents.values()), ctx.sites, ctx.window, per_protein=3, rng=ctx.seed,
+                            exclude=ctx.built_sequences)
+
+
 NEGATIVE_SOURCES = SourceNames()
 """Sources of every registered negative set, in build order (a live view of the registry)."""
 HARD_NEGATIVE_SOURCES = SourceNames(hard=True)
 """Sources of the hard negative sets, in build (and report) order."""
 SYNTHETIC_SOURCES = SourceNames(synthetic=True)
 """Sources whose ``sequence`` is not a slice of the parent protein (peptide features only)."""
+ALL_SOURCES = SourceNames(in_all=True)
+"""Sources pooled into the "all negatives" AUC (the others: :func:`nesscan.dataset.registry.separate_sources`)."""

@@ -14,6 +14,13 @@ Order is part of the output: builders that draw from the shared generator
 An entry may emit more than one source (``sources=(...)``): the built-in ``mito`` entry
 emits ``mito_nterm`` and ``mito_random`` rows interleaved per protein, because that is
 the row order, and the draw order, of the published examples.
+
+Every set is trained on and gets its own AUC row. A set registered with ``in_all=False``
+is left out of the pooled "all negatives" AUC (cross-validation, evaluation, report),
+of the inner-CV selection metric and of the threshold's negatives, and its rows carry
+a ``note`` that the reports print beside it (e.g. a set that may hold true NESs: its AUC is
+a lower bound). :func:`separate_sources` names them; the pooled figures then keep
+meaning the same sets as before such a set was added.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ class NegativeContext:
     proteins: dict[str, Protein]  # every protein an example is cut from: add the ones you cut from
     sites: pd.DataFrame  # NES ranges (:func:`nesscan.dataset.positives.nes_sites`)
     positives: pd.DataFrame  # the positive rows (example-table schema)
+    built: list[dict]  # rows built so far: the positives, then the earlier sets' rows (read only)
     rng: np.random.Generator  # shared by the builders, drawn in registration order
     seed: int  # build_examples' seed (for builders that seed their own generator)
     window: int
@@ -51,6 +59,11 @@ class NegativeContext:
         """Sequences of every positive row."""
         return set(self.positives.loc[self.positives.label == 1, "sequence"])
 
+    @property
+    def built_sequences(self) -> set[str]:
+        """Sequences of every row built so far (positives and the earlier sets' negatives)."""
+        return {row["sequence"] for row in self.built}
+
     def count(self, key: str, n: int = 1) -> None:
         """Add ``n`` to the summary counter ``key`` (it appears in ``ExampleSet.summary``)."""
         self.counts[key] = self.counts.get(key, 0) + n
@@ -63,13 +76,16 @@ Builder = Callable[[NegativeContext], list]
 class NegativeSet:
     """A registered negative set: its ``name``, the ``sources`` its rows carry, whether
     they are ``synthetic`` (``sequence`` is not the parent's slice at ``start``: featurise
-    from ``sequence`` only) and ``hard`` (built only with ``hard_negatives=True``)."""
+    from ``sequence`` only), ``hard`` (built only with ``hard_negatives=True``) and
+    ``in_all`` (counted in the pooled "all negatives" AUC; if not, ``note`` says why)."""
 
     name: str
     build: Builder
     sources: tuple[str, ...]
     synthetic: bool = False
     hard: bool = False
+    in_all: bool = True
+    note: str = ""
 
 
 REGISTRY: list[NegativeSet] = []
@@ -77,7 +93,8 @@ REGISTRY: list[NegativeSet] = []
 
 
 def negative_set(name: str, *, synthetic: bool = False, hard: bool = False,
-                 sources: Sequence[str] | None = None) -> Callable[[Builder], Builder]:
+                 sources: Sequence[str] | None = None, in_all: bool = True,
+                 note: str = "") -> Callable[[Builder], Builder]:
     """Decorator: register ``build`` as the negative set ``name`` (appended: built last).
 
     Parameters
@@ -90,31 +107,46 @@ def negative_set(name: str, *, synthetic: bool = False, hard: bool = False,
         Skipped by ``build_examples(..., hard_negatives=False)``.
     sources
         Every ``source`` the builder's rows may carry (default ``(name,)``).
+    in_all
+        Count the set in the pooled "all negatives" AUC, the inner-CV selection metric and
+        the threshold's negatives. ``False``: trained on, but reported only on its own row.
+    note
+        Why a set is not in "all" (printed beside its row); required when ``in_all=False``.
 
     Raises
     ------
     ValueError
-        When the name or a source is already registered.
+        When the name or a source is already registered, or ``in_all=False`` has no note.
     """
     emitted = tuple(sources) if sources is not None else (name,)
+    if not in_all and not note:
+        raise ValueError(f"negative set {name!r}: in_all=False needs a note saying why")
 
     def register(build: Builder) -> Builder:
         taken = {s for entry in REGISTRY for s in (entry.name, *entry.sources)}
         clash = taken & {name, *emitted}
         if clash:
             raise ValueError(f"negative set {name!r}: {sorted(clash)} already registered")
-        REGISTRY.append(NegativeSet(name, build, emitted, synthetic, hard))
+        REGISTRY.append(NegativeSet(name, build, emitted, synthetic, hard, in_all, note))
         return build
 
     return register
 
 
-def sources(*, synthetic: bool | None = None, hard: bool | None = None) -> tuple[str, ...]:
+def sources(*, synthetic: bool | None = None, hard: bool | None = None,
+            in_all: bool | None = None) -> tuple[str, ...]:
     """Sources of the registered sets (registration order), optionally only the
-    (non-)synthetic or (non-)hard ones."""
+    (non-)synthetic, (non-)hard or (not) in-"all" ones."""
     return tuple(s for entry in REGISTRY
                  if (synthetic is None or entry.synthetic == synthetic) and (hard is None or entry.hard == hard)
+                 and (in_all is None or entry.in_all == in_all)
                  for s in entry.sources)
+
+
+def separate_sources() -> dict[str, str]:
+    """Source -> note of the sets registered with ``in_all=False`` (registration order):
+    reported on their own rows, never pooled into "all negatives"."""
+    return {s: entry.note for entry in REGISTRY if not entry.in_all for s in entry.sources}
 
 
 class SourceNames(SequenceABC):

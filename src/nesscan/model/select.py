@@ -15,8 +15,13 @@ part, so the selection below is nested inside each outer fold.
    windows.
 2. Each component's hyper-parameters maximise the *mean over negative sources* of the
    inner out-of-fold AUC (positives vs each negative set), as in the research study.
+   Only the sets pooled into "all negatives" count: a set registered with
+   ``in_all=False`` (``locnes_neg``, :func:`nesscan.dataset.registry.separate_sources`) is
+   trained on in every fit but neither selects hyper-parameters nor sets the threshold
+   (it may hold unannotated NESs), so the mean stays over the same sets as before it.
 3. Threshold: ``max(0.9, 99th percentile of the chosen family's inner out-of-fold
-   negative scores)`` (the ensemble's are the mean of its chosen components').
+   negative scores)`` (the ensemble's are the mean of its chosen components'; negatives
+   of the same sets as in 2).
 4. The PSSM and the chosen components are refit on all the training rows.
 
 Doubtful NESdb positives are never trained on. Everything is seeded: the same rows and
@@ -116,11 +121,14 @@ def fit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], featu
     """
     from sklearn.model_selection import GroupKFold
 
+    from nesscan.dataset.negatives import separate_sources
+
     rows = table[table.source != DOUBTFUL].reset_index(drop=True)
     rows = rows.assign(centred=rows.centred.astype(bool))
     y = rows.label.to_numpy().astype(int)
     source = rows.source.to_numpy().astype(str)
     centred = rows.centred.to_numpy(bool)
+    pooled = ~np.isin(source, list(separate_sources()))  # rows that select and set the threshold
     ctx = example_contexts(rows, proteins)
     fitted = _pssm_index(featurizer)
     tracks = featurizer.residues(ctx.sequences)
@@ -142,7 +150,7 @@ def fit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], featu
                     model = fit_flat(x, y, comp, {comp: point}, seed, {comp: r})
                     oof.setdefault((comp, g, aug), np.full(len(rows), np.nan))[test] = model.predict_proba(x[test])
         log(f"inner fold {i + 1}/{k} done")
-    scored = np.isfinite(next(iter(oof.values())))
+    scored = np.isfinite(next(iter(oof.values()))) & pooled
     inner = {f"{c}|{g}|{a}": mean_source_auc(y[scored], s[scored], source[scored]) for (c, g, a), s in oof.items()}
     chosen: dict[str, dict[str, Any]] = {}
     for comp in components(family):
@@ -164,6 +172,7 @@ def fit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], featu
     model.feature_state = {k: v for j in fitted for k, v in featurizer.window_features[j].state().items()}
     selection = {"family": family, "inner_folds": k, "grouping": "homology cluster (GroupKFold)",
                  "metric": "mean over negative sources of the inner out-of-fold AUC (centred windows)",
+                 "metric_excludes": sorted(set(source[~pooled].tolist())),
                  "grid": {c: GRID[c] for c in components(family)}, "augmentation": list(AUGMENT),
                  "chosen": chosen, "inner_family_auc": mean_source_auc(y[scored], family_oof[scored], source[scored]),
                  "inner_negative_q99": neg99, "training_rows": int(len(rows)),

@@ -44,7 +44,9 @@ def data_sentences(data: RunData) -> list[str]:
                    f"scored but never trained on.")
         neg = ex[ex.label == 0]
         sets = "; ".join(f"{src} {len(grp):,} ({_by_split(grp)})" for src, grp in neg.groupby("source"))
-        out.append(f"Negatives, evaluated set by set: {sets}.")
+        sep = (data.metrics or {}).get("separate") or {}
+        apart = "".join(f" {g} is trained on but not pooled into all negatives: it {note}." for g, note in sep.items())
+        out.append(f"Negatives, evaluated set by set: {sets}.{apart}")
     else:
         counts = data.model.get("examples", {}).get("examples_by_source", {})
         out.append("Examples by source (model/config.json): "
@@ -73,8 +75,11 @@ def model_sentences(data: RunData) -> list[str]:
     sc = met["scorers"]
     m = sc["model"]
     base = ", ".join(f"{s} {fmt_auc(sc[s])}" for s in SCORER_ORDER[1:] if s in sc)
+    sep = met.get("separate") or {}
     groups = "; ".join(f"{g} {fmt_auc(v['scorers'].get('model'))} (composition "
-                       f"{fmt_auc(v['scorers'].get('composition'))})" for g, v in met.get("groups", {}).items())
+                       f"{fmt_auc(v['scorers'].get('composition'))}"
+                       + (f"; not in all negatives: it {sep[g]}" if g in sep else "") + ")"
+                       for g, v in met.get("groups", {}).items())
     level = round(100 * (1 - met.get("alpha", 0.05)))
     out.append(f"On the held-out test split ({m.get('n_pos', NA)} NES against {m.get('n_neg', NA)} negative "
                f"windows) the model's ROC AUC is {fmt_auc(m)} ({level}% stratified bootstrap CI, "
@@ -138,7 +143,7 @@ def version_sentence(data: RunData) -> str:
 def caption_roc(data: RunData) -> str:
     """Figure 1 caption: n, embedder, AUC with CI, baselines."""
     met, m = data.metrics, data.metrics["scorers"]["model"]
-    sets = ", ".join(met.get("groups", {})) or "all negative sets"
+    sets = ", ".join(g for g in met.get("groups", {}) if g not in (met.get("separate") or {})) or "all negative sets"
     base = ", ".join(f"{s} {fmt_auc(met['scorers'][s])}" for s in SCORER_ORDER[1:] if s in met["scorers"])
     return (f"Figure 1. ROC on the held-out homology-split test set: {m.get('n_pos', NA)} centred NESdb NES "
             f"windows against {m.get('n_neg', NA)} negative windows ({sets}). Model "

@@ -124,6 +124,22 @@ def top_candidates(screen: ScreenData, n: int = 10) -> Table:
     return Table(caption, header, tuple(rows), mono=("sequence",))
 
 
+SEPARATE_MARK = "†"
+"""Marks a negative set that is not pooled into "all negatives" (``separate`` in the metrics)."""
+
+
+def set_label(group: str, metrics: dict[str, Any]) -> str:
+    """A negative set's row label: its name, marked when it is not in "all negatives"."""
+    return group + (SEPARATE_MARK if group in (metrics.get("separate") or {}) else "")
+
+
+def separate_note(metrics: dict[str, Any]) -> str:
+    """Caption sentence on the sets not pooled into "all negatives" ("" when there are none)."""
+    sep = metrics.get("separate") or {}
+    return "".join(f". {SEPARATE_MARK} {g}: trained on, but not pooled into all negatives; it {note}"
+                   for g, note in sep.items())
+
+
 def negative_set_table(metrics: dict[str, Any]) -> Table:
     """Held-out AUC [95% CI] of the model and each baseline, overall and per negative set."""
     scorers = metrics["scorers"]
@@ -132,14 +148,14 @@ def negative_set_table(metrics: dict[str, Any]) -> Table:
     rows = [("all negatives", str(first.get("n_pos", NA)), str(first.get("n_neg", NA)))
             + tuple(fmt_auc(scorers[s]) for s in names)]
     for group, g in metrics.get("groups", {}).items():
-        rows.append((group, str(g.get("n_pos", NA)), str(g.get("n_neg", NA)))
+        rows.append((set_label(group, metrics), str(g.get("n_pos", NA)), str(g.get("n_neg", NA)))
                     + tuple(fmt_auc(g["scorers"].get(s)) for s in names))
     if metrics.get("doubtful_positives"):
         d = metrics["doubtful_positives"]
         rows.append(("doubtful NESdb positives vs all negatives", str(d.get("n_pos", NA)), str(d.get("n_neg", NA)),
                      fmt_auc(d)) + (NA,) * (len(names) - 1))
-    return Table("Table 2: held-out test ROC AUC [95% bootstrap CI] per negative set, model beside the baselines",
-                 ("negative set", "NES", "negatives") + tuple(names), tuple(rows))
+    return Table("Table 2: held-out test ROC AUC [95% bootstrap CI] per negative set, model beside the baselines"
+                 + separate_note(metrics), ("negative set", "NES", "negatives") + tuple(names), tuple(rows))
 
 
 def cv_table(cv: dict[str, Any]) -> Table:
@@ -159,10 +175,10 @@ def cv_table(cv: dict[str, Any]) -> Table:
             pooled = {"auc": m.get("pooled_auc", m.get("auc")), "auc_lo": m.get("pooled_lo", m.get("auc_lo")),
                       "auc_hi": m.get("pooled_hi", m.get("auc_hi"))}
             mean_sd = NA if m.get("mean") is None else f"{m['mean']:.3f} ± {fmt_num(m.get('sd'))}"
-            rows.append((group, s, mean_sd, fmt_auc(pooled), str(m.get("n_folds", cv.get("k", NA)))))
+            rows.append((set_label(group, cv), s, mean_sd, fmt_auc(pooled), str(m.get("n_folds", cv.get("k", NA)))))
     k = cv.get("k")
     caption = (f"Table 3: {k}-fold" if k else "Table 3:") + " homology-clustered cross-validation: mean ± sd of " \
-        "per-fold AUC and pooled out-of-fold AUC [95% CI], per negative set"
+        "per-fold AUC and pooled out-of-fold AUC [95% CI], per negative set" + separate_note(cv)
     return Table(caption, ("negative set", "scorer", "AUC mean ± sd", "pooled AUC [95% CI]", "folds"), tuple(rows))
 
 

@@ -16,13 +16,19 @@ reported on their own against the same negatives.
 Metrics schema of :func:`cross_validate` (plain JSON types)::
 
     k, seed, n_boot, alpha, window, train_sources, validation_fraction
+    separate   {negative set: note}  sets left out of "all" (reported on their own)
     folds      [{fold, n_train, n_val, n_test_pos, n_test_neg, best_epoch, epochs,
                  auc: {group: {scorer: auc or null}}}]
     summary    {group: {scorer: {mean, sd, n_folds, pooled_auc, pooled_lo, pooled_hi},
                         n_pos, n_neg}}
     doubtful_positives   {scorer: {auc, auc_lo, auc_hi}, n_pos, n_neg}  ({} when none)
 
-``group`` is ``"all"`` (every negative) or a negative-set name (``source``); scorers
+``group`` is ``"all"`` or a negative-set name (``source``): ``"all"`` pools every
+negative set except the ``separate`` ones (by default the sets registered with
+``in_all=False``, :func:`nesscan.dataset.registry.separate_sources`: e.g. ``locnes_neg``,
+which may hold unannotated NESs), so it keeps meaning the same sets as earlier figures;
+each set, separate ones included (listed last), has its own group. ``n_test_neg`` and the
+doubtful positives' negatives are the ``"all"`` ones. Scorers
 are ``"model"`` and :data:`nesscan.validate.baselines.BASELINE_NAMES`. ``sd`` is the sample
 standard deviation across folds (ddof 1); ``pooled_*`` is the AUC, with a stratified
 bootstrap CI, of all out-of-fold predictions together (scores of different fold
@@ -32,7 +38,7 @@ models compared on one scale).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -98,13 +104,14 @@ def cluster_folds(table: pd.DataFrame, k: int = 5, seed: int = 0) -> np.ndarray:
     return table.cluster.map(fold).to_numpy(dtype=int)
 
 
-def _aucs(y: np.ndarray, scores: Mapping[str, np.ndarray], groups: np.ndarray) -> dict[str, dict[str, float | None]]:
-    """Plain AUC per group ("all" + each negative set) and scorer; None if a class is missing."""
-    from nesscan.validate.evaluate import roc_auc_ci
+def _aucs(y: np.ndarray, scores: Mapping[str, np.ndarray], groups: np.ndarray,
+          separate: Collection[str]) -> dict[str, dict[str, float | None]]:
+    """Plain AUC per group (:func:`nesscan.validate.evaluate.group_masks`) and scorer; None if a
+    class is missing."""
+    from nesscan.validate.evaluate import group_masks, roc_auc_ci
 
     out: dict[str, dict[str, float | None]] = {}
-    for name in ["all", *sorted(set(groups[y == 0].tolist()))]:
-        keep = np.ones(len(y), bool) if name == "all" else (y == 1) | (groups == name)
+    for name, keep in group_masks(y, groups, separate).items():
         both = 0 < y[keep].sum() < keep.sum()
         out[name] = {s: (roc_auc_ci(y[keep], sc[keep], n_boot=0)[0] if both else None) for s, sc in scores.items()}
     return out
@@ -114,7 +121,7 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
                    context: str,
                    params: Any, k: int = 5, seed: int = 0, n_boot: int = 1000, alpha: float = 0.05,
                    validation_fraction: float = 0.15, train_sources: Sequence[str] | None = None,
-                   score_windows: bool = True,
+                   score_windows: bool = True, separate: Mapping[str, str] | None = None,
                    progress: Callable[[int, int], None] | None = None) -> CrossValidation:
     """Homology-clustered k-fold cross-validation of the window classifier and the baselines.
 
@@ -149,6 +156,10 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
         shuffle of each (the decoy, as in a screen), with the model of the fold holding
         the protein: the input of :func:`nesscan.validate.site.localise` and of the
         out-of-fold protein level (:func:`nesscan.validate.protein_level.protein_level`).
+    separate
+        Negative set -> note: trained on (when in ``train_sources``) and reported on their own,
+        but not pooled into ``"all"`` nor used for early stopping; default the registry's
+        (:func:`nesscan.dataset.registry.separate_sources`).
     progress
         ``progress(folds_done, k)``.
 
@@ -162,6 +173,11 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     from nesscan.validate.baselines import baseline_scores
     from nesscan.model.train import predict_logits, train_classifier
 
+    if separate is None:
+        from nesscan.dataset.negatives import separate_sources
+
+        separate = separate_sources()
+    separate = dict(separate)
     table = table.reset_index(drop=True)
     table = table.assign(centred=table.centred.astype(bool))
     window = int(table.sequence.str.len().iloc[0])
@@ -190,7 +206,8 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
                                               seed + f)
             is_val = pool.cluster.map(val_cluster).to_numpy() == 1
             tr_idx = pool.index[~is_val].to_numpy()
-            va_idx = pool.index[is_val & pool.centred.to_numpy()].to_numpy()
+            va_idx = pool.index[is_val & pool.centred.to_numpy() & ~pool.source.isin(list(separate)).to_numpy()
+                                ].to_numpy()  # early stopping on the sets of "all"
             module, history = train_classifier(x_all[tr_idx], table.label.to_numpy()[tr_idx], x_all[va_idx],
                                                table.label.to_numpy()[va_idx], params, seed + f)
             logits = predict_logits(module, x_all[test.index.to_numpy()])
@@ -201,11 +218,10 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
                                       random_state=seed))
         preds.append(test.assign(fold=f, **scores))
         main = (test.source != DOUBTFUL).to_numpy()
-        y = test.label.to_numpy()[main]
+        y, g = test.label.to_numpy()[main], test.source.to_numpy()[main].astype(str)
         fold_rows.append({"fold": f, "n_train": len(tr_idx), "n_val": len(va_idx), "n_test_pos": int(y.sum()),
-                          "n_test_neg": int((1 - y).sum()), **extra,
-                          "auc": _aucs(y, {s: v[main] for s, v in scores.items()},
-                                       test.source.to_numpy()[main].astype(str))})
+                          "n_test_neg": int(((y == 0) & ~np.isin(g, list(separate))).sum()), **extra,
+                          "auc": _aucs(y, {s: v[main] for s, v in scores.items()}, g, separate)})
         if score_windows:
             here = [a for a in scored if fold_of_protein[a] == f]
             decoys = _decoys(here, proteins, seed)
@@ -220,9 +236,10 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     predictions = pd.concat(preds, ignore_index=True)
     scorer_names = ["model", *[c for c in preds[0].columns if c in ("pssm", *_baseline_names())]]
     metrics = {"k": k, "seed": seed, "n_boot": n_boot, "alpha": alpha, "window": window,
-               "train_sources": sources, "validation_fraction": validation_fraction, "folds": fold_rows,
-               "summary": _summary(predictions, fold_rows, scorer_names, n_boot, seed, alpha),
-               "doubtful_positives": _doubtful(predictions, scorer_names, n_boot, seed, alpha)}
+               "train_sources": sources, "validation_fraction": validation_fraction, "separate": separate,
+               "folds": fold_rows,
+               "summary": _summary(predictions, fold_rows, scorer_names, n_boot, seed, alpha, separate),
+               "doubtful_positives": _doubtful(predictions, scorer_names, n_boot, seed, alpha, separate)}
     return CrossValidation(metrics=metrics, predictions=predictions, window_scores=window_scores,
                            decoy_scores=decoy_scores, decoy_sequences=decoy_sequences)
 
@@ -252,14 +269,13 @@ def _baseline_names() -> tuple[str, ...]:
 
 
 def _summary(pred: pd.DataFrame, fold_rows: list[dict], scorers: list[str], n_boot: int, seed: int,
-             alpha: float) -> dict[str, Any]:
-    from nesscan.validate.evaluate import roc_auc_ci
+             alpha: float, separate: Collection[str]) -> dict[str, Any]:
+    from nesscan.validate.evaluate import group_masks, roc_auc_ci
 
     main = pred[pred.source != DOUBTFUL]
     y, g = main.label.to_numpy(), main.source.to_numpy().astype(str)
     out: dict[str, Any] = {}
-    for name in ["all", *sorted(set(g[y == 0].tolist()))]:
-        keep = np.ones(len(y), bool) if name == "all" else (y == 1) | (g == name)
+    for name, keep in group_masks(y, g, separate).items():
         block: dict[str, Any] = {"n_pos": int(y[keep].sum()), "n_neg": int((1 - y[keep]).sum())}
         for s in scorers:
             per_fold = [r["auc"].get(name, {}).get(s) for r in fold_rows]
@@ -272,10 +288,11 @@ def _summary(pred: pd.DataFrame, fold_rows: list[dict], scorers: list[str], n_bo
     return out
 
 
-def _doubtful(pred: pd.DataFrame, scorers: list[str], n_boot: int, seed: int, alpha: float) -> dict[str, Any]:
+def _doubtful(pred: pd.DataFrame, scorers: list[str], n_boot: int, seed: int, alpha: float,
+              separate: Collection[str]) -> dict[str, Any]:
     from nesscan.validate.evaluate import roc_auc_ci
 
-    keep = (pred.source == DOUBTFUL) | (pred.label == 0)
+    keep = (pred.source == DOUBTFUL) | ((pred.label == 0) & ~pred.source.isin(list(separate)))
     sub = pred[keep]
     if not (sub.source == DOUBTFUL).any():
         return {}
@@ -333,8 +350,11 @@ def format_cv_table(metrics: dict[str, Any]) -> str:
     level = round(100 * (1 - metrics.get("alpha", 0.05)))
     header = f"{'scorer':<20} {'mean +- sd (folds)':<22} {f'pooled AUC [{level}% CI]':<24}"
     lines: list[str] = []
+    separate = metrics.get("separate", {})
     for group, block in metrics["summary"].items():
         label = "All negatives" if group == "all" else f"Negative set {group}"
+        if group in separate:
+            label += f" (not in all negatives: {separate[group]})"
         lines += ["", f"{label}: {block['n_pos']} positives, {block['n_neg']} negatives "
                   f"({metrics['k']}-fold, homology clusters)", header, "-" * len(header)]
         for name, m in block.items():

@@ -2,11 +2,14 @@
 
 Schema of :func:`evaluate_with_baselines` (plain JSON types, written as ``metrics.json``)::
 
-    n_pos, n_neg        int      positives / negatives evaluated
+    n_pos, n_neg        int      positives / negatives evaluated overall
     n_boot, seed, alpha          bootstrap settings (CI level = 1 - alpha)
-    scorers             {name: evaluate_scores(...)} for "model" and BASELINE_NAMES
+    scorers             {name: evaluate_scores(...)} for "model" and BASELINE_NAMES,
+                        overall: every negative except the ``separate`` sets
     groups              {negative set: {n_pos, n_neg, scorers: {name: {auc, auc_lo,
                         auc_hi, average_precision}}}}; {} when no groups were given
+    separate            {negative set: note} of the groups left out of the overall
+                        scores (e.g. ``locnes_neg``: its AUC is a lower bound)
 
 and of :func:`evaluate_scores`: ``auc, auc_lo, auc_hi, average_precision, n_pos, n_neg``
 plus the curves ``fpr, tpr`` (ROC) and ``precision, recall`` (PR), lists of floats thinned
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -127,10 +130,27 @@ def evaluate_scores(
     }
 
 
+def group_masks(y: np.ndarray, groups: np.ndarray, separate: Collection[str]) -> dict[str, np.ndarray]:
+    """Rows of each AUC group: ``"all"`` (positives and every negative not in ``separate``),
+    then each negative set (positives and that set), the ``separate`` ones last.
+
+    Examples
+    --------
+    >>> m = group_masks(np.array([1, 0, 0]), np.array(["nesdb", "b", "a"]), {"b"})
+    >>> {k: v.tolist() for k, v in m.items()}
+    {'all': [True, False, True], 'a': [True, False, True], 'b': [True, True, False]}
+    """
+    names = sorted(set(groups[y == 0].tolist()))
+    out = {"all": (y == 1) | ~np.isin(groups, list(separate))}
+    for name in [*(n for n in names if n not in separate), *(n for n in names if n in separate)]:
+        out[name] = (y == 1) | (groups == name)
+    return out
+
+
 def evaluate_with_baselines(
     y_true: Any, model_scores: Any, train_seqs: Sequence[str], train_y: Any,
     test_seqs: Sequence[str], groups: np.ndarray | None = None, seed: int = 0,
-    n_boot: int = 1000, alpha: float = 0.05,
+    n_boot: int = 1000, alpha: float = 0.05, separate: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Metrics of the model and every trivial baseline on the same test examples.
 
@@ -147,6 +167,11 @@ def evaluate_with_baselines(
         among the negatives, all positives are compared with that set's negatives only.
     seed, n_boot, alpha
         Bootstrap settings (the composition baseline's CV also uses ``seed``).
+    separate
+        Negative set -> note of the sets (``groups`` names) left out of the overall
+        scores, each reported only in its own group, after the others (default, when
+        ``groups`` is given: the registry's sets with ``in_all=False``,
+        :func:`nesscan.dataset.registry.separate_sources`).
 
     Returns
     -------
@@ -159,17 +184,21 @@ def evaluate_with_baselines(
     g = None if groups is None else np.asarray(groups).astype(str)
     if g is not None and g.shape != y.shape:
         raise ValueError(f"groups must have shape {y.shape}, got {g.shape}")
+    if separate is None and g is not None:
+        from nesscan.dataset.negatives import separate_sources
+
+        separate = separate_sources()
+    sep = dict(separate or {})
+    masks = group_masks(y, g, sep) if g is not None else {"all": np.ones(y.size, bool)}
     scores = {"model": s, **baseline_scores(train_seqs, train_y, test_seqs, random_state=seed)}
     boot = {"n_boot": n_boot, "seed": seed, "alpha": alpha}
+    overall = masks.pop("all")
     out: dict[str, Any] = {
-        "n_pos": int(y.sum()), "n_neg": int((1 - y).sum()), **boot,
-        "scorers": {name: evaluate_scores(y, sc, **boot) for name, sc in scores.items()},
-        "groups": {},
+        "n_pos": int(y[overall].sum()), "n_neg": int((1 - y[overall]).sum()), **boot,
+        "scorers": {name: evaluate_scores(y[overall], sc[overall], **boot) for name, sc in scores.items()},
+        "groups": {}, "separate": {k: v for k, v in sep.items() if k in masks},
     }
-    if g is None:
-        return out
-    for name in sorted(set(g[y == 0].tolist())):
-        keep = (y == 1) | (g == name)
+    for name, keep in masks.items():
         per = {}
         for scorer, sc in scores.items():
             m = dict(zip(("auc", "auc_lo", "auc_hi"), roc_auc_ci(y[keep], sc[keep], **boot)))
@@ -236,8 +265,9 @@ def format_metrics_table(metrics: dict[str, Any]) -> str:
     scorers = _scorers(metrics)
     first = next(iter(scorers.values()))
     blocks = [("All negatives", first["n_pos"], first["n_neg"], scorers)]
-    blocks += [(f"Negative set {group}", gm["n_pos"], gm["n_neg"], gm["scorers"])
-               for group, gm in metrics.get("groups", {}).items()]
+    separate = metrics.get("separate", {})
+    blocks += [(f"Negative set {group}" + (f" (not in all negatives: {separate[group]})" if group in separate else ""),
+                gm["n_pos"], gm["n_neg"], gm["scorers"]) for group, gm in metrics.get("groups", {}).items()]
     lines: list[str] = []
     for label, n_pos, n_neg, rows in blocks:
         lines += ["", f"{label}: {n_pos} positives, {n_neg} negatives", header, "-" * len(header)]
