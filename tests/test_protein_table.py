@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nesscan.consensus import match_windows
+from nesscan.consensus import count_consensus_many, match_windows, window_match_counts
 from nesscan.records import Protein
 from nesscan.validate.protein_level import protein_table
 
@@ -17,14 +17,13 @@ def _protein(acc: str, seq: str) -> Protein:
     return Protein(accession=acc, sequence=seq)
 
 
-def test_match_windows_equals_a_window_by_window_scan():
-    from nesscan.consensus import count_consensus_many
-
+def test_window_match_counts_equal_a_window_by_window_scan():
     rng = np.random.default_rng(0)
     for _ in range(200):
         seq = "".join(rng.choice(list("LIVFMAKESTDGP"), int(rng.integers(22, 90))))
-        ref = count_consensus_many([seq[i:i + 22] for i in range(len(seq) - 21)]) > 0
-        assert np.array_equal(match_windows(seq, 22), ref)
+        ref = count_consensus_many([seq[i:i + 22] for i in range(len(seq) - 21)])
+        assert np.array_equal(window_match_counts(seq, 22), ref)
+        assert np.array_equal(match_windows(seq, 22), ref > 0)
     assert len(match_windows("L" * 21, 22)) == 0
 
 
@@ -49,3 +48,7 @@ def test_anchor_score_ignores_windows_without_a_consensus_match():
     assert frame.loc["P2", "anchor_score"] == 0.0
     assert frame.loc["P1", "calibrated_anchor_score"] > frame.loc["P2", "calibrated_anchor_score"]
     assert list(frame.label) == [1, 0]
+    for acc, p in (("P1", nes), ("P2", comp)):
+        windows = [p.sequence[i:i + window] for i in range(n)]
+        assert frame.loc[acc, "regex_score"] == count_consensus_many(windows).max()
+    assert frame.loc["P1", "calibrated_regex_score"] > frame.loc["P2", "calibrated_regex_score"]

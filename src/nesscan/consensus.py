@@ -159,25 +159,26 @@ def count_consensus_many(seqs: Sequence[str]) -> np.ndarray:
     return counts
 
 
-def match_windows(seq: str, window: int = 22) -> np.ndarray:
-    """For every window start (stride 1), whether the window holds a whole consensus match.
+def window_match_counts(seq: str, window: int = 22) -> np.ndarray:
+    """For every window start (stride 1), the number of whole consensus matches inside it.
 
-    A window ``[w, w + window)`` holds a match of any class in :data:`CLASS_ORDER` when
-    the match's first and last anchors both lie inside it. Linear in ``len(seq)``.
+    A match of any class in :data:`CLASS_ORDER` counts for a window ``[w, w + window)``
+    when its first and last anchors both lie inside it, so the value equals
+    ``count_consensus_many([seq[w:w + window]])``; linear in ``len(seq)``.
 
     Examples
     --------
-    >>> match_windows("AAAALQLPPLERLTLDAAAAA", 12).astype(int).tolist()
-    [0, 1, 1, 1, 1, 1, 1, 0, 0, 0]
+    >>> window_match_counts("AAAALQLPPLERLTLDAAAAA", 12).tolist()
+    [0, 1, 1, 2, 2, 1, 1, 0, 0, 0]
 
     Returns
     -------
     numpy.ndarray
-        bool array of ``max(len(seq) - window + 1, 0)`` values.
+        int64 array of ``max(len(seq) - window + 1, 0)`` values.
     """
     n_windows = max(len(seq) - window + 1, 0)
     if n_windows == 0:
-        return np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=np.int64)
     cover = np.zeros(n_windows + 1, dtype=np.int64)
     for name, hit in _class_hits(_hydrophobic_matrix([seq])).items():
         span = CLASS_OFFSETS[name][-1] + 1
@@ -187,7 +188,19 @@ def match_windows(seq: str, window: int = 22) -> np.ndarray:
         ok = lo < hi
         np.add.at(cover, lo[ok], 1)
         np.add.at(cover, hi[ok], -1)
-    return np.cumsum(cover[:-1]) > 0
+    return np.cumsum(cover[:-1])
+
+
+def match_windows(seq: str, window: int = 22) -> np.ndarray:
+    """For every window start, whether the window holds a whole consensus match
+    (:func:`window_match_counts` > 0).
+
+    Examples
+    --------
+    >>> match_windows("AAAALQLPPLERLTLDAAAAA", 12).astype(int).tolist()
+    [0, 1, 1, 1, 1, 1, 1, 0, 0, 0]
+    """
+    return window_match_counts(seq, window) > 0
 
 
 def _preference(match: ConsensusMatch) -> tuple[bool, int, int, int]:

@@ -200,7 +200,7 @@ def protein_level_table(level: dict[str, Any]) -> Table:
     blocks = [("all lengths", level.get("overall", {}))] + [
         (f"Q{i + 1}: {q.get('min_length', NA)}-{q.get('max_length', NA)} aa", q)
         for i, q in enumerate(level.get("quartiles", []))]
-    names = ("calibrated_score", "max_score", "calibrated_anchor_score", "anchor_score")
+    names = ("calibrated_score", "max_score", "calibrated_anchor_score", "calibrated_regex_score")
     oof = level.get("scored_out_of_fold", False)
     rows = tuple((label, f"{b.get('n_pos', NA)} / {b.get('n_neg', NA)}",
                   *(fmt_auc(b.get("auc", {}).get(n)) for n in (names if oof else names[:2])),
@@ -209,7 +209,7 @@ def protein_level_table(level: dict[str, Any]) -> Table:
     rho = level.get("spearman_length_negatives", {})
     where = ("each scored out of fold by its cross-validation fold's model" if oof else "of the test split")
     header = ("protein score (best window, length-matched)", "best window",
-              *(("anchor rule, length-matched", "best anchor window") if oof else ()))
+              *(("anchor rule, length-matched", "regex (most matches in a window), length-matched") if oof else ()))
     return Table(f"Table 5: protein-level AUC, NESdb parents against mitochondrial proteins, {where}, "
                  "within length quartiles. Length-matched: -log10 p against the best windows of shuffled decoys "
                  "of nearest length (the screen's protein score); anchor rule: only windows holding a whole Kosugi "

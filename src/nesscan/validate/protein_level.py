@@ -92,7 +92,8 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: F
     return {"cv": res.metrics, "site": site, "protein_level": level}
 
 
-PROTEIN_SCORES = ("max_score", "calibrated_score", "anchor_score", "calibrated_anchor_score")
+PROTEIN_SCORES = ("max_score", "calibrated_score", "anchor_score", "calibrated_anchor_score", "regex_score",
+                  "calibrated_regex_score")
 """Protein scores compared out of fold (see :func:`protein_table`)."""
 
 
@@ -122,26 +123,33 @@ def protein_table(window_scores: Mapping[str, np.ndarray], decoy_scores: Mapping
         Kosugi match, so the gate drops real NES proteins. ``calibrated_score`` stays the
         screen's protein score; this one is reported beside it. Exposure enters through
         the window score's predicted-pLDDT features (and ``nesscan structure``).
+    ``regex_score``, ``calibrated_regex_score``
+        The baseline: most whole consensus matches in one window
+        (:func:`nesscan.consensus.window_match_counts`), raw and length-matched against
+        the decoys the same way (empirical p-value only: the counts are small integers).
     """
-    from nesscan.consensus import match_windows
+    from nesscan.consensus import window_match_counts
     from nesscan.screen.protein_score import fit_length_matched
 
-    def best(scores: np.ndarray, seq: str) -> tuple[float, float]:
-        gated = scores[match_windows(seq, window)]
-        return float(scores.max()), (float(gated.max()) if len(gated) else 0.0)
+    def best(scores: np.ndarray, seq: str) -> tuple[float, float, float]:
+        counts = window_match_counts(seq, window)
+        gated = scores[counts > 0]
+        return float(scores.max()), (float(gated.max()) if len(gated) else 0.0), float(counts.max())
 
+    raw = ("max_score", "anchor_score", "regex_score")
     rows = [{"accession": a, "label": int(a in nes_accessions), "length": len(proteins[a].sequence),
-             "n_windows": len(s), **dict(zip(("max_score", "anchor_score"), best(s, proteins[a].sequence)))}
+             "n_windows": len(s), **dict(zip(raw, best(s, proteins[a].sequence)))}
             for a, s in window_scores.items() if len(s)]
-    frame = pd.DataFrame(rows, columns=["accession", "label", "length", "n_windows", "max_score", "anchor_score"])
+    frame = pd.DataFrame(rows, columns=["accession", "label", "length", "n_windows", *raw])
     decoys = [(len(s), *best(s, decoy_sequences[a])) for a, s in decoy_scores.items() if len(s)]
     if frame.empty or not decoys:
         raise ValueError("protein level: no scored proteins or no decoys")
-    d_len, d_max, d_anchor = (np.array(col) for col in zip(*decoys))
+    d_len, *d_best = (np.array(col) for col in zip(*decoys))
     n = frame.n_windows.to_numpy()
-    frame["calibrated_score"] = fit_length_matched(d_max, d_len).calibrated_score(frame.max_score.to_numpy(), n)
-    frame["calibrated_anchor_score"] = fit_length_matched(d_anchor, d_len).calibrated_score(
-        frame.anchor_score.to_numpy(), n)
+    for name, d in zip(raw, d_best):
+        calibrated = "calibrated_score" if name == "max_score" else f"calibrated_{name}"
+        frame[calibrated] = fit_length_matched(d, d_len, tail=name != "regex_score").calibrated_score(
+            frame[name].to_numpy(), n)
     return frame
 
 
