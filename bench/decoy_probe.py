@@ -25,7 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from nesscan.features.flat import context_tracks, feature_blocks, flat_matrix, protein_contexts
+from nesscan.features.flat import (
+    context_tracks,
+    feature_blocks,
+    flat_matrix,
+    protein_contexts,
+)
 from nesscan.io.fasta import read_fasta
 from nesscan.predictor import Predictor
 from nesscan.shuffle import shuffle_sequence
