@@ -285,3 +285,33 @@ def test_cli_writes_report(tmp_path, capsys, monkeypatch):
     run = make_run(tmp_path / "run", optional=False)
     assert _main(["report", str(run), "-o", str(tmp_path / "r"), "--control", ECOLI], monkeypatch) == 0
     assert (tmp_path / "r" / "report.html").is_file() and (tmp_path / "r" / "report.md").is_file()
+
+
+def test_a_flat_model_is_described_as_what_it_is(tmp_path):
+    """The default (format 2) model: the methods, Figure 1's caption and the flowchart name its
+    window features and classifier family, never a Transformer or an embedder it has not."""
+    from nesscan.report import _flowchart_text
+    from nesscan.report.data import load_run
+
+    run = make_run(tmp_path / "run", screens=False)
+    shipped = json.loads((Path(__file__).parents[1] / "src" / "nesscan" / "models" / "default" / "config.json")
+                         .read_text())
+    cfg = json.loads((run / "model" / "config.json").read_text())
+    cfg = {k: v for k, v in cfg.items() if k not in ("embedder", "params")}
+    cfg.update({k: shipped[k] for k in ("format", "features", "classifier", "in_dim", "context")})
+    (run / "model" / "config.json").write_text(json.dumps(cfg))
+    write_report(run)
+    md = (run / "report" / "report.md").read_text()
+    label = "ensemble of L2 logistic regression and boosted trees on 65 window features (tracks: metapredict_plddt)"
+    assert f"model: {label}" in md
+    fig1 = md[md.index("Figure 1."):]
+    assert f"Model ({label})" in fig1[:fig1.index("\n")]
+    methods = md[md.index("Each 22-residue window"):]
+    methods = methods[:methods.index("\n")]
+    assert "consensus, physico, track_means (plddt), anchor_pssm" in methods
+    chosen = shipped["classifier"]["chosen"]
+    assert f"logistic regression C {chosen['logistic']['C']}" in methods
+    assert f"learning rate {chosen['gbm']['learning_rate']}" in methods
+    top, bottom = _flowchart_text(load_run(run, None))
+    assert "65 window features" in top[2] and "boosted trees" in top[3] and "inner homology CV" in bottom[3]
+    assert "Transformer" not in md and "Transformer" not in " ".join(top + bottom)

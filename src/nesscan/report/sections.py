@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from nesscan.report.data import ORIGINAL_THRESHOLD, RunData, ScoreGroup, proteome_label
+from nesscan.report.model_text import (
+    embedder_label,
+    flat_sentence,
+    is_flat,
+    model_label,
+)
 from nesscan.report.tables import NA, SCORER_ORDER, fdr_lookup, fmt_auc
 
 SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
-
-
-def embedder_label(spec: dict[str, Any] | None) -> str:
-    """``esm2 (esm2_t6_8M_UR50D, layer -1)`` or ``physchem`` from an embedder spec."""
-    if not spec:
-        return NA
-    extra = ", ".join(f"{k} {v}" if k == "layer" else str(v) for k, v in spec.items() if k != "name")
-    return f"{spec.get('name', NA)}" + (f" ({extra})" if extra else "")
 
 
 def _by_split(frame: pd.DataFrame) -> str:
@@ -65,7 +61,7 @@ def model_sentences(data: RunData) -> list[str]:
     cfg, met = data.model, data.metrics
     p = cfg.get("params", {})
     emb = embedder_label(cfg.get("embedder"))
-    out = [f"Each 22-residue window (stride 1) was embedded per residue with {emb} "
+    out = [flat_sentence(cfg)] if is_flat(cfg) else [f"Each 22-residue window (stride 1) was embedded per residue with {emb} "
            f"({cfg.get('in_dim', NA)} dimensions, {cfg.get('context', NA)} context) and scored by a Transformer "
            f"encoder ({p.get('n_layers', NA)} layers, d_model {p.get('d_model', NA)}, {p.get('n_heads', NA)} heads, "
            f"{ {'flatten': 'all positions read by the output layer', 'mean': 'mean pooling'}.get(p.get('pooling', 'mean'), NA)}) trained with class-weighted binary cross-entropy and AdamW (learning rate "
@@ -147,7 +143,7 @@ def caption_roc(data: RunData) -> str:
     base = ", ".join(f"{s} {fmt_auc(met['scorers'][s])}" for s in SCORER_ORDER[1:] if s in met["scorers"])
     return (f"Figure 1. ROC on the held-out homology-split test set: {m.get('n_pos', NA)} centred NESdb NES "
             f"windows against {m.get('n_neg', NA)} negative windows ({sets}). Model "
-            f"({embedder_label(data.model.get('embedder'))} embedding, Transformer classifier): AUC "
+            f"({model_label(data.model)}): AUC "
             f"{fmt_auc(m)} (95% stratified bootstrap CI, {met.get('n_boot', NA)} replicates). Dashed: "
             f"trivial baselines on the same windows, {base}. Red dot: the model threshold.")
 
