@@ -191,18 +191,6 @@ def window_match_counts(seq: str, window: int = 22) -> np.ndarray:
     return np.cumsum(cover[:-1])
 
 
-def match_windows(seq: str, window: int = 22) -> np.ndarray:
-    """For every window start, whether the window holds a whole consensus match
-    (:func:`window_match_counts` > 0).
-
-    Examples
-    --------
-    >>> match_windows("AAAALQLPPLERLTLDAAAAA", 12).astype(int).tolist()
-    [0, 1, 1, 1, 1, 1, 1, 0, 0, 0]
-    """
-    return window_match_counts(seq, window) > 0
-
-
 def _preference(match: ConsensusMatch) -> tuple[bool, int, int, int]:
     return (
         match.nes_class.endswith("-R"),

@@ -111,7 +111,7 @@ def protein_table(window_scores: Mapping[str, np.ndarray], decoy_scores: Mapping
         (:func:`nesscan.screen.protein_score.fit_length_matched`).
     ``anchor_score``
         The best window that holds a whole Kosugi consensus match
-        (:func:`nesscan.consensus.match_windows`): windows that score by composition alone,
+        (:func:`nesscan.consensus.window_match_counts`): windows that score by composition alone,
         without anchors at NES spacing, do not count (0 when no window holds a match).
     ``calibrated_anchor_score``
         ``anchor_score`` made length-independent the same way, against the decoys'
