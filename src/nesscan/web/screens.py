@@ -67,7 +67,7 @@ class Screen:
                 df["status"] = np.where(df["known_nes"], "known", "novel")
             for col in ("gene", "entry_name", "nes_class", "anchors", "known_nes_ids"):
                 if col in df.columns:
-                    df[col] = df[col].fillna("").astype(str)
+                    df[col] = df[col].astype(object).fillna("").astype(str)
             self._frame = df
         return self._frame
 
