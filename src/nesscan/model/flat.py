@@ -2,12 +2,16 @@
 
 ``logistic``
     Standardised L2 logistic regression (scikit-learn ``StandardScaler`` +
-    ``LogisticRegression``, balanced class weights).
+    ``LogisticRegression``, balanced class weights), fitted to its optimum (Newton's
+    method, ``tol=1e-8``): the weights depend on the data, not on the optimiser's path.
 ``gbm``
     scikit-learn ``HistGradientBoostingClassifier`` (balanced class weights, no early
     stopping, seeded).
 ``ensemble``
     The mean of both probabilities (the default).
+
+Every fit runs on one thread (:func:`nesscan.reproducibility.fixed_threads`): the same
+rows give the same arrays on any number of cores.
 
 Nothing is pickled. :meth:`FlatClassifier.state` turns the fitted estimators into
 plain arrays saved in ``model.safetensors``: the logistic regression as the scaler's
@@ -44,9 +48,13 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, c: float) -> dict[str, np.ndarray
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
+    from nesscan.reproducibility import fixed_threads
+
     x = np.asarray(x, np.float64)
-    scaler = StandardScaler().fit(x)
-    lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(scaler.transform(x), y)
+    with fixed_threads():
+        scaler = StandardScaler().fit(x)
+        lr = LogisticRegression(C=c, class_weight="balanced", solver="newton-cholesky", tol=1e-8,
+                                max_iter=100).fit(scaler.transform(x), y)
     return {"lr.mean": scaler.mean_.astype(np.float64), "lr.scale": scaler.scale_.astype(np.float64),
             "lr.coef": lr.coef_[0].astype(np.float64), "lr.intercept": lr.intercept_.astype(np.float64)}
 
@@ -208,6 +216,8 @@ def fit_flat(x: np.ndarray, y: np.ndarray, family: str, hyper: dict[str, Any], s
         Per component, the rows of ``x`` it is trained on (e.g. with or without offset
         augmentation); all rows when absent.
     """
+    from nesscan.reproducibility import fixed_threads
+
     arrays: dict[str, np.ndarray] = {}
     rows = rows or {}
     if family in ("logistic", "ensemble"):
@@ -216,6 +226,8 @@ def fit_flat(x: np.ndarray, y: np.ndarray, family: str, hyper: dict[str, Any], s
     if family in ("gbm", "ensemble"):
         r = rows.get("gbm", np.arange(len(x)))
         g = hyper["gbm"]
-        est = gbm_estimator(float(g["learning_rate"]), int(g["max_depth"]), int(g["max_iter"]), seed).fit(x[r], y[r])
+        with fixed_threads():
+            est = gbm_estimator(float(g["learning_rate"]), int(g["max_depth"]), int(g["max_iter"]), seed)
+            est.fit(x[r], y[r])
         arrays.update(gbm_arrays(est))
     return FlatClassifier(family, arrays)

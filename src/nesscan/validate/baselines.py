@@ -95,6 +95,8 @@ class CompositionBaseline:
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
+        from nesscan.reproducibility import fixed_threads
+
         y = np.asarray(y).astype(int)
         if len(y) != len(train_seqs):
             raise ValueError(f"{len(train_seqs)} sequences but {len(y)} labels")
@@ -103,17 +105,18 @@ class CompositionBaseline:
         x = composition_features(train_seqs)
 
         def make(c: float) -> Any:
-            clf = LogisticRegression(C=c, solver="newton-cholesky", max_iter=500)
+            clf = LogisticRegression(C=c, solver="newton-cholesky", tol=1e-8, max_iter=500)
             return make_pipeline(StandardScaler(), clf)
 
         n_folds = min(5, int(np.bincount(y).min()))
         self.C_ = float(self.Cs[0]) if len(self.Cs) == 1 else 1.0
-        if n_folds >= 2 and len(self.Cs) > 1:
-            folds = StratifiedKFold(n_folds, shuffle=True, random_state=self.random_state)
-            cv_auc = [cross_val_score(make(c), x, y, cv=folds, scoring="roc_auc").mean()
-                      for c in self.Cs]
-            self.C_ = float(self.Cs[int(np.argmax(cv_auc))])
-        self.pipeline_ = make(self.C_).fit(x, y)
+        with fixed_threads():
+            if n_folds >= 2 and len(self.Cs) > 1:
+                folds = StratifiedKFold(n_folds, shuffle=True, random_state=self.random_state)
+                cv_auc = [cross_val_score(make(c), x, y, cv=folds, scoring="roc_auc").mean()
+                          for c in self.Cs]
+                self.C_ = float(self.Cs[int(np.argmax(cv_auc))])
+            self.pipeline_ = make(self.C_).fit(x, y)
         return self
 
     def decision_function(self, seqs: Sequence[str]) -> np.ndarray:
