@@ -1,4 +1,6 @@
-"""Training the window classifier: binary cross-entropy, early stopping on validation AUC."""
+"""Training the Transformer window classifier (``--classifier transformer``): binary
+cross-entropy, early stopping on validation AUC. The default flat classifiers train in
+:mod:`nesscan.model.select`."""
 
 from __future__ import annotations
 
@@ -25,10 +27,10 @@ def predict_logits(model: WindowTransformer, x: np.ndarray, batch_size: int = 20
                    bfloat16: bool = False) -> np.ndarray:
     """Logits for windows ``x`` of shape ``(n, window, dim)``, in evaluation mode, on the
     device of the model's parameters; ``bfloat16``: matrix products under
-    ``torch.autocast`` (measured with the shipped model on a human-shaped proteome of
-    10,972,922 windows: the screen took 10.4 min against 13.3 in float32 on 2 cores with
-    AVX-512 BF16, probabilities within 0.0052, 324 of 46,025 windows above the threshold
-    changed side)."""
+    ``torch.autocast`` (measured with the physchem Transformer when it was the shipped
+    default, on a human-shaped proteome of 10,972,922 windows: the screen took 10.4 min
+    against 13.3 in float32 on 2 cores with AVX-512 BF16, probabilities within 0.0052,
+    324 of 46,025 windows above the threshold changed side)."""
     model.eval()
     device = next(model.parameters()).device
     out = []
