@@ -26,8 +26,8 @@ Registered features (:data:`nesscan.features.WINDOW_FEATURES`)
     hydrophobicity (38 columns, :data:`PHYSICO_NAMES`).
 ``track_means`` (:func:`track_window_features`)
     Window / core / min / flank means of every per-residue track column (5 columns
-    each, :func:`track_names`; :mod:`nesscan.features.metapredict`; LocNES, Xu et al. 2015 Bioinformatics
-    31:1357: NESs sit in accessible, often disordered segments).
+    each, :func:`track_names`; :mod:`nesscan.features.metapredict`; LocNES, Xu et al.
+    2015 Bioinformatics 31:1357: NESs sit in accessible, often disordered segments).
 
 The fourth built-in window feature, ``anchor_pssm``, is fitted on training windows and
 registered in :mod:`nesscan.features.pssm`.
