@@ -115,7 +115,8 @@ class ModelConfig:
 
     @property
     def embedder(self) -> dict[str, Any]:
-        """The embedder spec (first per-residue track)."""
+        """The embedder spec of a format-1 model; a format-2 model's first per-residue track
+        (``{"name": "metapredict_plddt"}`` for the default)."""
         return self.features.embedder
 
     @property
