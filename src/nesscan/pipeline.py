@@ -30,7 +30,6 @@ Log = Callable[[str], None]
 NESDB_FILE = "nesdb/NesDB_all_CRM1_with_peptides.csv"
 DEFAULT_PROTEOMES = ("UP000002311-S.cerevisiae.fasta.gz", "UP000000625-E.coli.fasta.gz")
 MITO_FILE = "negatives/mitochondrial_proteins.csv"
-#: screens of a multi-FASTA call that run at once on the Ray engine
 
 
 def data_dir(path: str | os.PathLike | None = None) -> Path:
@@ -219,7 +218,7 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     from the chunks it finished (:mod:`nesscan.screen.chunks`); ``chunk_floats`` bounds the
     memory of a chunk and ``workers`` the processes scoring chunks at once, ``None`` for
     one per core (see :func:`~nesscan.screen.scan.screen_fasta`); ``runtime`` the device,
-    precision (``"bfloat16"`` runs the classifier's and an esm2 embedder's matrix products
+    precision (``"bfloat16"`` runs a Transformer's and an esm2 embedder's matrix products
     in bfloat16), embedding cache and ESM-2 weights location; ``engine``
     scores the chunks (default: local worker processes; :func:`nesscan.screen.proteomes.screen_proteomes`).
     ``out_dir`` must be new or empty unless ``overwrite`` (replace an earlier screen) or
@@ -271,7 +270,7 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         progress: Callable[[str], Any] | None = None,
         structures: str | os.PathLike | None = None, resume: bool = False,
         workers: int | None = None, classifier: str = "ensemble", tracks: str = "plddt") -> Path:
-    """The whole pipeline into one folder: examples -> embeddings -> train -> evaluate
+    """The whole pipeline into one folder: examples -> features -> train -> evaluate
     -> cross-validate -> screen -> report.
 
     ``out_dir`` receives ``run.json`` (config, versions, seed, input checksums,

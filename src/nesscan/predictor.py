@@ -3,8 +3,9 @@
 A :class:`Predictor` is a model's :class:`~nesscan.model.config.ModelConfig`, its
 classifier weights and a :class:`~nesscan.features.Featurizer` built under a
 :class:`Runtime` (where and how the numbers are computed, which changes none of what
-the model is). Training, evaluation, cross-validation, the protein-level check, screens
-and the web predict page all featurise and score through it.
+the model is). Evaluation, the cross-validation folds' whole-protein scores (site
+localisation, the protein-level check), screens and the web predict page score through
+it; training and the folds' own windows use the same :class:`~nesscan.features.Featurizer`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class Predictor:
     runtime
         Device, precision, cache and weights location.
     module
-        The classifier (:class:`~nesscan.model.classifier.WindowTransformer`).
+        The classifier: a :class:`~nesscan.model.flat.FlatClassifier` (the default family)
+        or a :class:`~nesscan.model.classifier.WindowTransformer`.
     known_nes
         Known NES ranges the model was trained from (``accession``, ``start_1b``,
         ``end_1b``, ``doubtful``, ``nes_ids``); empty when None.
@@ -82,7 +84,8 @@ class Predictor:
 
     @property
     def device(self) -> str:
-        """Device type of the classifier and of a torch embedder (``"cpu"``, ``"cuda"``)."""
+        """Device type of the Transformer and of a torch embedder (``"cpu"``, ``"cuda"``);
+        ``"cpu"`` for a flat classifier (numpy, metapredict on the CPU)."""
         if self.flat:
             return "cpu"
         own = getattr(self.featurizer.embedder, "device", None)
@@ -136,8 +139,10 @@ class Predictor:
     def score_proteins(self, proteins: list[Protein], batch_windows: int = 512) -> list[np.ndarray]:
         """Scores of every window of each protein (each at least :attr:`window` long).
 
-        512 windows a batch keep the classifier's activations in cache: measured with the
-        default model on 2 idle cores, 21,000 windows/s against 11,000 at 4,096 (same scores).
+        A flat classifier scores all windows of ``proteins`` at once (``batch_windows`` is
+        not used). For the Transformer, 512 windows a batch keep its activations in cache:
+        measured with the physchem Transformer when it was the default, on 2 idle cores,
+        21,000 windows/s against 11,000 at 4,096 (same scores).
 
         Returns
         -------

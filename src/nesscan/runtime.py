@@ -19,13 +19,15 @@ class Runtime:
     Attributes
     ----------
     device
-        Torch device of the classifier and of a torch embedder (``"cpu"``, ``"cuda"``);
-        None: the CPU.
+        Torch device of the Transformer classifier and of an esm2 embedder (``"cpu"``,
+        ``"cuda"``); None: the CPU. A flat classifier and its metapredict tracks run on
+        the CPU (the device is still checked).
     precision
-        ``"float32"`` or ``"bfloat16"``: matrix products of the classifier and of an
-        esm2 embedder.
+        ``"float32"`` or ``"bfloat16"``: matrix products of the Transformer and of an
+        esm2 embedder (no effect on a flat classifier).
     cache_dir
-        Folder of cached per-residue embeddings of language-model embedders; None: no cache.
+        Folder of cached per-residue tracks and embeddings (metapredict tracks,
+        language-model embedders; :mod:`nesscan.embed.cache`); None: no cache.
     weights
         Where an ESM-2 model's weights are: a local folder, or the hub name it was
         trained with; None: ``$NESSCAN_CACHE/esm2/<name>``.

@@ -2,8 +2,9 @@
 
 Outputs depend on the exact use of the generator, so it is fixed here: one call,
 ``rng.permutation(len(sequence))``, whose result reorders the residues
-(``out[i] = sequence[perm[i]]``). Screens (``--seed``), the training examples and so the
-shipped model's weights all depend on it: change it and every seeded output changes.
+(``out[i] = sequence[perm[i]]``). Screens (``--decoy-seed``), the training examples and
+so the shipped model's weights all depend on it: change it and every seeded output
+changes.
 """
 
 from __future__ import annotations

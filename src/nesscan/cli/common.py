@@ -21,9 +21,9 @@ def formatter(prog: str) -> argparse.HelpFormatter:
 #:
 #: ============================  ==========================================================
 #: ``--model DIR``               a trained model directory (evaluate, screen, serve)
-#: ``--device DEV``              torch device of the embedder and the classifier
-#: ``--precision P``             float32 or bfloat16 matrix products (classifier, esm2)
-#: ``--embedding-cache DIR``     cache of language-model embeddings
+#: ``--device DEV``              torch device of the Transformer and an esm2 embedder
+#: ``--precision P``             float32 or bfloat16 matrix products (Transformer, esm2)
+#: ``--embedding-cache DIR``     cache of per-residue tracks and embeddings
 #: ``--esm-model NAME_OR_DIR``   ESM-2 weights: a hub name or a local folder
 #: ``--seed N``                  the training seed (train, run); screen's is ``--decoy-seed``
 #: ``--workers N``               parallel workers (processes in screen/run, threads in serve)
@@ -32,14 +32,16 @@ ESM_MODEL_HELP = ("ESM-2 weights: hub name (esm2_t6_8M_UR50D ... esm2_t36_3B_UR5
 
 
 def add_embedder_options(p: argparse.ArgumentParser) -> None:
-    """Training-time features: ``--embedder``, ``--esm-model``, ``--layer``, ``--context``."""
+    """Features of ``--classifier transformer``: ``--embedder``, ``--esm-model``, ``--layer``,
+    ``--context``."""
     p.add_argument("--embedder", choices=EMBEDDERS, default="physchem",
-                   help="per-residue featurizer (default: physchem, weight-free)")
+                   help="per-residue featurizer of --classifier transformer (default: physchem, weight-free)")
     p.add_argument("--esm-model", default="esm2_t6_8M_UR50D", metavar="NAME_OR_DIR",
                    help=ESM_MODEL_HELP.format(" (esm2 only; default esm2_t6_8M_UR50D)"))
     p.add_argument("--layer", type=int, default=-1, help="esm2 only: hidden layer (-1 = last)")
     p.add_argument("--context", choices=("peptide", "protein"), default="peptide",
-                   help="embed each window alone (peptide, default) or slice it from its protein")
+                   help="--classifier transformer only: embed each window alone (peptide, default) or "
+                        "slice it from its protein")
 
 
 CLASSIFIERS = ("ensemble", "logistic", "gbm", "transformer")
@@ -86,14 +88,16 @@ def add_runtime_options(p: argparse.ArgumentParser, esm_model: bool = True) -> N
     """``--device``, ``--precision``, ``--embedding-cache`` (and ``--esm-model`` unless the
     command already has it from :func:`add_embedder_options`): how a model's numbers are
     computed (:class:`nesscan.predictor.Runtime`), none of which changes what the model is."""
-    p.add_argument("--device", help="torch device of the embedder and the classifier, e.g. cuda (default: CPU)")
+    p.add_argument("--device", help="torch device of a Transformer model and its esm2 embedder, e.g. cuda "
+                   "(default: CPU; the default window-feature model always runs on the CPU)")
     p.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
-                   help="matrix products of the classifier and of an esm2 embedder (bfloat16: faster on CPUs "
-                        "with AVX-512 BF16, standard on GPUs; probabilities within 0.005 of float32's "
-                        "with the shipped model; default float32)")
+                   help="matrix products of a Transformer model and of an esm2 embedder (bfloat16: faster on "
+                        "CPUs with AVX-512 BF16, standard on GPUs; probabilities within 0.005 of float32's "
+                        "with the former physchem Transformer default; no effect on the default "
+                        "window-feature model; default float32)")
     p.add_argument("--embedding-cache", metavar="DIR",
-                   help="keep per-residue embeddings of language-model embedders in DIR, keyed by a hash of "
-                        "(embedder, layer, sequence), and reuse them (4 bytes x dim per residue)")
+                   help="keep per-residue tracks (metapredict) and language-model embeddings in DIR, keyed by "
+                        "a hash of (track or embedder spec, sequence), and reuse them (4 bytes x dim per residue)")
     if esm_model:
         p.add_argument("--esm-model", metavar="NAME_OR_DIR", help=ESM_MODEL_HELP.format(
             ", for an esm2 model whose weights are not in $NESSCAN_CACHE/esm2/<name>"))
@@ -125,19 +129,19 @@ def add_workers_option(p: argparse.ArgumentParser) -> None:
     """``--workers N``: processes scoring a screen's chunks at once."""
     p.add_argument("--workers", type=positive_int, metavar="N",
                    help="processes scoring chunks at once, each with cores/N torch threads (default: one per "
-                        "CPU core; 1 with --device cuda)")
+                        "CPU core; 1 when a Transformer model runs with --device cuda)")
 
 
 def add_training_options(p: argparse.ArgumentParser) -> None:
-    """``--seed`` and ``--max-epochs``."""
-    p.add_argument("--seed", type=int, default=0, help="training seed: examples, homology split, classifier "
-                   "initialisation and batches (default 0)")
-    p.add_argument("--max-epochs", type=int, default=40, help="training epochs at most (default 40; "
-                   "training stops earlier when validation AUC stops improving)")
+    """``--seed`` and ``--max-epochs`` (the Transformer's)."""
+    p.add_argument("--seed", type=int, default=0, help="training seed: examples, homology split, boosted "
+                   "trees, or the Transformer's initialisation and batches (default 0)")
+    p.add_argument("--max-epochs", type=int, default=40, help="--classifier transformer only: training epochs "
+                   "at most (default 40; training stops earlier when validation AUC stops improving)")
 
 
 def classifier_params(args: argparse.Namespace):
-    """:class:`~nesscan.model.classifier.ClassifierParams` from the training options."""
+    """:class:`~nesscan.model.classifier.ClassifierParams` (the Transformer's) from the training options."""
     from nesscan.model.classifier import ClassifierParams
 
     if args.max_epochs < 1:

@@ -8,6 +8,7 @@ from nesscan.cli.common import Reporter, add_model_option, add_runtime_options, 
 from nesscan.errors import NesscanError
 
 EXAMPLE = """Example:
+  nesscan evaluate --model models/default -o models/default/evaluation --data ../shared/data
   nesscan evaluate --model models/physchem -o models/physchem/evaluation"""
 
 
@@ -20,7 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("model_positional", nargs="?", metavar="MODEL",
                    help="deprecated alias of --model (accepted for one more release)")
     p.add_argument("-o", "--output", required=True, help="folder for metrics.json, metrics.txt, roc.png, pr.png")
-    p.add_argument("--data", help="data folder (needed only for protein-context models; default $NESSCAN_DATA)")
+    p.add_argument("--data", help="data folder (needed only for protein-context models, such as the default "
+                   "window-feature model; default $NESSCAN_DATA)")
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the AUC CI (default 1000)")
     add_runtime_options(p)
     p.set_defaults(func=run)

@@ -10,15 +10,16 @@ from nesscan.cli.common import (Reporter, add_classifier_options, add_embedder_o
                                 embedder_spec, formatter, runtime)
 
 EXAMPLE = """Example:
-  nesscan run --data ../shared/data -o runs/physchem \\
+  nesscan run --data ../shared/data -o runs/default \\
       --screen ../shared/data/proteomes/UP000002311-S.cerevisiae.fasta.gz"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="examples -> embeddings -> train -> evaluate -> screen, in one folder",
+    p = sub.add_parser("run", help="examples -> features -> train -> evaluate -> screen -> report, in one folder",
                        description="Run the whole pipeline. The folder gets run.json (config, versions, seed, "
-                                   "input checksums, timings), log.txt, split.tsv, model/, evaluation/ and "
-                                   "screen/<proteome>/.",
+                                   "input checksums, timings), log.txt, split.tsv, model/, evaluation/, cv/, "
+                                   "site.json and protein_level.json (unless --folds 0), screen/<proteome>/ "
+                                   "and report/.",
                        epilog=EXAMPLE, formatter_class=formatter)
     p.add_argument("--data", help="data folder with nesdb/ and negatives/ (default: $NESSCAN_DATA)")
     p.add_argument("-o", "--output", required=True, help="run folder to write")

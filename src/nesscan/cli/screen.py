@@ -37,8 +37,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="replace an earlier screen in the output directory (its tables, screen.json, "
                         "structure.csv); a directory holding other files is still refused")
     p.add_argument("--chunk-floats", type=int, default=16_000_000, metavar="N",
-                   help="embed proteins in chunks of about N per-residue floats (residues x embedding "
-                        "dimension; at least 2,000 residues): the memory bound, and the unit of --resume "
+                   help="featurise proteins in chunks of about N floats (residues x the model's input "
+                        "dimension: 65 window features for the default model, an embedder's dimension for a "
+                        "Transformer; at least 2,000 residues): the memory bound, and the unit of --resume "
                         "(default 16,000,000)")
     add_workers_option(p)
     p.add_argument("--engine", choices=("local", "ray"), default="local",

@@ -1,4 +1,4 @@
-"""``nesscan train``: examples -> homology split -> embeddings -> classifier."""
+"""``nesscan train``: examples -> homology split -> features -> classifier (default: the window-feature ensemble)."""
 
 from __future__ import annotations
 

@@ -62,8 +62,9 @@ def build_examples(annotations: Sequence[NesAnnotation], mito: Sequence[Protein]
         ``shuffled``, ``locnes_neg``).
     shuffles_per_nes
         Composition-preserving shuffles per NES window (measured on the test split with
-        physchem: 4 shuffles raise the AUC against shuffles from 0.53 to 0.58 and against
-        consensus windows from 0.78 to 0.82, compared with 1).
+        the physchem Transformer when it was the default: 4 shuffles raise the AUC against
+        shuffles from 0.53 to 0.58 and against consensus windows from 0.78 to 0.82,
+        compared with 1).
     seed
         Seed of the shared generator of the negative sets, and of the hard sets' own.
 

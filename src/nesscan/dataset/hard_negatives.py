@@ -32,8 +32,11 @@ Every generator returns example rows (:func:`nesscan.dataset.window.example_row`
    ``anchor_mutant`` and ``shuffled`` rows are *synthetic*: their ``sequence`` is not
    ``proteins[accession].sequence[start:start + window]``. They keep the parent's
    ``accession`` and ``start`` (so homology splits put them beside their parent), but
-   their features must be computed from ``sequence`` (peptide context), never sliced
-   out of the embedded parent protein. :data:`nesscan.dataset.negatives.SYNTHETIC_SOURCES` names them.
+   their features must never be sliced out of the unmodified parent: per-residue
+   (Transformer) features come from ``sequence`` alone (peptide context), flat window
+   features from the parent with ``sequence`` written over it
+   (:func:`nesscan.features.metapredict.mutated_parent`).
+   :data:`nesscan.dataset.negatives.SYNTHETIC_SOURCES` names them.
 """
 
 from __future__ import annotations
@@ -277,7 +280,7 @@ def anchor_mutants(positives: pd.DataFrame, proteins: Mapping[str, Protein],
     earlier mutant, gives none.
 
     The rows keep the parent's ``accession`` and ``start``: they are synthetic windows
-    (see :data:`nesscan.dataset.negatives.SYNTHETIC_SOURCES`), to be featurised from ``sequence`` only.
+    (see :data:`nesscan.dataset.negatives.SYNTHETIC_SOURCES` and the module warning).
 
     Parameters
     ----------

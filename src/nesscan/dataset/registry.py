@@ -75,8 +75,9 @@ Builder = Callable[[NegativeContext], list]
 @dataclass(frozen=True)
 class NegativeSet:
     """A registered negative set: its ``name``, the ``sources`` its rows carry, whether
-    they are ``synthetic`` (``sequence`` is not the parent's slice at ``start``: featurise
-    from ``sequence`` only), ``hard`` (built only with ``hard_negatives=True``) and
+    they are ``synthetic`` (``sequence`` is not the parent's slice at ``start``: never
+    featurised from the unmodified parent, see :mod:`nesscan.dataset.hard_negatives`),
+    ``hard`` (built only with ``hard_negatives=True``) and
     ``in_all`` (counted in the pooled "all negatives" AUC; if not, ``note`` says why)."""
 
     name: str

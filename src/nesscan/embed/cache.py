@@ -3,6 +3,8 @@
 Embedding is the costly step of a screen with a language model; a re-run (another
 threshold, another classifier trained on the same embedder, a screen resumed after its
 work folder was removed, the same protein in two proteomes) should not pay it again.
+The metapredict tracks of the default model (:mod:`nesscan.features.metapredict`) are
+cached the same way under ``--embedding-cache``.
 
 Layout: ``DIR/<spec hash>/<h[:2]>/<h>.npy`` where ``<spec hash>`` is the SHA-256 of the
 embedder's :meth:`~nesscan.embed.base.Embedder.spec` (model, layer, chunking) plus its

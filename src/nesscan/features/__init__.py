@@ -1,10 +1,18 @@
 """Windows -> classifier input: per-residue tracks and per-window features, by registry.
 
-A model's :class:`~nesscan.model.config.FeatureSpec` lists its per-residue *tracks*
-(today one: the embedder) and its per-*window* features; :class:`Featurizer` builds each
-from its registry and concatenates their columns in that order. A window's input is a
-``(window, dim)`` array: the tracks' rows for its residues, then each window feature's
-values repeated at every position.
+A model's :class:`~nesscan.model.config.FeatureSpec` lists its per-residue *tracks* (an
+embedder, or the metapredict tracks of :mod:`nesscan.features.metapredict`) and its
+per-*window* features; :class:`Featurizer` builds each from its registry. Two kinds of
+input:
+
+* flat (the default model; every window feature a *parent* one,
+  :class:`~nesscan.features.registry.ParentWindowFeature`): one row of ``dim`` values per
+  window, computed on the whole parent protein and its tracks
+  (:mod:`nesscan.features.flat`; the default's 65 columns: ``consensus``, ``physico``,
+  ``track_means`` of ``metapredict_plddt``, ``anchor_pssm``);
+* per residue (the Transformer): a ``(window, dim)`` array, the tracks' rows for the
+  window's residues, then each window feature's values repeated at every position
+  (:meth:`Featurizer.windows`, :meth:`Featurizer.protein_windows`).
 
 Adding a feature is one factory and one registration line::
 
@@ -16,11 +24,13 @@ Adding a feature is one factory and one registration line::
 
 A track is any :class:`~nesscan.embed.base.Embedder` (``dim``, ``contextual``, ``spec()``,
 ``embed()``); a spec whose name is not in :data:`TRACKS` is an embedder of
-:data:`nesscan.embed.REGISTRY`. Contexts: *peptide* context featurises each window on
-its own; *protein* context featurises each parent protein once and slices the window's
-rows out (identical for tracks that ignore neighbours, ``contextual = False``, so the
-cheaper path is taken). Synthetic windows (anchor mutants, shuffles: their sequence is
-not their parent's residues) always get peptide features.
+:data:`nesscan.embed.REGISTRY`. Contexts of the per-residue input: *peptide* context
+featurises each window on its own; *protein* context featurises each parent protein once
+and slices the window's rows out (identical for tracks that ignore neighbours,
+``contextual = False``, so the cheaper path is taken). There, synthetic windows (anchor
+mutants, shuffles: their sequence is not their parent's residues) always get peptide
+features; flat features compute them on their mutated parent instead
+(:func:`nesscan.features.metapredict.mutated_parent`).
 """
 
 from __future__ import annotations
@@ -132,7 +142,8 @@ class Featurizer:
 
     def windows(self, examples: pd.DataFrame, proteins: Mapping[str, Protein], context: str,
                 progress: Progress | None = None) -> np.ndarray:
-        """Features of every example window.
+        """Per-residue features of every example window (the Transformer's input; a flat
+        featurizer's rows come from :func:`nesscan.features.flat.example_matrix`).
 
         Parameters
         ----------
@@ -180,7 +191,9 @@ class Featurizer:
 
     def protein_windows(self, proteins: list[Protein], context: str,
                         batch_windows: int = 512) -> tuple[list[int], Iterator[np.ndarray]]:
-        """Features of every window of each protein (each at least ``window`` long), in batches.
+        """Per-residue features of every window of each protein (each at least ``window``
+        long), in batches (the Transformer's input; flat rows:
+        :func:`nesscan.features.flat.protein_matrices`).
 
         Per-residue features of all proteins are computed and stacked once, and windows
         are gathered from them in batches of ``batch_windows`` that span proteins, so

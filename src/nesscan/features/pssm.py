@@ -2,7 +2,7 @@
 
 After LocNES (Xu D, Marquez A, Farmer A, Chook YM. Bioinformatics 2015;31:1357): NES
 candidates are aligned on their hydrophobic anchors (Kosugi spacings, both
-orientations: :data:`nesscan.consensus.CLASS_OFFSETS`, the only nesscan import), scored
+orientations: :data:`nesscan.consensus.CLASS_OFFSETS`), scored
 with a position-specific log-odds matrix, and the score's *rank within the same
 protein* is a feature of its own (a protein rarely has two NESs; a window that is the
 protein's best candidate is more likely the real one).
@@ -14,7 +14,7 @@ Flank slots may reach outside the window (the parent sequence is used), anchors 
 
 Fitting (:meth:`AnchorPSSM.fit`): every training positive window is aligned on its
 best placement (start: most Φ anchors, then Leu anchors, as in
-:func:`features.window.consensus_features`), the log-odds are estimated against the
+:func:`nesscan.features.window.consensus_features`), the log-odds are estimated against the
 residue composition of the training negatives' windows (pseudocount ``alpha``), then
 placements are re-chosen by the PSSM itself (``n_iter`` hard-EM rounds).
 

@@ -16,15 +16,21 @@ Registered features (:data:`nesscan.features.WINDOW_FEATURES`)
     :data:`nesscan.consensus.CLASS_OFFSETS`): anchors that are L/I/V/F/M, Leu at
     anchors (NESsential, Fu et al. 2011 NAR 39:e111), Φ0 (hydrophobic at -3/-4 of Φ1;
     Güttler et al. 2010 NSMB 17:1367), acidic residues upstream of Φ1 (NESsential),
-    prolines inside the core, class one-hot, number of strict and 3-anchor matches.
+    prolines inside the core, class one-hot, number of strict and 3-anchor matches
+    (17 columns, :data:`CONSENSUS_NAMES`).
 ``physico`` (:func:`physico_features`)
-    Window composition (20), net charge, D/E, K/R, P, G counts of the window and of its
-    N- and C-terminal flanks (normalised by the flank actually present), and the
-    amphipathic moment at 100° (α-helix; Eisenberg et al. 1982 Nature 299:371).
+    Window composition (20); net charge, D/E, K/R, P, G counts of the window; net charge,
+    D/E, K/R, P and Φ (L/I/V/F/M) of its N- and C-terminal 20-residue flanks (normalised
+    by the flank actually present); the best 11-residue and the whole-window amphipathic
+    moment at 100° (α-helix; Eisenberg et al. 1982 Nature 299:371) and the mean
+    hydrophobicity (38 columns, :data:`PHYSICO_NAMES`).
 ``track_means`` (:func:`track_window_features`)
-    Window / core / min / flank means of every per-residue track column
-    (:mod:`nesscan.features.metapredict`; LocNES, Xu et al. 2015 Bioinformatics
-    31:1357: NESs sit in accessible, often disordered segments).
+    Window / core / min / flank means of every per-residue track column (5 columns
+    each, :func:`track_names`; :mod:`nesscan.features.metapredict`; LocNES, Xu et al.
+    2015 Bioinformatics 31:1357: NESs sit in accessible, often disordered segments).
+
+The fourth built-in window feature, ``anchor_pssm``, is fitted on training windows and
+registered in :mod:`nesscan.features.pssm`.
 """
 
 from __future__ import annotations

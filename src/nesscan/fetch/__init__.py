@@ -1,8 +1,10 @@
 """Fetch public data for users who are online (``nesscan fetch``).
 
+* :mod:`nesscan.fetch.http`: downloads with retries, resume, checksums, atomic files.
 * :mod:`nesscan.fetch.pages`: resumable download of a paginated UniProt search.
-* :mod:`nesscan.fetch.uniprot`: a reference proteome as gzip FASTA, and the
-  UniProtKB "Nuclear export signal" motifs with experimental evidence.
+* :mod:`nesscan.fetch.proteome`: a reference proteome as gzip FASTA.
+* :mod:`nesscan.fetch.nes_annotations`: the UniProtKB "Nuclear export signal" motifs
+  with experimental evidence.
 * :mod:`nesscan.fetch.hub`: ESM-2 weights from the Hugging Face hub into the
   cache that the ``esm2`` embedder reads.
 * AlphaFold DB models: :func:`nesscan.fetch.alphafold.fetch_models`.

@@ -47,7 +47,7 @@ _RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 
 def cache_dir(kind: str) -> Path:
-    """Cache folder for downloaded ``kind`` (``"esm2"``, ``"afdb"``...): ``$NESSCAN_CACHE/<kind>``.
+    """Cache folder for downloaded ``kind`` (``"esm2"``, ``"alphafold"``): ``$NESSCAN_CACHE/<kind>``.
 
     ``NESSCAN_CACHE`` defaults to ``~/.cache/nesscan``. The folder is not created.
     """

@@ -2,7 +2,8 @@
 
 This module is the only code that reads or writes the keys of ``config.json``.
 
-Format 1 (every model so far) records one per-residue featurizer under ``"embedder"``::
+Format 1 (a Transformer over one per-residue embedder, e.g. the former physchem default)
+records the embedder under ``"embedder"``::
 
     {"format": 1, "nesscan_version": ..., "embedder": {"name": "physchem"}, "in_dim": 45,
      "context": "peptide", "window": 22, "params": {...}, "seed": 0, "threshold": 0.917,
@@ -10,10 +11,13 @@ Format 1 (every model so far) records one per-residue featurizer under ``"embedd
      "weights_sha256": ...}
 
 Format 2 replaces ``"embedder"`` with ``"features": {"tracks": [spec, ...], "window":
-[spec, ...]}`` (several per-residue tracks and per-window features, in the order their
-columns are concatenated). :meth:`ModelConfig.to_json` writes format 1 whenever the
-features are one track and no window feature, so such a model's ``config.json`` keeps
-the bytes it had.
+[spec, ...]}`` (per-residue tracks and per-window features, in spec order). The shipped
+default is format 2: a flat classifier (``"classifier": {"family": "ensemble", ...}``, its
+inner selection; ``"params": {}``) over the window features ``consensus``, ``physico``,
+``track_means`` and ``anchor_pssm`` (``"in_dim": 65``, ``"context": "protein"``) computed
+with the track ``metapredict_plddt``. :meth:`ModelConfig.to_json` writes format 1 whenever
+the features are one track and no window feature, so such a model's ``config.json``
+keeps the bytes it had.
 """
 
 from __future__ import annotations
@@ -39,10 +43,14 @@ class FeatureSpec:
     ----------
     tracks
         Per-residue track specs (dicts with a ``"name"``, e.g. an embedder's
-        :meth:`~nesscan.embed.base.Embedder.spec`), in column order.
+        :meth:`~nesscan.embed.base.Embedder.spec` or ``metapredict_plddt``), in column
+        order. With parent window features (the flat classifiers) they are no columns of
+        their own: ``track_means`` summarises them.
     window_features
-        Per-window feature specs (dicts with a ``"name"``), appended after the tracks'
-        columns, each value repeated at every position of the window.
+        Per-window feature specs (dicts with a ``"name"``). Parent window features
+        (:mod:`nesscan.features.flat`) make the whole input, one flat row per window;
+        other window features are appended after the tracks' columns, each value
+        repeated at every position of the window.
     """
 
     tracks: tuple[dict[str, Any], ...]
@@ -107,7 +115,8 @@ class ModelConfig:
 
     @property
     def embedder(self) -> dict[str, Any]:
-        """The embedder spec (first per-residue track)."""
+        """The embedder spec of a format-1 model; a format-2 model's first per-residue track
+        (``{"name": "metapredict_plddt"}`` for the default)."""
         return self.features.embedder
 
     @property

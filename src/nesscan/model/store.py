@@ -1,4 +1,4 @@
-"""Model directories: ``config.json`` + ``model.safetensors`` (+ metrics, known NES).
+"""Model directories: ``config.json`` + ``model.safetensors`` (+ metrics, known NES, examples).
 
 A model directory holds
 
@@ -8,10 +8,13 @@ A model directory holds
 * ``model.safetensors``: the classifier's weights (no pickle): the Transformer's
   tensors, or a flat classifier's arrays and its fitted features' parameters
   (:mod:`nesscan.model.flat`);
-* ``metrics.json``: training history and validation metrics;
+* ``metrics.json``: a flat classifier's inner selection and feature names, or the
+  Transformer's training history and validation metrics;
 * ``known_nes.tsv``: the NESdb ranges the model was trained from (``accession``,
   ``start_1b``, ``end_1b``, ``doubtful``, ``nes_ids``), used to mark screen candidates
-  that are already known.
+  that are already known;
+* ``examples.tsv`` (written by ``nesscan train``): every example with its split, so that
+  ``nesscan evaluate`` scores exactly the held-out ones.
 """
 
 from __future__ import annotations
@@ -77,8 +80,10 @@ def read_model(directory: str | Path | None = None) -> tuple[ModelConfig, Any, p
     Returns
     -------
     config, module, known_nes, path
-        The validated config, the classifier (eval mode, on the CPU), the known NES
-        ranges (empty when the directory has none) and the directory.
+        The validated config, the classifier (a
+        :class:`~nesscan.model.flat.FlatClassifier`, or the
+        :class:`~nesscan.model.classifier.WindowTransformer` in eval mode on the CPU), the
+        known NES ranges and the directory.
 
     Raises
     ------

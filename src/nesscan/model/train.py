@@ -1,4 +1,6 @@
-"""Training the window classifier: binary cross-entropy, early stopping on validation AUC."""
+"""Training the Transformer window classifier (``--classifier transformer``): binary
+cross-entropy, early stopping on validation AUC. The default flat classifiers train in
+:mod:`nesscan.model.select`."""
 
 from __future__ import annotations
 
@@ -33,8 +35,9 @@ def predict_logits(model: WindowTransformer, x: np.ndarray, batch_size: int = 20
     between two chunkings of one screen). With one shape, a window's logit depends only
     on the window. Windows do not interact (no batch statistics in evaluation mode).
 
-    ``bfloat16``: matrix products under ``torch.autocast`` (measured with the shipped
-    model on a human-shaped proteome of 10,972,922 windows: the screen took 10.4 min
+    ``bfloat16``: matrix products under ``torch.autocast`` (measured with the physchem
+    Transformer when it was the shipped default, on a human-shaped proteome of 10,972,922
+    windows: the screen took 10.4 min
     against 13.3 in float32 on 2 cores with AVX-512 BF16, probabilities within 0.0052,
     324 of 46,025 windows above the threshold changed side)."""
     model.eval()

@@ -3,7 +3,8 @@
 Reads a folder written by ``nesscan run``::
 
     run.json                      config, versions, inputs, timings
-    model/config.json             embedder, window, params, threshold (+ rule), example counts
+    model/config.json             features (or embedder), classifier family and selection (or
+                                  Transformer params), window, threshold (+ rule), example counts
     model/examples.tsv            example table (label, source, centred, split, ...)
     split.tsv                     accession, cluster, split
     evaluation/metrics.json       nesscan.validate.evaluate.evaluate_with_baselines (+ threshold, recall/FPR at it)

@@ -51,7 +51,7 @@ def feature_blocks(cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
 
 
 def model_label(cfg: dict[str, Any]) -> str:
-    """One line: ``ensemble of ... on 65 window features (+ metapredict_plddt)`` or
+    """One line: ``ensemble of ... on 65 window features (tracks: metapredict_plddt)`` or
     ``physchem embedding, Transformer classifier``.
 
     Examples

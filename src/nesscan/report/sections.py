@@ -137,7 +137,7 @@ def version_sentence(data: RunData) -> str:
 
 
 def caption_roc(data: RunData) -> str:
-    """Figure 1 caption: n, embedder, AUC with CI, baselines."""
+    """Figure 1 caption: n, model (:func:`nesscan.report.model_text.model_label`), AUC with CI, baselines."""
     met, m = data.metrics, data.metrics["scorers"]["model"]
     sets = ", ".join(g for g in met.get("groups", {}) if g not in (met.get("separate") or {})) or "all negative sets"
     base = ", ".join(f"{s} {fmt_auc(met['scorers'][s])}" for s in SCORER_ORDER[1:] if s in met["scorers"])

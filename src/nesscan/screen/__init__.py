@@ -1,9 +1,12 @@
 """Screening proteomes: chunks of proteins -> window scores -> decoys -> calibrated calls.
 
-The modules follow the data: :mod:`~nesscan.screen.scan` (the screen itself),
+The modules follow the data: :mod:`~nesscan.screen.proteomes` (several FASTA files, a
+local folder or a URI: :mod:`~nesscan.screen.destination`), :mod:`~nesscan.screen.outputs`
+(who owns an output folder), :mod:`~nesscan.screen.scan` (the screen itself),
 :mod:`~nesscan.screen.chunks` (finished chunks, resumable), :mod:`~nesscan.screen.workers`
-(worker processes), :mod:`~nesscan.screen.calibration` (q-values and protein p-values over
-all chunks), :mod:`~nesscan.screen.fdr_binned` (target-decoy FDR from histograms),
+(worker processes) or :mod:`~nesscan.screen.ray_engine` (Ray actors),
+:mod:`~nesscan.screen.calibration` (q-values and protein p-values over all chunks),
+:mod:`~nesscan.screen.fdr_binned` (target-decoy FDR from histograms),
 :mod:`~nesscan.screen.protein_score` (length-matched protein null) and
 :mod:`~nesscan.screen.annotate` (consensus class and anchors of candidates).
 """

@@ -17,14 +17,14 @@ def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "l
                      **options: Any):
     """Screen one or several FASTA files into ``out``, on the local engine or on Ray.
 
-    One file keeps :func:`screen`'s layout (``out`` itself); several write ``out/<name>/``
+    One file keeps :func:`nesscan.pipeline.screen`'s layout (``out`` itself); several write ``out/<name>/``
     each (:func:`proteome_name`). On ``engine="ray"`` (:class:`~nesscan.screen.ray_engine.RayEngine`,
     ``ray_address`` as there) up to :data:`CONCURRENT_SCREENS` screens run at once, one driver
     thread each, so the chunks of several proteomes share the actor pool; locally they run one
     after the other.
     ``out`` may be a URI of a pyarrow filesystem (``s3://``, ``gs://``, ``file://``): the
     screens are written into a local staging folder (:mod:`nesscan.screen.destination`)
-    and the finished files uploaded. ``options`` are :func:`screen`'s. Returns the
+    and the finished files uploaded. ``options`` are :func:`nesscan.pipeline.screen`'s. Returns the
     :class:`~nesscan.screen.scan.ScreenSummary` of each file, in order.
     """
     import threading

@@ -8,8 +8,8 @@ assembly writes the outputs, so the outputs are the bytes of the local engine's.
 
 * A pool of actors (one per CPU of the cluster, or ``workers``; one per GPU with
   ``device="cuda"``, each asking for ``num_gpus=1``) is started once per engine. The
-  ``state`` of a screen (model, embedder, settings) is put into the object store once
-  (``ray.put`` on the driver) and each actor fetches and unpickles it once, on its
+  ``state`` of a screen (the model with its featurizer, settings) is put into the object
+  store once (``ray.put`` on the driver) and each actor fetches and unpickles it once, on its
   first chunk of that screen: what is shipped to the workers is whatever ``state`` holds,
   so the model directory need not be on shared storage.
 * Chunks travel as task arguments and their results come back to the driver, which alone

@@ -99,8 +99,10 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
     seed
         Seed of the decoy choice and shuffles.
     chunk_floats
-        Proteins are embedded in chunks of about this many per-residue floats
-        (residues x embedding dimension): the memory bound of a chunk.
+        Proteins are featurised in chunks of about this many floats (residues x the
+        featurizer's ``dim``: the number of window features of a flat model, the
+        embedding dimension of a Transformer's), at least 2,000 residues: the memory
+        bound of a chunk.
     progress
         ``progress(proteins_done, proteins_total)``.
     resume

@@ -1,18 +1,19 @@
 """Scoring a screen's chunks in worker processes, so that every core is busy.
 
 Each worker is a *spawned* process (no fork of a process whose OpenMP threads are
-running) that holds its own copy of the model and embedder and runs ``cores // workers``
+running) that holds its own copy of the model and featurizer and runs ``cores // workers``
 torch threads. Chunks go out in file order, at most two per worker in flight, and their
 results come back in that order, so memory stays bounded by a few chunks whatever the
 proteome's size, and a chunk's result does not depend on which worker computed it
 (``tests/test_workers.py``: same bytes with 1 and 2 workers).
 
-Measured on the project's 2-core machine (``bench/``): with the shipped physchem model
-on an idle machine one process of two threads and two processes of one thread are
-equally fast (57 s and 61 s for 1/16 of a human proteome, the latter paying ~4 s to start
-its workers); with another job on the machine the workers lose less (55 s against
-125 s for 403 yeast proteins); for ESM-2 8M at length 400 two single-thread processes
-gave 4,258 residues/s against 3,131 for one two-thread process.
+Measured on the project's 2-core machine (``bench/``): with the physchem Transformer
+when it was the shipped default, on an idle machine one process of two threads and two
+processes of one thread are equally fast (57 s and 61 s for 1/16 of a human proteome,
+the latter paying ~4 s to start its workers); with another job on the machine the
+workers lose less (55 s against 125 s for 403 yeast proteins); for ESM-2 8M at length
+400 two single-thread processes gave 4,258 residues/s against 3,131 for one two-thread
+process.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ def map_ordered(job: Callable[..., Any], tasks: Iterable[tuple | None], state: d
 
     With ``workers == 1``, or a single task, everything runs here (with ``threads``, or
     ``workers * threads``, torch threads).
-    Otherwise ``state`` (model, embedder, settings) is pickled once to each of
-    ``workers`` spawned processes, each running ``threads`` torch threads.
+    Otherwise ``state`` (the model with its featurizer, settings) is pickled once to each
+    of ``workers`` spawned processes, each running ``threads`` torch threads.
     """
     import itertools
 

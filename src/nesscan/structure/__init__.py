@@ -1,8 +1,8 @@
 """Structure-aware candidates: AlphaFold models -> per-residue RSA, pLDDT, secondary
 structure -> per-candidate features and a soft structural score.
 
-Laid out as the data flows: :mod:`~nesscan.structure.afdb` (find or download models),
-:mod:`~nesscan.structure.residues` (per-residue features of one model),
+Laid out as the data flows: :mod:`~nesscan.structure.afdb` (find models in a folder;
+downloads: :mod:`nesscan.fetch.alphafold`), :mod:`~nesscan.structure.residues` (per-residue features of one model),
 :mod:`~nesscan.structure.locate` (a window in the model(s), flags),
 :mod:`~nesscan.structure.score` (score and explanation),
 :mod:`~nesscan.structure.table` (the candidate table). Structure never removes a

@@ -5,19 +5,22 @@ Whole MMseqs2 clusters (the example table's ``cluster`` column, see
 model that saw its homologue. Folds are filled greedily (:func:`balanced_assignment`)
 so that each holds about ``1/k`` of the positives and of the proteins.
 
-For fold ``f`` the model is trained on the other folds minus an internal validation
-part (whole clusters, ~15% of the training folds' positives and proteins) used only
-for early stopping; it then scores the centred windows of fold ``f``. The composition
-baseline is fitted on every trainable window of the training folds (the validation
-part included: if anything this favours the baseline). Doubtful NESdb positives
-(source ``nesdb_doubtful``) are never trained on; they are scored out of fold and
-reported on their own against the same negatives.
+For fold ``f`` a flat model (the default family) is trained on all the other folds by
+:func:`nesscan.model.select.fit_window_model`, whose inner hyper-parameter selection is
+thus nested in the fold; a Transformer is trained on the other folds minus an internal
+validation part (whole clusters, ~15% of the training folds' positives and proteins)
+used only for early stopping. The fold's model then scores the centred windows of fold
+``f``. The composition baseline is fitted on every trainable window of the training
+folds (a Transformer's validation part included: if anything this favours the
+baseline). Doubtful NESdb positives (source ``nesdb_doubtful``) are never trained on;
+they are scored out of fold and reported on their own against the same negatives.
 
 Metrics schema of :func:`cross_validate` (plain JSON types)::
 
     k, seed, n_boot, alpha, window, train_sources, validation_fraction
     separate   {negative set: note}  sets left out of "all" (reported on their own)
-    folds      [{fold, n_train, n_val, n_test_pos, n_test_neg, best_epoch, epochs,
+    folds      [{fold, n_train, n_val, n_test_pos, n_test_neg,
+                 best_epoch, epochs (Transformer) | threshold, chosen, inner_auc (flat),
                  auc: {group: {scorer: auc or null}}}]
     summary    {group: {scorer: {mean, sd, n_folds, pooled_auc, pooled_lo, pooled_hi},
                         n_pos, n_neg}}
@@ -28,8 +31,9 @@ negative set except the ``separate`` ones (by default the sets registered with
 ``in_all=False``, :func:`nesscan.dataset.registry.separate_sources`: e.g. ``locnes_neg``,
 which may hold unannotated NESs), so it keeps meaning the same sets as earlier figures;
 each set, separate ones included (listed last), has its own group. ``n_test_neg`` and the
-doubtful positives' negatives are the ``"all"`` ones. Scorers
-are ``"model"`` and :data:`nesscan.validate.baselines.BASELINE_NAMES`. ``sd`` is the sample
+doubtful positives' negatives are the ``"all"`` ones. Scorers are ``"model"``, for a
+flat model ``"pssm"`` (the fold's anchor PSSM score alone), and
+:data:`nesscan.validate.baselines.BASELINE_NAMES`. ``sd`` is the sample
 standard deviation across folds (ddof 1); ``pooled_*`` is the AUC, with a stratified
 bootstrap CI, of all out-of-fold predictions together (scores of different fold
 models compared on one scale).
@@ -147,7 +151,8 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     n_boot, alpha
         Bootstrap replicates and level of the pooled CIs.
     validation_fraction
-        Share of the training folds (whole clusters) held out for early stopping.
+        Share of the training folds (whole clusters) held out for early stopping
+        (Transformer only).
     train_sources
         Sources trained on; default every source except ``nesdb_doubtful``.
     score_windows

@@ -5,7 +5,8 @@
 ``cv/metrics.json``, ``cv/predictions.tsv``
     Homology-clustered k-fold cross-validation (:mod:`nesscan.validate.cv`): per negative set,
     mean and sd of per-fold AUC and pooled out-of-fold AUC with bootstrap CI, for the
-    model and the composition, regex-count, hydrophobic-count and length baselines.
+    model (and, for a flat model, its in-fold anchor PSSM score alone) and the
+    composition, regex-count, hydrophobic-count and length baselines.
 ``site.json``
     Site localisation (:mod:`nesscan.validate.site`) in the out-of-fold NESdb proteins: top-1
     and top-3 hit rates of the model and of the consensus-regex baseline.
@@ -61,6 +62,9 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: F
         Example table with ``cluster`` (from :func:`nesscan.pipeline.prepare`).
     proteins
         Accession -> parent protein.
+    featurizer, context, params
+        As for :func:`nesscan.validate.cv.cross_validate` (``params``: the flat family
+        name, or the Transformer's :class:`~nesscan.model.classifier.ClassifierParams`).
     sites
         Known NES ranges (:func:`nesscan.dataset.examples.nes_sites`).
     folds

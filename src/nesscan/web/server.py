@@ -85,7 +85,8 @@ def serve(model_dir: str | os.PathLike | None = None, screen_dir: str | os.PathL
     from nesscan.web.app import create_app
 
     # Parallelism comes from concurrent requests, one core each: a torch thread pool per
-    # request would oversubscribe the cores (all the time is in the classifier's forward pass).
+    # request would oversubscribe the cores (the time is in torch: the default model's
+    # metapredict networks, a Transformer's forward pass).
     torch.set_num_threads(1)
     log = log or (lambda message: None)
     app = create_app(model_dir, screen_dir, workers=workers, runtime=runtime,
