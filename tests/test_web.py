@@ -343,3 +343,13 @@ def test_health_shows_no_filesystem_path():
     assert model["name"] == "default" and len(model["weights_sha256"]) == 64
     predicted = client.post("/api/predict", json={"sequence": FASTA}).json()["model"]
     assert predicted == model
+
+
+def test_the_pages_name_the_model_that_scores():
+    """The shipped default is the window-feature ensemble, not the name of its pLDDT track."""
+    client = TestClient(create_app(), raise_server_exceptions=False, base_url="http://localhost")
+    page = client.get("/").text
+    assert "window features" in page and "metapredict_plddt model" not in page
+    assert client.get("/api/health").json()["model"]["family"] == "ensemble"
+    former = TestClient(create_app(FORMER_DEFAULT), raise_server_exceptions=False, base_url="http://localhost")
+    assert "physchem embedding, Transformer classifier" in former.get("/").text

@@ -76,7 +76,8 @@ async def api_health(request: Request) -> Response:
 def _model_info(state: State) -> dict:
     m = state.model
     return {"name": m.path.name, "weights_sha256": m.config.weights_sha256,  # never a server path
-            "embedder": m.config.embedder.get("name"), "window": m.window, "threshold": m.threshold}
+            "family": m.config.family, "embedder": m.config.embedder.get("name"), "window": m.window,
+            "threshold": m.threshold}
 
 
 async def api_predict(request: Request) -> Response:

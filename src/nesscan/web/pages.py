@@ -86,7 +86,7 @@ async def predict_page(request: Request) -> Response:
     """``GET /``: the form; ``POST /``: the form with the results, or with the error above it."""
     state = common.state(request)
     context = dict(page="predict", text="", threshold="", proteins=None, error=None, example=EXAMPLE,
-                   model=state.model, limits=common.limits(state))
+                   model=state.model, model_label=_model_label(state), limits=common.limits(state))
     if request.method in ("GET", "HEAD"):
         return HTMLResponse(render("predict.html", **context))
     try:
@@ -109,7 +109,14 @@ async def predict_page(request: Request) -> Response:
 def predict_error_html(state: State, message: str) -> str:
     """The empty predict page with ``message`` above the form (a body refused before parsing)."""
     return render("predict.html", page="predict", text="", threshold="", proteins=None, error=message,
-                  example=EXAMPLE, model=state.model, limits=common.limits(state))
+                  example=EXAMPLE, model=state.model, model_label=_model_label(state), limits=common.limits(state))
+
+
+def _model_label(state: State) -> str:
+    """The served model in one line (e.g. ``ensemble ... on 65 window features``)."""
+    from nesscan.report.model_text import model_label
+
+    return model_label(state.model.config.to_json())
 
 
 # ----------------------------------------------------------------------------- browse pages
