@@ -9,11 +9,11 @@ the same data):
 
 metapredict's pLDDT network (torch, float32)
     MKL's matrix products (``MKL_ENABLE_INSTRUCTIONS``) and ATen's vectorised sigmoid/tanh
-    (``ATEN_CPU_CAPABILITY``) change about 2% of its outputs by 1-2e-7 (of 1). nesscan
+    (``ATEN_CPU_CAPABILITY``) change 2.4% of its outputs by up to 1.1e-6 (of 1). nesscan
     rounds the track to 1e-3, so a value changes only when it sits on a rounding boundary:
-    3 residues in 85,579 (one rounding step, 0.001, each). A window whose features hold
-    such a residue moves by at most 1e-5 (measured on 82,429 windows). This is the only
-    source that changes the training *features*.
+    1 residue of 69,542 (one rounding step, 0.001). A window whose features hold such a
+    residue moves by at most 1.5e-5 (66,392 windows of 150 human proteins). This is the
+    only source that changes the *features*; everything else changes the last bit.
 numpy's vectorised transcendental functions
     ``exp`` (the logistic link), ``log`` (the PSSM's log-odds) have AVX-512 versions that
     differ from the AVX2 ones in the last bit (1e-16).
@@ -21,7 +21,7 @@ BLAS (OpenBLAS in numpy and scipy, MKL in torch)
     The kernel is picked per CPU (``OPENBLAS_CORETYPE``); dot products of the logistic
     regression and of the Transformer change in the last bits.
 the Transformer classifier (format-1 models, torch float32)
-    Window scores move by up to 2e-7.
+    Window scores move by up to 2.1e-7.
 threads
     scikit-learn's boosted trees split their work over OpenMP threads; their trees were
     identical with 1, 2 and 8 threads, but every fit runs on one thread
@@ -29,9 +29,15 @@ threads
     spinning OpenMP threads on a shared 2-core machine made a fit 10x slower (2.0 s on
     one thread against 20.5 s on two).
 the logistic regression's optimiser
-    Fitted to the exact optimum (``newton-cholesky``, ``tol=1e-8``): before, L-BFGS
-    stopped 1e-3 away from it, at a point that depends on the path, so tiny input
-    changes moved the weights by more than they move the optimum.
+    Fitted to its optimum (``newton-cholesky``, ``tol=1e-8``): before, L-BFGS stopped at
+    its default tolerance, with weights up to 1e-3 away from the optimum, where the
+    optimiser's path rather than the data set them.
+discontinuous features
+    The PSSM's rank, z-score and local-peak features compare window scores with each
+    other; a last-bit change of the log-odds turned ties into ranks and a zero spread
+    into a z-score of 1 (one yeast window moved by 0.09 between trainings under two
+    kernel sets). The window scores are rounded to 1e-9 before they are compared
+    (:meth:`nesscan.features.pssm.AnchorPSSM.transform`).
 
 What holds across machines therefore: window scores within :data:`SCORE_TOLERANCE`, the
 same calls except windows within that tolerance of a threshold, the same chosen
@@ -45,8 +51,8 @@ import contextlib
 import os
 from typing import Iterator
 
-#: Largest difference in a window score (probability) accepted between two machines: ten
-#: times the largest difference measured between two kernel sets (1e-5, see above).
+#: Largest difference in a window score (probability) accepted between two machines: about
+#: seven times the largest difference measured between two kernel sets (1.5e-5, see above).
 SCORE_TOLERANCE = 1e-4
 
 
