@@ -17,7 +17,7 @@ from nesscan.io.cargo import CARGO_FILE, HUMAN_PROTEOME_FILE, TABLE_COLUMNS
 openpyxl = pytest.importorskip("openpyxl")
 
 COLUMNS = ["Leading Protein ID", "Xenopus UniProt Link", "Human UniProt Link",
-           "Nuc to Cyt concentration ratio (log10) ", "Molar Fraction in Input (×10^6)", "Category"]
+           "Nuc to Cyt concentration ratio (log10) ", "Molar Fraction in Input (×10^6)", "Category", "Flags"]
 SEQS = {  # accession -> (entry name, sequence)
     "P00001": ("AAA_HUMAN", "MKVLAAGIRSLE"),
     "P00002": ("BBB_HUMAN", "MDSEVAALVIDNGSGMCK"),
@@ -28,7 +28,7 @@ SEQS = {  # accession -> (entry name, sequence)
     "P00007": ("GGG_HUMAN", "MGSSHHHHHHSSGLVPRGSH"),
 }
 ROWS = [  # contig, xenopus, human entry name, nuc/cyt, input fraction, category
-    ["c1", "X1_XENLA", "AAA_HUMAN", 1.5, 0.02, "Cargo A"],
+    ["c1", "X1_XENLA", "AAA_HUMAN", 1.5, 0.02, "Cargo A", "MT"],
     ["c2", "X2_XENLA", "BBB_HUMAN", -0.5, 3.0, "Cargo B"],
     ["c3", "X3_XENLA", "BBB_HUMAN", -0.2, 4.0, "Cargo A"],  # orthologue contig: merged, A kept
     ["c4", "X4_XENLA", "CCC_HUMAN", None, 10.0, "Non-binder"],
@@ -93,6 +93,7 @@ def test_labels_merge_and_schema(files):
     # information columns come from the first row of the kept category
     assert t.nuc_cyt_log10.tolist()[:2] == [1.5, -0.2] and math.isnan(t.nuc_cyt_log10[2])
     assert t.input_fraction_ppm.tolist() == [0.02, 4.0, 10.0, 0.5]
+    assert t["flags"].tolist() == ["MT", "", "", ""]
     assert list(cargo.proteins) == t.accession.tolist()
     assert cargo.proteins["P00002"].sequence == SEQS["P00002"][1]
 
@@ -115,6 +116,7 @@ def test_optional_columns_absent(tmp_path):
     t = read_cargo(xlsx, write_fasta(tmp_path / "h.fa")).table
     assert t.category.tolist() == ["Cargo B"]
     assert math.isnan(t.nuc_cyt_log10[0]) and math.isnan(t.input_fraction_ppm[0])
+    assert t["flags"].tolist() == [""]
 
 
 def test_default_proteome_is_in_the_data_folder(tmp_path):

@@ -18,6 +18,7 @@ column                                        required  use
 ``Category``                                  yes       the label (:data:`LABELS`)
 ``Nuc to Cyt concentration ratio (log10)``    no        ``nuc_cyt_log10`` (information only)
 ``Molar Fraction in Input (×10^6)``           no        ``input_fraction_ppm`` (information)
+``Flags``                                     no        ``flags`` (e.g. ``MT``, ``ER``, ``TM;ER``)
 ============================================  ========  =====================================
 
 Rows become proteins in four steps, each counted in :attr:`CargoTable.counts`:
@@ -69,10 +70,11 @@ AMBIGUOUS = "Ambiguous"
 MACHINERY = ("NUP", "NTR", "NPC", "CRM1 cofactor")
 CONTIG, ENTRY, CATEGORY = "Leading Protein ID", "Human UniProt Link", "Category"
 NUC_CYT, INPUT_FRACTION = "Nuc to Cyt concentration ratio (log10)", "Molar Fraction in Input (×10^6)"
+FLAGS = "Flags"
 REQUIRED_COLUMNS = (CONTIG, ENTRY, CATEGORY)
 #: Columns of :attr:`CargoTable.table`, in order.
 TABLE_COLUMNS = ("accession", "entry_name", "gene", "category", "label", "length", "contigs",
-                 "n_rows", "nuc_cyt_log10", "input_fraction_ppm")
+                 "n_rows", "nuc_cyt_log10", "input_fraction_ppm", "flags")
 _FIRST_ROW = 3  # spreadsheet row number of the first data row (caption, then column names)
 
 
@@ -96,6 +98,10 @@ class CargoTable:
                             measured or the column is absent. A measurement, never a feature
     ``input_fraction_ppm``  molar fraction in the input extract (×10^6, i.e. ppm), same row;
                             NaN if absent. Abundance: information only, never a feature
+    ``flags``               the authors' ``Flags`` of that row: ``MT`` mitochondrial, ``ER``
+                            endoplasmic reticulum, ``TM`` transmembrane, ``;``-joined;
+                            "" if none or the column is absent (read it as
+                            ``table["flags"]``: ``table.flags`` is a pandas attribute)
     ======================  ==============================================================
 
     Attributes
@@ -215,6 +221,7 @@ def _build(frame: pd.DataFrame, path: Path, proteome: Path) -> CargoTable:
         "category": frame[CATEGORY].map(_text),
         "nuc_cyt_log10": _number(frame, NUC_CYT),
         "input_fraction_ppm": _number(frame, INPUT_FRACTION),
+        "flags": frame[FLAGS].map(_text) if FLAGS in frame.columns else "",
     }, index=frame.index)
     known = set(LABELS) | {AMBIGUOUS, *MACHINERY}
     unknown = rows.index[~rows.category.isin(known)]
