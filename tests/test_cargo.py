@@ -119,6 +119,16 @@ def test_optional_columns_absent(tmp_path):
     assert t["flags"].tolist() == [""]
 
 
+def test_blank_rows_are_skipped_and_rows_keep_their_sheet_number(tmp_path):
+    rows = [ROWS[0], [None] * len(COLUMNS), ["c3", "X", "CCC_HUMAN", 0.0, 1.0, "Cargo C"], [None] * len(COLUMNS)]
+    path = write_book(tmp_path / "c.xlsx", rows)
+    with pytest.raises(InputError) as err:
+        read_cargo(path, write_fasta(tmp_path / "h.fa"))
+    assert "row 5" in one_line(err, path)
+    path = write_book(tmp_path / "ok.xlsx", [ROWS[0], [None] * len(COLUMNS), ROWS[1], [None] * len(COLUMNS)])
+    assert read_cargo(path, write_fasta(tmp_path / "h.fa")).counts["rows"] == 2
+
+
 def test_default_proteome_is_in_the_data_folder(tmp_path):
     xlsx = tmp_path / CARGO_FILE
     xlsx.parent.mkdir(parents=True)

@@ -165,7 +165,8 @@ def read_sheet(path: str | os.PathLike, sheet: str = SHEET) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Every column of the sheet; index = spreadsheet row number (first data row 3).
+        Every column of the sheet, blank rows dropped; index = spreadsheet row number
+        (first data row 3).
 
     Raises
     ------
@@ -198,7 +199,7 @@ def read_sheet(path: str | os.PathLike, sheet: str = SHEET) -> pd.DataFrame:
         raise InputError(path, f"sheet {sheet!r}",
                          f"missing column(s) {', '.join(map(repr, missing))} (column names are read from row 2)")
     frame.index = np.arange(_FIRST_ROW, _FIRST_ROW + len(frame))
-    return frame
+    return frame.dropna(how="all")  # blank rows (e.g. formatted but empty ones at the end)
 
 
 def _text(value: object) -> str:
