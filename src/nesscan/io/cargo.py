@@ -43,19 +43,20 @@ conflict_rows``. Errors name the sheet row as ``row N``, N the spreadsheet's row
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Mapping
 
 from nesscan.errors import InputError, NesscanError
 from nesscan.io.fasta import iter_fasta, require_file
 from nesscan.records import Protein
+
+if TYPE_CHECKING:  # pandas and numpy are imported by the functions that use them: `import nesscan.io` stays light
+    import pandas as pd
 
 #: The cargo table and the proteome its human entry names map to, relative to the data folder.
 CARGO_FILE = "cargo/elife-11466-supp2-v4.xlsx"
@@ -175,6 +176,9 @@ def read_sheet(path: str | os.PathLike, sheet: str = SHEET) -> pd.DataFrame:
     InputError
         Not a readable .xlsx workbook, no such sheet, or a missing required column.
     """
+    import numpy as np
+    import pandas as pd
+
     path = Path(path)
     require_file(path, "workbook (.xlsx)")
     try:
@@ -204,11 +208,14 @@ def read_sheet(path: str | os.PathLike, sheet: str = SHEET) -> pd.DataFrame:
 
 def _text(value: object) -> str:
     """A cell as stripped text ("" for an empty cell)."""
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
 
 
 def _number(frame: pd.DataFrame, column: str) -> pd.Series:
     """A numeric information column (NaN where absent or not a number)."""
+    import numpy as np
+    import pandas as pd
+
     if column not in frame.columns:
         return pd.Series(np.nan, index=frame.index)
     return pd.to_numeric(frame[column], errors="coerce").astype(float)
@@ -216,6 +223,8 @@ def _number(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def _build(frame: pd.DataFrame, path: Path, proteome: Path) -> CargoTable:
     """Filter, map and merge the sheet rows (steps 1-4 of the module docstring)."""
+    import pandas as pd
+
     rows = pd.DataFrame({
         "contig": frame[CONTIG].map(_text),
         "entry_name": frame[ENTRY].map(_text).str.upper(),
@@ -267,6 +276,8 @@ def _build(frame: pd.DataFrame, path: Path, proteome: Path) -> CargoTable:
 
 def _merge(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     """One row per accession (steps 3-4): most confident category kept, conflicts dropped."""
+    import numpy as np
+
     rows = rows.assign(label=rows.category.map(LABELS).astype(int),
                        rank=rows.category.map(CONFIDENCE).astype(int), order=np.arange(len(rows)))
     per_acc = rows.groupby("accession", sort=False)
