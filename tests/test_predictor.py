@@ -44,9 +44,14 @@ def _first_records(source: Path, n: int) -> str:
 
 
 @pytest.mark.parametrize("model", [None, TRANSFORMER], ids=["default", "physchem_transformer"])
-def test_a_screen_is_the_same_bytes_whatever_the_chunking(data_dir: Path, tmp_path: Path, model: Path | None) -> None:
+def test_a_screen_is_the_same_whatever_the_chunking(data_dir: Path, tmp_path: Path, model: Path | None) -> None:
     """Both sides computed here, on this machine (a hash recorded on another CPU is no test:
-    the scores themselves are compared with a stored reference in ``test_portability.py``)."""
+    the scores themselves are compared with a stored reference in ``test_portability.py``).
+
+    The default (numpy classifier) writes the same bytes. The Transformer's matrix kernels
+    may treat a row by where it sits in its batch: on AVX-512 kernels its windows came out
+    bit-identical, under ``ATEN_CPU_CAPABILITY=default`` 16 of 3,959 windows moved by one
+    float32 ulp between the two chunkings; its tables are compared within 1e-6."""
     from nesscan import pipeline
 
     fasta = tmp_path / "small.fasta"
@@ -54,10 +59,17 @@ def test_a_screen_is_the_same_bytes_whatever_the_chunking(data_dir: Path, tmp_pa
     for chunk_floats in (16_000_000, 100_000):  # one chunk; several (windows.parquet: a row group each)
         pipeline.screen(fasta, tmp_path / str(chunk_floats), model, workers=1, chunk_floats=chunk_floats)
     one, many = tmp_path / "16000000", tmp_path / "100000"
-    for name in OUTPUTS[1:]:
-        assert sha256_file(one / name) == sha256_file(many / name), name
-    assert pd.read_parquet(one / "windows.parquet").equals(pd.read_parquet(many / "windows.parquet"))
-    assert len(pd.read_parquet(one / "windows.parquet")) > 3000
+    windows = [pd.read_parquet(d / "windows.parquet") for d in (one, many)]
+    assert len(windows[0]) > 3000
+    if model is None:
+        for name in OUTPUTS[1:]:
+            assert sha256_file(one / name) == sha256_file(many / name), name
+        assert windows[0].equals(windows[1])
+        return
+    pd.testing.assert_frame_equal(windows[0], windows[1], check_exact=False, atol=1e-6, rtol=0)
+    for name in ("candidates.csv", "proteins.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(one / name), pd.read_csv(many / name), check_exact=False,
+                                      atol=1e-5, rtol=0)
 
 
 # ----------------------------------------------------------------------------- ModelConfig

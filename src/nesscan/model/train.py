@@ -32,8 +32,11 @@ def predict_logits(model: WindowTransformer, x: np.ndarray, batch_size: int = 20
     whose logits are dropped): the matrix libraries pick their kernel and blocking by
     the batch's shape, so a window's logit would otherwise change in the last bit with
     the number of windows scored beside it (measured: 3 of 3,959 windows, 1 float32 ulp,
-    between two chunkings of one screen). With one shape, a window's logit depends only
-    on the window. Windows do not interact (no batch statistics in evaluation mode).
+    between two chunkings of one screen). With one shape, a window's logit did not
+    depend on its neighbours on this machine's AVX-512 kernels; under
+    ``ATEN_CPU_CAPABILITY=default`` a row's result can still depend on where it sits in its
+    batch (16 of 3,959 windows moved by one float32 ulp). Windows do not interact (no
+    batch statistics in evaluation mode).
 
     ``bfloat16``: matrix products under ``torch.autocast`` (measured with the physchem
     Transformer when it was the shipped default, on a human-shaped proteome of 10,972,922
