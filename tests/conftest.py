@@ -4,6 +4,7 @@ in the same layout, and classifier settings small enough for tests to train in s
 from __future__ import annotations
 
 import csv
+import gzip
 import os
 from pathlib import Path
 
@@ -220,3 +221,75 @@ def tiny_model(tiny_data: Path, fast_params: ClassifierParams, tmp_path_factory)
 
     return train(tiny_data, tmp_path_factory.mktemp("models") / "physchem", "physchem", "peptide",
                  params=fast_params, seed=0, classifier="transformer")
+
+
+# --------------------------------------------------------------------------- a cargo table
+
+CARGO_COLUMNS = ["Leading Protein ID", "Xenopus UniProt Link", "Human UniProt Link",
+                 "Nuc to Cyt concentration ratio (log10) ", "Molar Fraction in Input (×10^6)", "Category", "Flags"]
+
+
+@pytest.fixture(scope="session")
+def tiny_cargo_data(tiny_data: Path, tmp_path_factory) -> Path:
+    """``tiny_data`` plus a CRM1 cargo table in the real layout (``cargo/elife-11466-supp2-v4.xlsx``,
+    sheet ``Main table`` with a caption row) and the human proteome its entry names map to
+    (``proteomes/human_swissprot_assembled.fasta.gz``).
+
+    50 cargoes (Cargo A / B / Low Abundant in turn: acidic, charged, low-complexity, each with a
+    planted leucine-rich NES), 40 non-binders (hydrophobic, ordered-looking composition), two
+    NESdb parents of ``tiny_data`` (one cargo, one non-binder: the non-binder gives no
+    ``nonbinder`` window), one Ambiguous protein and one entry name missing from the FASTA.
+    """
+    import shutil
+
+    openpyxl = pytest.importorskip("openpyxl")
+    root = Path(shutil.copytree(tiny_data, tmp_path_factory.mktemp("tiny_cargo") / "data"))
+    (root / "cargo").mkdir()
+    rng = np.random.default_rng(20251205)
+    cargo_p = np.full(20, 0.3 / 12)
+    for aa in "EDKSPQGR":
+        cargo_p[STANDARD.index(aa)] = 0.7 / 8
+    binder_p = np.full(20, 0.4 / 13)
+    for aa in "LIVFAGT":
+        binder_p[STANDARD.index(aa)] = 0.6 / 7
+    records, rows = [], []
+    categories = ["Cargo A", "Cargo B", "Low Abundant Cargo"]
+    for i in range(50):
+        seq = _random_seq(rng, int(rng.integers(120, 400)), p=cargo_p)
+        seq, _ = _plant(rng, seq, int(rng.integers(5, len(seq) - 30)), 15)
+        records.append((f"C{i:05d}", f"CRG{i}_HUMAN", seq))
+        rows.append([f"cc{i}", f"XC{i}_XENLA", f"CRG{i}_HUMAN", 1.0, None if i % 3 == 2 else 0.5,
+                     categories[i % 3], None])
+    for i in range(40):
+        records.append((f"B{i:05d}", f"NBD{i}_HUMAN", _random_seq(rng, int(rng.integers(120, 400)), p=binder_p)))
+        rows.append([f"cb{i}", f"XB{i}_XENLA", f"NBD{i}_HUMAN", -1.0, 20.0, "Non-binder", None])
+    with open(root / "nesdb" / "NesDB_all_CRM1_with_peptides.csv", newline="") as fh:
+        nesdb = list(csv.DictReader(fh))
+    for row, category in ((nesdb[12], "Cargo A"), (nesdb[14], "Non-binder")):
+        acc, entry = row["Fasta Header"].split("|")[1], row["Fasta Header"].split("|")[2].split()[0]
+        records.append((acc, entry, row["Sequence"]))
+        rows.append([f"cn{acc}", "XN_XENLA", entry, 0.0, 1.0, category, None])
+    records.append(("A00001", "AMB1_HUMAN", _random_seq(rng, 200)))
+    rows.append(["ca1", "XA_XENLA", "AMB1_HUMAN", 0.0, 1.0, "Ambiguous", None])
+    rows.append(["cz1", "XZ_XENLA", "GONE1_HUMAN", 0.0, 1.0, "Cargo B", None])
+    book = openpyxl.Workbook()
+    book.active.title = "Index"
+    sheet = book.create_sheet("Main table")
+    sheet.append(["Protein identifiers", None, None, "Quantification"])
+    sheet.append(CARGO_COLUMNS)
+    for row in rows:
+        sheet.append(row)
+    book.save(root / "cargo" / "elife-11466-supp2-v4.xlsx")
+    text = "".join(f">sp|{acc}|{entry} Protein {acc} OS=Homo sapiens OX=9606 GN=G{acc} PE=1 SV=1\n{_wrap(seq)}\n"
+                   for acc, entry, seq in records)
+    with gzip.open(root / "proteomes" / "human_swissprot_assembled.fasta.gz", "wt") as fh:
+        fh.write(text)
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_cargo_model(tiny_cargo_data: Path, tmp_path_factory) -> Path:
+    """The default (ensemble) model trained on ``tiny_cargo_data``: a protein model beside it."""
+    from nesscan.pipeline import train
+
+    return train(tiny_cargo_data, tmp_path_factory.mktemp("models") / "cargo", seed=0)

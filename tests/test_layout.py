@@ -99,7 +99,7 @@ def test_the_cycle_finder_finds_cycles() -> None:
 def test_the_graph_sees_module_and_function_level_imports() -> None:
     graph = import_graph()
     assert "nesscan.dataset.registry" in graph["nesscan.dataset.negatives"]  # module level
-    assert "nesscan.dataset.split" in graph["nesscan.pipeline"]  # inside prepare()
+    assert "nesscan.dataset.split" in graph["nesscan.dataset.prepare"]  # inside prepare()
 
 
 def test_no_import_cycle() -> None:

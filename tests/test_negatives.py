@@ -263,8 +263,9 @@ def test_locnes_neg_is_built_from_its_own_generator(synthetic_inputs, synthetic,
     ex = synthetic[0].examples
     assert (ex.source == LOCNES_SOURCE).sum() > 0
     entries = registry.REGISTRY
-    assert entries[-1].name == LOCNES_SOURCE  # registered last
-    monkeypatch.setattr(registry, "REGISTRY", [entries[-1], *entries[:-1]])
+    at = [e.name for e in entries].index(LOCNES_SOURCE)
+    assert [e.name for e in entries[at + 1:]] == ["nonbinder"]  # registered last but the non-binders
+    monkeypatch.setattr(registry, "REGISTRY", [entries[at], *entries[:at], *entries[at + 1:]])
     moved = build_examples(anns, mito, seed=0).examples
     assert moved[moved.source != LOCNES_SOURCE].reset_index(drop=True).equals(
         ex[ex.source != LOCNES_SOURCE].reset_index(drop=True))

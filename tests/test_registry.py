@@ -18,7 +18,7 @@ from nesscan.records import NesAnnotation, Protein
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BUILT_IN = ("nesdb_other", "mito_nterm", "mito_random", "consensus_no_nes", "anchor_mutant", "shuffled",
-            "locnes_neg")
+            "locnes_neg", "nonbinder")
 
 
 @pytest.fixture
@@ -39,12 +39,15 @@ def _toy_data():
 
 def test_built_in_sets_and_derived_sources() -> None:
     assert tuple(negatives.NEGATIVE_SOURCES) == BUILT_IN
-    assert negatives.HARD_NEGATIVE_SOURCES == ("consensus_no_nes", "anchor_mutant", "shuffled", "locnes_neg")
+    assert negatives.HARD_NEGATIVE_SOURCES == ("consensus_no_nes", "anchor_mutant", "shuffled", "locnes_neg",
+                                               "nonbinder")
     assert negatives.SYNTHETIC_SOURCES == ("anchor_mutant", "shuffled")
-    # "all negatives" keeps meaning the six sets of the earlier figures; locnes_neg has its own row only
+    # "all negatives" keeps meaning the six sets of the earlier figures; locnes_neg and nonbinder have rows of their own
     assert negatives.ALL_SOURCES == BUILT_IN[:6]
-    assert list(registry.separate_sources()) == ["locnes_neg"]
+    assert list(registry.separate_sources()) == ["locnes_neg", "nonbinder"]
     assert "lower bound" in registry.separate_sources()["locnes_neg"]
+    assert "Kirli" in registry.separate_sources()["nonbinder"]
+    assert registry.untrained_sources() == ("nonbinder",)  # measured: reported, not trained on
     assert "shuffled" in negatives.SYNTHETIC_SOURCES and "mito_random" not in negatives.SYNTHETIC_SOURCES
     table = pd.DataFrame({"source": ["shuffled", "mito_nterm"]})
     assert table.source.isin(negatives.SYNTHETIC_SOURCES).tolist() == [True, False]
@@ -85,7 +88,8 @@ def test_registry_flags_and_checks(scratch_registry) -> None:
     with pytest.raises(ValueError, match="needs a note"):
         registry.negative_set("toy_quiet", in_all=False)
     registry.negative_set("toy_apart", in_all=False, note="is a toy")(lambda ctx: [])
-    assert registry.separate_sources() == {"locnes_neg": negatives.LOCNES_NOTE, "toy_apart": "is a toy"}
+    assert registry.separate_sources() == {"locnes_neg": negatives.LOCNES_NOTE, "nonbinder": negatives.NONBINDER_NOTE,
+                                           "toy_apart": "is a toy"}
     assert "toy_apart" in negatives.NEGATIVE_SOURCES and "toy_apart" not in negatives.ALL_SOURCES
     assert "toy_polyq" in negatives.ALL_SOURCES
 
@@ -142,3 +146,26 @@ def test_a_set_registered_last_leaves_the_earlier_rows_as_they_were(real_example
     earlier = full.examples[full.examples.source != "locnes_neg"].reset_index(drop=True)
     assert "locnes_neg" in set(full.examples.source) and "locnes_neg" not in set(without.source)
     pd.testing.assert_frame_equal(earlier, without)
+
+
+@pytest.mark.slow
+def test_the_nonbinder_set_leaves_the_earlier_sets_as_they_were(data_dir, real_examples) -> None:
+    """Both sides built here: the real examples without the cargo table's non-binders (the
+    fixture) and with them; the non-binder windows hold a consensus match, none in two sets,
+    and no NESdb protein gives one."""
+    from nesscan.consensus import window_match_counts
+    from nesscan.io import read_cargo
+    from nesscan.io.cargo import CARGO_FILE
+
+    annotations, mito, without = real_examples
+    cargo = read_cargo(data_dir / CARGO_FILE)
+    nonbinders = [cargo.proteins[a] for a in cargo.table.accession[cargo.table.label == 0]]
+    ex = build_examples(annotations, mito, nonbinders=nonbinders)
+    rows = ex.examples[ex.examples.source == "nonbinder"]
+    pd.testing.assert_frame_equal(ex.examples[ex.examples.source != "nonbinder"].reset_index(drop=True),
+                                  without.examples)
+    assert len(rows) > 1000 and rows.groupby("accession").size().max() <= 3
+    assert not set(rows.accession) & {a.protein.accession for a in annotations}
+    assert not set(rows.sequence) & set(ex.examples.sequence[ex.examples.source != "nonbinder"])
+    assert all(window_match_counts(s, 22).max() > 0 for s in rows.sequence)
+    assert all(ex.proteins[a].sequence[st:st + 22] == s for a, st, s in zip(rows.accession, rows.start, rows.sequence))

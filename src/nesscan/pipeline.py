@@ -17,19 +17,17 @@ import pandas as pd
 from nesscan import __version__
 from nesscan.atomic import write_text
 from nesscan.errors import NesscanError
-from nesscan.dataset.examples import WINDOW, ExampleSet, build_examples
+from nesscan.dataset.examples import WINDOW, ExampleSet
+from nesscan.dataset.prepare import MITO_FILE, NESDB_FILE, prepare, training_files, training_proteins  # noqa: F401
 from nesscan.io.fasta import proteome_name, require_file
 from nesscan.model.classifier import ClassifierParams
-from nesscan.hashing import sha256_file
 from nesscan.model.config import ModelConfig
 from nesscan.model.store import save_model
 from nesscan.predictor import Predictor, Runtime
 
 Log = Callable[[str], None]
 
-NESDB_FILE = "nesdb/NesDB_all_CRM1_with_peptides.csv"
 DEFAULT_PROTEOMES = ("UP000002311-S.cerevisiae.fasta.gz", "UP000000625-E.coli.fasta.gz")
-MITO_FILE = "negatives/mitochondrial_proteins.csv"
 
 
 def data_dir(path: str | os.PathLike | None = None) -> Path:
@@ -44,62 +42,16 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
     return root
 
 
-def prepare(data: Path, seed: int = 0, window: int = WINDOW, offsets: int = 3) -> tuple[ExampleSet, pd.DataFrame]:
-    """Read the inputs, cut the examples and split them by homology cluster.
-
-    Validation and test windows identical to a training window are dropped.
-
-    Returns
-    -------
-    example_set, examples
-        The examples table gains a ``split`` column ("train", "val", "test") and a
-        ``cluster`` column (MMseqs2 representative of the parent protein).
-    """
-    from nesscan.io import read_mito, read_nesdb
-    from nesscan.dataset.split import assign_splits, cluster_proteins
-
-    ex = build_examples(read_nesdb(data / NESDB_FILE), read_mito(data / MITO_FILE), window=window,
-                        offsets=offsets, seed=seed)
-    clusters = cluster_proteins(ex.proteins)
-    centred_pos = ex.examples[(ex.examples.label == 1) & ex.examples.centred].accession.value_counts()
-    split = assign_splits(clusters, centred_pos.to_dict(), seed=seed).set_index("accession")
-    table = ex.examples.assign(split=ex.examples.accession.map(split.split),
-                               cluster=ex.examples.accession.map(split.cluster))
-    # identical windows of different proteins (e.g. shared presequences) stay on the training side
-    seen = set(table.loc[table.split == "train", "sequence"])
-    repeated = (table.split != "train") & table.sequence.isin(seen)
-    ex.summary["held_out_windows_identical_to_training_dropped"] = int(repeated.sum())
-    return ex, table[~repeated].reset_index(drop=True)
-
-
-def training_proteins(data: Path, config: ModelConfig) -> dict:
-    """Parent proteins of a model's examples, from the same files it was trained on.
-
-    Raises
-    ------
-    NesscanError
-        When a data file's SHA-256 differs from the one recorded in the model config.
-    """
-    from nesscan.io import read_mito, read_nesdb
-
-    for rel, digest in config.training_data.items():
-        if sha256_file(data / rel) != digest:
-            raise NesscanError(f"{data / rel}: differs from the file this model was trained on (SHA-256)")
-    proteins = {a.protein.accession: a.protein for a in read_nesdb(data / NESDB_FILE)}
-    for p in read_mito(data / MITO_FILE):
-        proteins.setdefault(p.accession, p)
-    return proteins
-
-
 def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any] | str = "physchem",
           context: str = "peptide", params: ClassifierParams = ClassifierParams(), seed: int = 0,
           log: Log = lambda msg: None, prepared: tuple[ExampleSet, pd.DataFrame] | None = None,
-          classifier: str = "ensemble", tracks: str = "plddt", runtime: Runtime | None = None) -> Path:
+          classifier: str = "ensemble", tracks: str = "plddt", runtime: Runtime | None = None,
+          weak_positives: bool = False) -> Path:
     """Train a model and write its directory.
 
     ``classifier`` ``"ensemble"`` (default), ``"logistic"`` or ``"gbm"``: flat window
     features (``tracks``: ``"plddt"``, ``"full"`` or ``"none"``), nested selection on the
-    ``train`` + ``val`` splits (:func:`nesscan.model.select.train_flat`; ``embedder_spec``,
+    ``train`` + ``val`` splits (:func:`nesscan.model.train_flat.train_flat`; ``embedder_spec``,
     ``context`` and ``params`` do not apply). ``"transformer"``: the rest of this docstring.
 
     Train a model on the ``train`` split, early-stopped on ``val`` (its negatives of the sets
@@ -110,12 +62,13 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     of 0.9 (the original method's cut-off) and the 99th percentile of the validation
     negatives' scores (a 1% false-positive rate on held-out negatives).
     """
-    checksums = {rel: sha256_file(data / rel) for rel in (NESDB_FILE, MITO_FILE)}
+    checksums = training_files(data)
+    _check_weak_positives(data, weak_positives)
     if classifier != "transformer":
-        from nesscan.model.select import train_flat
+        from nesscan.model.train_flat import train_flat
 
         return train_flat(prepared or prepare(data, seed=seed), model_dir, checksums, nes_sites_of(data),
-                          classifier, tracks, seed, runtime, log)
+                          classifier, tracks, seed, runtime, log, weak_positives)
     from nesscan.embed import get_embedder
     from nesscan.features import Featurizer
     from nesscan.model.train import predict_logits, train_classifier
@@ -125,9 +78,9 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     ex, table = prepared or prepare(data, seed=seed)
     log(f"examples: {ex.summary['examples_by_source']}")
     log(f"proteins per split: {table.drop_duplicates('accession').split.value_counts().to_dict()}")
-    from nesscan.dataset.negatives import separate_sources
+    from nesscan.dataset.negatives import separate_sources, untrained_sources
 
-    trainable = table.source != "nesdb_doubtful"
+    trainable = ~table.source.isin(["nesdb_doubtful", *untrained_sources()])
     tr = table[trainable & (table.split == "train")]
     # early stopping and the threshold see the negatives of "all" (not a set registered in_all=False)
     va = table[trainable & (table.split == "val") & table.centred & ~table.source.isin(list(separate_sources()))]
@@ -269,7 +222,8 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         folds: int = 5, runtime: Runtime | None = None, log: Log = lambda msg: None,
         progress: Callable[[str], Any] | None = None,
         structures: str | os.PathLike | None = None, resume: bool = False,
-        workers: int | None = None, classifier: str = "ensemble", tracks: str = "plddt") -> Path:
+        workers: int | None = None, classifier: str = "ensemble", tracks: str = "plddt",
+        weak_positives: bool = False) -> Path:
     """The whole pipeline into one folder: examples -> features -> train -> evaluate
     -> cross-validate -> screen -> report.
 
@@ -300,21 +254,22 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         proteomes = [str(p) for p in defaults if p.is_file()]
     for fasta in proteomes:
         require_file(fasta)
+    _check_weak_positives(data, weak_positives)
     if structures is not None and not Path(structures).is_dir():
         raise NesscanError(f"{structures}: not a directory of structure models")
     record = RunRecord(out / "run.json", "run", {
         "data": str(data), "classifier": classifier,
         **({"embedder": embedder_spec, "context": context, "params": params.to_dict()} if classifier == "transformer"
-           else {"tracks": tracks}), "seed": seed,
+           else {"tracks": tracks, "weak_positives": weak_positives}), "seed": seed,
         "bootstrap": n_boot, "folds": folds, "proteomes": proteomes})
-    for rel in (NESDB_FILE, MITO_FILE):
+    for rel in training_files(data):
         record.input(data / rel)
     record.start("train")
     prepared = prepare(data, seed=seed)
     if folds >= 2 and folds > prepared[1].cluster.nunique():
         raise NesscanError(f"--folds {folds} is more than the {prepared[1].cluster.nunique()} homology clusters")
     model_dir = train(data, out / "model", embedder_spec, context, params, seed=seed, log=log, prepared=prepared,
-                      classifier=classifier, tracks=tracks, runtime=runtime)
+                      classifier=classifier, tracks=tracks, runtime=runtime, weak_positives=weak_positives)
     record.stop("train")
     table = prepared[1]
     write_text(out / "split.tsv", table.drop_duplicates("accession")[["accession", "cluster", "split"]]
@@ -335,9 +290,13 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
         ex, table = prepared
         model = Predictor.load(model_dir, runtime)
         sites = nes_sites_of(data)
-        cv = validate(table, ex.proteins, model.featurizer, model.context,
-                      classifier if model.flat else params, out, sites, folds=folds,
-                      seed=seed, n_boot=n_boot, log=log, nes_accessions=set(sites.accession))["cv"]
+        valid = validate(table, ex.proteins, model.featurizer, model.context,
+                         classifier if model.flat else params, out, sites, folds=folds,
+                         seed=seed, n_boot=n_boot, log=log, nes_accessions=set(sites.accession), cargo=ex.cargo,
+                         weak_positives=weak_positives)
+        cv = valid["cv"]
+        if "cargo" in valid:
+            results["cargo_pooled_auc"] = {s: v for s, v in valid["cargo"]["by_length"]["overall"]["auc"].items()}
         results["cv_pooled_auc"] = {g: [b["model"][k] for k in ("pooled_auc", "pooled_lo", "pooled_hi")]
                                     for g, b in cv["summary"].items()}
         record.stop("cross_validation")
@@ -369,6 +328,14 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     log(f"report: {write_report(out)}")
     record.stop("report")
     return out
+
+
+def _check_weak_positives(data: Path, weak_positives: bool) -> None:
+    """Refuse ``weak_positives`` before any work when the data folder has no cargo table."""
+    from nesscan.io.cargo import CARGO_FILE
+
+    if weak_positives and not (data / CARGO_FILE).is_file():
+        raise NesscanError(f"--weak-positives needs the CRM1 cargo table in the data folder ({data / CARGO_FILE})")
 
 
 def nes_sites_of(data: Path) -> pd.DataFrame:

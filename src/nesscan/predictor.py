@@ -136,6 +136,31 @@ class Predictor:
         """NES probabilities of example windows (``sequence``, ``accession``, ``start``, ``source``)."""
         return self.score_features(self.features(examples, proteins))
 
+    @property
+    def protein_model(self) -> Any:
+        """The protein-level model trained beside the window model
+        (:class:`nesscan.model.cargo.CargoModel`), or None (a model trained without a cargo
+        table, or a Transformer)."""
+        return getattr(self.module, "protein", None) if self.flat else None
+
+    def score_protein_level(self, proteins: list[Protein], window_scores: list[np.ndarray]
+                            ) -> tuple[np.ndarray, np.ndarray]:
+        """``(cargo_probability, protein_score)`` of whole proteins (float64, NaN without a
+        protein model), from their window scores (:meth:`score_proteins`) and their
+        predicted pLDDT (the window features' track: not computed again).
+
+        See :mod:`nesscan.model.cargo`: the cargo probability is the whole-protein model's;
+        the protein score combines it with the window evidence, and is the ranking to sort
+        proteins by.
+        """
+        if self.protein_model is None or not proteins:
+            nan = np.full(len(proteins), np.nan)
+            return nan, nan.copy()
+        from nesscan.features.protein import plddt_of
+
+        plddt = plddt_of(self.featurizer, [p.sequence for p in proteins])
+        return self.protein_model.score([p.sequence for p in proteins], plddt, window_scores, self.window)
+
     def score_proteins(self, proteins: list[Protein], batch_windows: int = 512) -> list[np.ndarray]:
         """Scores of every window of each protein (each at least :attr:`window` long).
 

@@ -59,6 +59,9 @@ def add_classifier_options(p: argparse.ArgumentParser, cache: bool = False) -> N
     p.add_argument("--tracks", choices=("plddt", "full", "none"), default="plddt",
                    help="metapredict tracks of the flat classifiers: plddt (default), full (pLDDT and disorder; "
                         "about 3x slower to screen), none")
+    p.add_argument("--weak-positives", action="store_true",
+                   help="flat classifiers with a cargo table in the data folder: also train on each CRM1 cargo "
+                        "protein's best window (one round of multiple-instance learning; measured, not the default)")
     if cache:
         p.add_argument("--embedding-cache", metavar="DIR",
                        help="keep per-residue tracks/embeddings in DIR and reuse them (same numbers, faster reruns)")
@@ -66,8 +69,10 @@ def add_classifier_options(p: argparse.ArgumentParser, cache: bool = False) -> N
 
 def check_classifier(args: argparse.Namespace) -> None:
     """Refuse Transformer-only options (``--embedder``, ``--context``, ``--max-epochs``) with a
-    flat classifier, instead of ignoring them."""
+    flat classifier, and ``--weak-positives`` with the Transformer, instead of ignoring them."""
     if args.classifier == "transformer":
+        if getattr(args, "weak_positives", False):
+            raise NesscanError("--weak-positives applies to the flat classifiers only (ensemble, logistic, gbm)")
         return
     given = [opt for opt, value, default in (("--embedder", args.embedder, "physchem"),
                                              ("--context", args.context, "peptide"),

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
                      params=classifier_params(args), seed=args.seed,
                      n_boot=args.bootstrap, folds=args.folds, runtime=runtime(args), log=rep.log,
                      progress=rep.progress, structures=args.structures, resume=args.resume, workers=args.workers,
-                     classifier=args.classifier, tracks=args.tracks)
+                     classifier=args.classifier, tracks=args.tracks, weak_positives=args.weak_positives)
         rep.log(f"run written to {out}")
     except BaseException:
         if not claim.created:

@@ -16,7 +16,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model from NESdb and the negative sets",
                        description="Cut 22-residue examples from NESdb and the mitochondrial proteins, split "
                                    "them by MMseqs2 cluster, featurise them and train the classifier (default: the "
-                                   "window-feature ensemble; --classifier transformer for the Transformer).",
+                                   "window-feature ensemble; --classifier transformer for the Transformer). With the "
+                                   "CRM1 cargo table in the data folder (cargo/), a flat model also gets the "
+                                   "protein-level model (cargo probability, protein score) beside it.",
                        epilog=EXAMPLE, formatter_class=formatter)
     p.add_argument("--data", help="data folder with nesdb/ and negatives/ (default: $NESSCAN_DATA)")
     p.add_argument("-o", "--output", required=True, help="model directory to write")
@@ -33,6 +35,6 @@ def run(args: argparse.Namespace) -> int:
     rep = Reporter()
     out = train(data_dir(args.data), args.output, embedder_spec(args), args.context,
                 params=classifier_params(args), seed=args.seed, log=rep.log, classifier=args.classifier,
-                tracks=args.tracks, runtime=runtime(args))
+                tracks=args.tracks, runtime=runtime(args), weak_positives=args.weak_positives)
     rep.log(f"model written to {out}")
     return 0

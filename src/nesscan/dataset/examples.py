@@ -11,7 +11,7 @@ sets, built in registration order; generators of the hard ones in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -37,12 +37,15 @@ class ExampleSet:
     proteins: dict[str, Protein]  # accession -> parent protein
     examples: pd.DataFrame  # schema: nesscan.dataset.window
     summary: dict  # counts for the run record and the report
+    #: the protein-level labels (:class:`nesscan.io.cargo.CargoTable`), its ``table`` with the
+    #: ``cluster`` and ``split`` of each protein (:func:`nesscan.pipeline.prepare`); None without one
+    cargo: Any = None
 
 
 def build_examples(annotations: Sequence[NesAnnotation], mito: Sequence[Protein],
                    window: int = WINDOW, offsets: int = OFFSETS, mito_per_protein: int = 2,
                    other_per_protein: int = 3, hard_negatives: bool = True, shuffles_per_nes: int = 4,
-                   seed: int = 0) -> ExampleSet:
+                   seed: int = 0, nonbinders: Sequence[Protein] = ()) -> ExampleSet:
     """Cut the positive windows, then each registered negative set's, in registration order.
 
     Parameters
@@ -67,6 +70,9 @@ def build_examples(annotations: Sequence[NesAnnotation], mito: Sequence[Protein]
         compared with 1).
     seed
         Seed of the shared generator of the negative sets, and of the hard sets' own.
+    nonbinders
+        Proteins CRM1 did not bind (:func:`nesscan.io.read_cargo`, label 0): the
+        ``nonbinder`` set's proteins (those with an NESdb entry are left out).
 
     Raises
     ------
@@ -83,7 +89,7 @@ def build_examples(annotations: Sequence[NesAnnotation], mito: Sequence[Protein]
         annotations=annotations, mito=mito, parents=dict(proteins), proteins=proteins, sites=sites,
         positives=pd.DataFrame(rows, columns=list(COLUMNS)), built=rows, rng=np.random.default_rng(seed),
         seed=seed, window=window, mito_per_protein=mito_per_protein, other_per_protein=other_per_protein,
-        shuffles_per_nes=shuffles_per_nes, counts=counts)
+        shuffles_per_nes=shuffles_per_nes, counts=counts, nonbinders=tuple(nonbinders))
     for entry in registry.REGISTRY:
         if entry.hard and not hard_negatives:
             continue

@@ -147,7 +147,7 @@ def _pick_windows(seq: str, starts: Sequence[int], window: int, per_protein: int
 
 
 def locnes_negatives(proteins: Sequence[Protein], sites: pd.DataFrame, window: int = WINDOW, per_protein: int = 3,
-                     rng: RngLike = 0, exclude: Collection[str] = ()) -> list[dict]:
+                     rng: RngLike = 0, exclude: Collection[str] = (), source: str | None = None) -> list[dict]:
     """Windows of NES proteins that hold a consensus match and touch none of their NESs.
 
     The negatives of LocNES (Xu D et al. 2015, *LocNES: a computational tool for
@@ -184,12 +184,15 @@ def locnes_negatives(proteins: Sequence[Protein], sites: pd.DataFrame, window: i
     exclude
         Sequences never returned (pass every row built before: positives and the other
         sets' negatives, so that no window is in two sources).
+    source
+        The rows' ``source`` (default ``"locnes_neg"``; the ``nonbinder`` set uses the
+        same rule on proteins CRM1 does not bind).
 
     Returns
     -------
     list of dict
-        Example rows with ``source = "locnes_neg"``, sorted by protein (input order) then
-        start; ``start`` is 0-based in the parent.
+        Example rows with ``source = "locnes_neg"`` (or ``source``), sorted by protein
+        (input order) then start; ``start`` is 0-based in the parent.
 
     Examples
     --------
@@ -222,7 +225,7 @@ def locnes_negatives(proteins: Sequence[Protein], sites: pd.DataFrame, window: i
                 if a not in starts:
                     starts.append(a)
         kept = _pick_windows(seq, starts, window, per_protein, gen, exclude)
-        rows.extend(example_row(seq[a:a + window], LOCNES_SOURCE, p.accession, a) for a in kept)
+        rows.extend(example_row(seq[a:a + window], source or LOCNES_SOURCE, p.accession, a) for a in kept)
     return rows
 
 

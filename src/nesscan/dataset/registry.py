@@ -15,7 +15,9 @@ An entry may emit more than one source (``sources=(...)``): the built-in ``mito`
 emits ``mito_nterm`` and ``mito_random`` rows interleaved per protein, because that is
 the row order, and the draw order, of the published examples.
 
-Every set is trained on and gets its own AUC row. A set registered with ``in_all=False``
+Every set gets its own AUC row, and is trained on unless registered with ``trained=False``
+(:func:`untrained_sources`: reported only, e.g. while measuring whether training on it
+helps). A set registered with ``in_all=False``
 is left out of the pooled "all negatives" AUC (cross-validation, evaluation, report),
 of the inner-CV selection metric and of the threshold's negatives, and its rows carry
 a ``note`` that the reports print beside it (e.g. a set that may hold true NESs: its AUC is
@@ -53,6 +55,7 @@ class NegativeContext:
     other_per_protein: int
     shuffles_per_nes: int
     counts: dict[str, int] = field(default_factory=dict)  # summary counters
+    nonbinders: Sequence[Protein] = ()  # proteins CRM1 did not bind (Kirli et al. 2015), none with an NESdb entry
 
     @property
     def positive_sequences(self) -> set[str]:
@@ -77,8 +80,9 @@ class NegativeSet:
     """A registered negative set: its ``name``, the ``sources`` its rows carry, whether
     they are ``synthetic`` (``sequence`` is not the parent's slice at ``start``: never
     featurised from the unmodified parent, see :mod:`nesscan.dataset.hard_negatives`),
-    ``hard`` (built only with ``hard_negatives=True``) and
-    ``in_all`` (counted in the pooled "all negatives" AUC; if not, ``note`` says why)."""
+    ``hard`` (built only with ``hard_negatives=True``),
+    ``in_all`` (counted in the pooled "all negatives" AUC; if not, ``note`` says why) and
+    ``trained`` (trained on; if not, only reported)."""
 
     name: str
     build: Builder
@@ -87,6 +91,7 @@ class NegativeSet:
     hard: bool = False
     in_all: bool = True
     note: str = ""
+    trained: bool = True
 
 
 REGISTRY: list[NegativeSet] = []
@@ -95,7 +100,7 @@ REGISTRY: list[NegativeSet] = []
 
 def negative_set(name: str, *, synthetic: bool = False, hard: bool = False,
                  sources: Sequence[str] | None = None, in_all: bool = True,
-                 note: str = "") -> Callable[[Builder], Builder]:
+                 note: str = "", trained: bool = True) -> Callable[[Builder], Builder]:
     """Decorator: register ``build`` as the negative set ``name`` (appended: built last).
 
     Parameters
@@ -113,6 +118,8 @@ def negative_set(name: str, *, synthetic: bool = False, hard: bool = False,
         the threshold's negatives. ``False``: trained on, but reported only on its own row.
     note
         Why a set is not in "all" (printed beside its row); required when ``in_all=False``.
+    trained
+        Train on the set (``False``: it is only scored and reported).
 
     Raises
     ------
@@ -128,7 +135,7 @@ def negative_set(name: str, *, synthetic: bool = False, hard: bool = False,
         clash = taken & {name, *emitted}
         if clash:
             raise ValueError(f"negative set {name!r}: {sorted(clash)} already registered")
-        REGISTRY.append(NegativeSet(name, build, emitted, synthetic, hard, in_all, note))
+        REGISTRY.append(NegativeSet(name, build, emitted, synthetic, hard, in_all, note, trained))
         return build
 
     return register
@@ -148,6 +155,11 @@ def separate_sources() -> dict[str, str]:
     """Source -> note of the sets registered with ``in_all=False`` (registration order):
     reported on their own rows, never pooled into "all negatives"."""
     return {s: entry.note for entry in REGISTRY if not entry.in_all for s in entry.sources}
+
+
+def untrained_sources() -> tuple[str, ...]:
+    """Sources of the sets registered with ``trained=False`` (scored and reported, never trained on)."""
+    return tuple(s for entry in REGISTRY if not entry.trained for s in entry.sources)
 
 
 class SourceNames(SequenceABC):

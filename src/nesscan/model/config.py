@@ -15,7 +15,9 @@ Format 2 replaces ``"embedder"`` with ``"features": {"tracks": [spec, ...], "win
 default is format 2: a flat classifier (``"classifier": {"family": "ensemble", ...}``, its
 inner selection; ``"params": {}``) over the window features ``consensus``, ``physico``,
 ``track_means`` and ``anchor_pssm`` (``"in_dim": 65``, ``"context": "protein"``) computed
-with the track ``metapredict_plddt``. :meth:`ModelConfig.to_json` writes format 1 whenever
+with the track ``metapredict_plddt``, and, when it was trained with a cargo table, the protein-level
+model's record under ``"protein_model"`` (:mod:`nesscan.model.cargo`; its arrays are in the
+weights). :meth:`ModelConfig.to_json` writes format 1 whenever
 the features are one track and no window feature, so such a model's ``config.json``
 keeps the bytes it had.
 """
@@ -102,6 +104,9 @@ class ModelConfig:
     #: Flat-feature classifier (format 2 only): ``{"family": "ensemble" | "logistic" | "gbm",
     #: ...chosen hyper-parameters and the inner selection}``; empty for the Transformer.
     classifier: dict[str, Any] = field(default_factory=dict)
+    #: The protein-level model trained beside a flat classifier (format 2 only):
+    #: ``{"groups": [...], ...its selection}`` (:func:`nesscan.model.cargo.fit_cargo_model`); empty without.
+    protein_model: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.context not in CONTEXTS:
@@ -140,6 +145,8 @@ class ModelConfig:
                                "window": [dict(w) for w in spec.window_features]}
         if self.classifier:
             out["classifier"] = self.classifier
+        if self.protein_model:
+            out["protein_model"] = self.protein_model
         out.update({"in_dim": self.in_dim, "context": self.context, "window": self.window,
                     "params": {} if self.classifier else self.params.to_dict(), "seed": self.seed, "threshold": self.threshold,
                     "threshold_rule": self.threshold_rule, "training_data": dict(self.training_data),
@@ -197,6 +204,10 @@ class ModelConfig:
             if not isinstance(classifier, dict) or (classifier and classifier.get("family") not in
                                                     ("logistic", "gbm", "ensemble")):
                 raise fail(f"'classifier' must be an object with a family logistic, gbm or ensemble, not {classifier!r}")
+            protein = data.get("protein_model", {}) if fmt == 2 else {}
+            if not isinstance(protein, dict) or (protein and not (
+                    isinstance(protein.get("groups"), list) and all(isinstance(g, str) for g in protein["groups"]))):
+                raise fail("'protein_model' must be an object with a list of feature 'groups'")
         except ValueError as exc:
             raise fail(str(exc)) from None
         threshold = get("threshold", numbers.Real, "a number between 0 and 1")
@@ -216,7 +227,7 @@ class ModelConfig:
                        training_data=dict(training), examples=get("examples", dict, "an object"),
                        nesscan_version=get("nesscan_version", str, "a string"),
                        weights_sha256=get("weights_sha256", str, "a string"), format=fmt,
-                       classifier=dict(classifier))
+                       classifier=dict(classifier), protein_model=dict(protein))
         except ValueError as exc:
             raise fail(str(exc)) from None
 

@@ -43,8 +43,9 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, c: float) -> dict[str, np.ndarray]:
-    """Standardised L2 logistic regression; returns its arrays (``lr.*``)."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, c: float, balanced: bool = True) -> dict[str, np.ndarray]:
+    """Standardised L2 logistic regression (``balanced``: class weights inversely proportional
+    to class frequencies); returns its arrays (``lr.*``)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
@@ -53,18 +54,19 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, c: float) -> dict[str, np.ndarray
     x = np.asarray(x, np.float64)
     with fixed_threads():
         scaler = StandardScaler().fit(x)
-        lr = LogisticRegression(C=c, class_weight="balanced", solver="newton-cholesky", tol=1e-8,
-                                max_iter=100).fit(scaler.transform(x), y)
+        lr = LogisticRegression(C=c, class_weight="balanced" if balanced else None, solver="newton-cholesky",
+                                tol=1e-8, max_iter=100).fit(scaler.transform(x), y)
     return {"lr.mean": scaler.mean_.astype(np.float64), "lr.scale": scaler.scale_.astype(np.float64),
             "lr.coef": lr.coef_[0].astype(np.float64), "lr.intercept": lr.intercept_.astype(np.float64)}
 
 
-def gbm_estimator(learning_rate: float, max_depth: int, max_iter: int, seed: int) -> Any:
+def gbm_estimator(learning_rate: float, max_depth: int, max_iter: int, seed: int, balanced: bool = True) -> Any:
     """The ``HistGradientBoostingClassifier`` of the ``gbm`` family."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(learning_rate=learning_rate, max_depth=max_depth, max_iter=max_iter,
-                                          l2_regularization=1.0, min_samples_leaf=20, class_weight="balanced",
+                                          l2_regularization=1.0, min_samples_leaf=20,
+                                          class_weight="balanced" if balanced else None,
                                           early_stopping=False, random_state=seed)
 
 
@@ -153,11 +155,15 @@ class FlatClassifier:
         ``lr.*`` and/or ``gbm.*`` arrays (see the module docstring).
     feature_state
         Fitted window features' parameters (e.g. ``pssm.*``), saved beside them.
+    protein
+        The protein-level model, saved beside them (``cargo.*`` arrays), or None.
     """
 
     family: str
     arrays: dict[str, np.ndarray]
     feature_state: dict[str, np.ndarray] = field(default_factory=dict)
+    #: the protein-level model trained beside it (:class:`nesscan.model.cargo.CargoModel`), or None
+    protein: Any = None
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
@@ -188,19 +194,20 @@ class FlatClassifier:
         return 0.5 * (self.logistic(x) + self.gbm(x))
 
     def state(self) -> dict[str, np.ndarray]:
-        """Everything to save (classifier and fitted feature arrays)."""
-        return {**self.arrays, **self.feature_state}
+        """Everything to save (classifier, fitted feature and protein-level model arrays)."""
+        return {**self.arrays, **self.feature_state, **(self.protein.state() if self.protein is not None else {})}
 
     @classmethod
     def from_state(cls, family: str, state: dict[str, np.ndarray]) -> "FlatClassifier":
-        """Split a saved state into classifier arrays and fitted feature state."""
+        """Split a saved state into classifier arrays and fitted feature state (the protein
+        model's ``cargo.*`` arrays are left to :meth:`nesscan.model.cargo.CargoModel.from_state`)."""
         arrays = {k: np.asarray(v) for k, v in state.items() if k.startswith(("lr.", "gbm."))}
-        rest = {k: np.asarray(v) for k, v in state.items() if not k.startswith(("lr.", "gbm."))}
+        rest = {k: np.asarray(v) for k, v in state.items() if not k.startswith(("lr.", "gbm.", "cargo."))}
         return cls(family, arrays, rest)
 
 
 def fit_flat(x: np.ndarray, y: np.ndarray, family: str, hyper: dict[str, Any], seed: int = 0,
-             rows: dict[str, np.ndarray] | None = None) -> FlatClassifier:
+             rows: dict[str, np.ndarray] | None = None, balanced: bool = True) -> FlatClassifier:
     """Fit a flat classifier.
 
     Parameters
@@ -215,6 +222,9 @@ def fit_flat(x: np.ndarray, y: np.ndarray, family: str, hyper: dict[str, Any], s
     rows
         Per component, the rows of ``x`` it is trained on (e.g. with or without offset
         augmentation); all rows when absent.
+    balanced
+        Class weights inversely proportional to class frequencies (the window model's);
+        ``False``: probabilities at the training data's class mix (the cargo model's).
     """
     from nesscan.reproducibility import fixed_threads
 
@@ -222,12 +232,12 @@ def fit_flat(x: np.ndarray, y: np.ndarray, family: str, hyper: dict[str, Any], s
     rows = rows or {}
     if family in ("logistic", "ensemble"):
         r = rows.get("logistic", np.arange(len(x)))
-        arrays.update(fit_logistic(x[r], y[r], float(hyper["logistic"]["C"])))
+        arrays.update(fit_logistic(x[r], y[r], float(hyper["logistic"]["C"]), balanced))
     if family in ("gbm", "ensemble"):
         r = rows.get("gbm", np.arange(len(x)))
         g = hyper["gbm"]
         with fixed_threads():
-            est = gbm_estimator(float(g["learning_rate"]), int(g["max_depth"]), int(g["max_iter"]), seed)
+            est = gbm_estimator(float(g["learning_rate"]), int(g["max_depth"]), int(g["max_iter"]), seed, balanced)
             est.fit(x[r], y[r])
         arrays.update(gbm_arrays(est))
     return FlatClassifier(family, arrays)

@@ -24,7 +24,7 @@ part, so the selection below is nested inside each outer fold.
    of the same sets as in 2).
 4. The PSSM and the chosen components are refit on all the training rows.
 
-Doubtful NESdb positives are never trained on. Everything is seeded: the same rows and
+Doubtful NESdb positives, and sets registered with ``trained=False``, are never trained on. Everything is seeded: the same rows and
 seed give the same arrays.
 
 References
@@ -35,7 +35,7 @@ Fu SC et al. NESsential. Nucleic Acids Res 2011;39:e111.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -97,7 +97,8 @@ def _train_rows(rows: pd.DataFrame, mask: np.ndarray, augment: bool) -> np.ndarr
 
 def fit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer,
                      family: str = "ensemble", seed: int = 0, inner_folds: int = 3,
-                     log: Callable[[str], None] = lambda msg: None) -> tuple[FlatClassifier, float, dict[str, Any]]:
+                     log: Callable[[str], None] = lambda msg: None,
+                     weak: Sequence[Protein] = ()) -> tuple[FlatClassifier, float, dict[str, Any]]:
     """Nested-selected flat classifier trained on ``table`` (see the module docstring).
 
     Parameters
@@ -112,6 +113,13 @@ def fit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], featu
         on all of ``table``.
     family
         ``"logistic"``, ``"gbm"`` or ``"ensemble"``.
+    weak
+        Weakly labelled proteins (CRM1 cargoes: at least one window binds, nobody knows
+        which), for one round of multiple-instance learning (mi-SVM, Andrews et al. 2003,
+        NIPS 15:577): after the selection and the refit, each protein's best window under
+        the model becomes a positive (source ``cargo_weak``) and the classifier is refit
+        once more with the chosen hyper-parameters (the PSSM stays fitted on NESdb NESs).
+        They never select nor set the threshold. Empty: no weak positives (the default).
 
     Returns
     -------
@@ -121,9 +129,9 @@ def fit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], featu
     """
     from sklearn.model_selection import GroupKFold
 
-    from nesscan.dataset.negatives import separate_sources
+    from nesscan.dataset.negatives import separate_sources, untrained_sources
 
-    rows = table[table.source != DOUBTFUL].reset_index(drop=True)
+    rows = table[~table.source.isin([DOUBTFUL, *untrained_sources()])].reset_index(drop=True)
     rows = rows.assign(centred=rows.centred.astype(bool))
     y = rows.label.to_numpy().astype(int)
     source = rows.source.to_numpy().astype(str)
@@ -169,6 +177,9 @@ def fit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], featu
     hyper = {c: {k: v for k, v in chosen[c].items() if k not in ("augment", "inner_auc")} for c in chosen}
     model = fit_flat(x, y, family, hyper, seed,
                      {c: _train_rows(rows, all_rows, chosen[c]["augment"]) for c in chosen})
+    if weak:
+        model = _with_weak_positives(model, x, y, rows, weak, featurizer, family, hyper, chosen, seed)
+        log(f"weak positives: the best window of {len(weak)} cargo proteins, classifier refit")
     model.feature_state = {k: v for j in fitted for k, v in featurizer.window_features[j].state().items()}
     selection = {"family": family, "inner_folds": k, "grouping": "homology cluster (GroupKFold)",
                  "metric": "mean over negative sources of the inner out-of-fold AUC (centred windows)",
@@ -176,49 +187,66 @@ def fit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], featu
                  "grid": {c: GRID[c] for c in components(family)}, "augmentation": list(AUGMENT),
                  "chosen": chosen, "inner_family_auc": mean_source_auc(y[scored], family_oof[scored], source[scored]),
                  "inner_negative_q99": neg99, "training_rows": int(len(rows)),
-                 "training_centred_positives": int((centred & (y == 1)).sum())}
+                 "training_centred_positives": int((centred & (y == 1)).sum()),
+                 **({"weak_positives": {"proteins": len(weak), "source": WEAK_SOURCE,
+                                        "rule": "each cargo protein's best window under the refit model, one round"}}
+                    if weak else {})}
     return model, threshold, selection
 
 
-def train_flat(prepared: Any, model_dir: Any, training_data: dict[str, str], known_nes: pd.DataFrame,
-               family: str = "ensemble", tracks: str = "plddt", seed: int = 0, runtime: Any = None,
-               log: Callable[[str], None] = lambda msg: None) -> Any:
-    """``nesscan train`` for the flat family (called by :func:`nesscan.pipeline.train`): nested
-    selection on the ``train`` + ``val`` splits of ``prepared`` (no early stopping: the
-    held-out ``test`` split stays for ``evaluate``), then the model directory (config, arrays in
-    ``model.safetensors``, examples with their split).
+WEAK_SOURCE = "cargo_weak"
 
-    Parameters
-    ----------
-    prepared
-        ``(example_set, examples)`` of :func:`nesscan.pipeline.prepare`.
-    training_data
-        Data file -> SHA-256, recorded in ``config.json``.
-    known_nes
-        Known NES ranges saved beside the model.
+
+def _with_weak_positives(model: FlatClassifier, x: np.ndarray, y: np.ndarray, rows: pd.DataFrame,
+                         weak: Sequence[Protein], featurizer: Featurizer, family: str, hyper: dict[str, Any],
+                         chosen: dict[str, dict[str, Any]], seed: int) -> FlatClassifier:
+    """One multiple-instance round: the best window of each weak protein becomes a positive."""
+    from nesscan.dataset.window import example_row
+
+    w = featurizer.window
+    best = [(p, int(np.argmax(s))) for p, s in zip(weak, score_windows_of(featurizer, model, list(weak))) if len(s)]
+    extra = pd.DataFrame([example_row(p.sequence[a:a + w], WEAK_SOURCE, p.accession, a, label=1) for p, a in best])
+    xw = flat_matrix(featurizer, example_contexts(extra, {p.accession: p for p, _ in best}))
+    every = np.ones(len(rows), bool)
+    added = len(x) + np.arange(len(xw))
+    return fit_flat(np.concatenate([x, xw]), np.concatenate([y, np.ones(len(xw), int)]), family, hyper, seed,
+                    {c: np.concatenate([_train_rows(rows, every, chosen[c]["augment"]), added]) for c in chosen})
+
+
+def refit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer,
+                       chosen: Mapping[str, Mapping[str, Any]], seed: int = 0) -> tuple[Featurizer, FlatClassifier]:
+    """A window model fitted on ``table`` with hyper-parameters chosen before (``chosen``: the
+    ``selection["chosen"]`` of :func:`fit_window_model`), with no selection of its own: the
+    out-of-fold window models that give the protein-level model its window evidence.
+
+    Returns a copy of ``featurizer`` with its PSSM refit on ``table`` (the one given is left
+    as it is) and the classifier.
     """
-    import time
+    import copy
 
-    from nesscan import __version__
-    from nesscan.features.flat import flat_spec
-    from nesscan.model.classifier import ClassifierParams
-    from nesscan.model.config import ModelConfig
-    from nesscan.model.store import save_model
-    from nesscan.predictor import Runtime
+    from nesscan.dataset.negatives import untrained_sources
 
-    spec = flat_spec(tracks)
-    featurizer = Featurizer(spec, runtime or Runtime(), 22)
-    ex, table = prepared
-    log(f"examples: {ex.summary['examples_by_source']}")
-    train_rows = table[table.split.isin(["train", "val"])]
-    log(f"training the {family} on {len(train_rows)} train+val windows ({featurizer.dim} features: "
-        f"{', '.join(w['name'] for w in spec.window_features)}; tracks {[t['name'] for t in spec.tracks]})")
-    t0 = time.perf_counter()
-    model, threshold, selection = fit_window_model(train_rows, ex.proteins, featurizer, family, seed, log=log)
-    log(f"trained in {time.perf_counter() - t0:.1f} s; chosen {selection['chosen']}; threshold {threshold:.3f}")
-    config = ModelConfig(
-        features=spec, in_dim=featurizer.dim, context="protein", window=featurizer.window, params=ClassifierParams(),
-        seed=seed, threshold=threshold, threshold_rule=THRESHOLD_RULE, training_data=training_data,
-        examples=ex.summary, nesscan_version=__version__, format=2, classifier=selection)
-    metrics = {"selection": selection, "feature_names": featurizer.feature_names}
-    return save_model(model_dir, model, config, known_nes, metrics, examples=table)
+    fz = copy.deepcopy(featurizer)
+    rows = table[~table.source.isin([DOUBTFUL, *untrained_sources()])].reset_index(drop=True)
+    rows = rows.assign(centred=rows.centred.astype(bool))
+    ctx = example_contexts(rows, proteins)
+    every = np.ones(len(rows), bool)
+    fit_features(fz, rows, ctx, every)
+    x = flat_matrix(fz, ctx)
+    hyper = {c: {k: v for k, v in p.items() if k not in ("augment", "inner_auc")} for c, p in chosen.items()}
+    family = "ensemble" if len(chosen) == 2 else next(iter(chosen))
+    model = fit_flat(x, rows.label.to_numpy().astype(int), family, hyper, seed,
+                     {c: _train_rows(rows, every, bool(p["augment"])) for c, p in chosen.items()})
+    model.feature_state = {k: v for j in _pssm_index(fz) for k, v in fz.window_features[j].state().items()}
+    return fz, model
+
+
+def score_windows_of(featurizer: Featurizer, classifier: Any, proteins: Sequence[Protein]) -> list[np.ndarray]:
+    """Window scores of every protein (empty for one shorter than the window) with a flat
+    featurizer and classifier that are not a loaded model (e.g. a refitted fold model)."""
+    from nesscan.features.flat import protein_matrices
+
+    if not proteins:
+        return []
+    counts, x = protein_matrices(featurizer, list(proteins))
+    return np.split(classifier.predict_proba(x), np.cumsum(counts)[:-1])

@@ -112,7 +112,12 @@ def read_model(directory: str | Path | None = None) -> tuple[ModelConfig, Any, p
 
             from nesscan.model.flat import FlatClassifier
 
-            module: Any = FlatClassifier.from_state(config.family, load_arrays(str(directory / WEIGHTS)))
+            state = load_arrays(str(directory / WEIGHTS))
+            module: Any = FlatClassifier.from_state(config.family, state)
+            if config.protein_model:
+                from nesscan.model.cargo import CargoModel
+
+                module.protein = CargoModel.from_state(state, config.protein_model["groups"])
         else:
             module = WindowTransformer(config.in_dim, config.window, config.params)
             module.load_state_dict(load_file(str(directory / WEIGHTS)))

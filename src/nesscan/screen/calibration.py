@@ -13,7 +13,11 @@ From the two score sets this module derives:
 * a protein-level score that does not track length: the best window's p-value against
   the best windows of the decoy proteins of nearest length
   (:func:`nesscan.screen.protein_score.fit_length_matched`), as ``protein_pvalue`` and
-  ``calibrated_score`` (``-log10 p``) in ``proteins.csv``.
+  ``calibrated_score`` (``-log10 p``) in ``proteins.csv``;
+* with a protein-level model (:mod:`nesscan.model.cargo`), each protein's
+  ``protein_q_value``: its ``protein_score`` against the non-binders' out-of-fold scores
+  (:func:`nesscan.model.cargo.protein_q_values`), and the proteins called at q 5% / 10%
+  in ``fdr.json``.
 
 Memory does not grow with the screen: :class:`Calibrator` takes the chunks one by one,
 :meth:`Calibrator.fit` gives a :class:`Calibration`, and a second pass over the chunks
@@ -72,9 +76,13 @@ class Calibrator:
         self.decoy_maxima: list[float] = []
         self.decoy_windows: list[int] = []
         self.n_proteins = 0
+        self.protein_scores: list[float] = []  # 8 bytes per protein
 
-    def add(self, target_scores: np.ndarray, decoy_scores: list[np.ndarray], n_proteins: int) -> None:
-        """Count one chunk: its target window scores, its decoy proteins' scores, its proteins."""
+    def add(self, target_scores: np.ndarray, decoy_scores: list[np.ndarray], n_proteins: int,
+            protein_scores: list[float | None] = ()) -> None:
+        """Count one chunk: its target window scores, its decoy proteins' scores, its proteins
+        and their protein scores (None where a protein has none)."""
+        self.protein_scores.extend(np.nan if v is None else float(v) for v in protein_scores)
         self.targets.add(target_scores)
         for d in decoy_scores:
             if len(d):
@@ -83,8 +91,10 @@ class Calibrator:
                 self.decoy_windows.append(len(d))
         self.n_proteins += n_proteins
 
-    def fit(self, model_threshold: float, decoy_kind: str = "shuffle") -> "Calibration":
-        """The FDR curve, the call thresholds and the length-matched protein null."""
+    def fit(self, model_threshold: float, decoy_kind: str = "shuffle",
+            protein_null: np.ndarray | None = None) -> "Calibration":
+        """The FDR curve, the call thresholds, the length-matched protein null and, with the
+        protein model's ``protein_null``, the protein q-values."""
         from nesscan.screen.fdr_binned import binned_fdr_curve
         from nesscan.screen.protein_score import fit_length_matched
 
@@ -106,7 +116,25 @@ class Calibrator:
             maxima = np.array(self.decoy_maxima)
             null = fit_length_matched(maxima, np.array(self.decoy_windows),
                                       k=min(100, max(len(maxima) - 1, 1)))
-        return Calibration(curve, null, thresholds, summary)
+        protein_q = None
+        scores = np.array(self.protein_scores, np.float64)
+        if protein_null is not None and np.isfinite(scores).any():
+            from nesscan.model.cargo import protein_q_values
+
+            ok = np.isfinite(scores)
+            q = protein_q_values(scores[ok], protein_null)
+            order = np.argsort(scores[ok], kind="stable")
+            protein_q = (scores[ok][order], q[order])
+            summary["protein_null_size"] = int(len(protein_null))
+            summary["proteins_scored"] = int(ok.sum())
+            summary["lowest_protein_q_value"] = float(q.min())
+            for level in (5, 10):
+                called = q <= level / 100
+                summary[f"protein_calls_at_q_{level}"] = int(called.sum())
+                summary[f"protein_calls_per_100_proteins_at_q_{level}"] = 100.0 * called.sum() / max(ok.sum(), 1)
+                summary[f"protein_score_threshold_at_q_{level}"] = float(scores[ok][called].min()) if called.any() \
+                    else None
+        return Calibration(curve, null, thresholds, summary, protein_q=protein_q)
 
 
 @dataclass
@@ -118,6 +146,8 @@ class Calibration:
     thresholds: dict[str, float]
     summary: dict
     calls: dict[str, int] = field(default_factory=dict)
+    #: protein scores (ascending) and their q-values, or None without a protein model
+    protein_q: tuple[np.ndarray, np.ndarray] | None = None
 
     def candidates(self, candidates: pd.DataFrame) -> pd.DataFrame:
         """Add ``nes_class``, ``anchors`` and ``q_value`` to candidate rows."""
@@ -129,12 +159,18 @@ class Calibration:
         return add_q_values(candidates, self.curve.q_of)
 
     def proteins(self, proteins: pd.DataFrame) -> pd.DataFrame:
-        """Add ``protein_pvalue`` and ``calibrated_score`` to protein rows."""
+        """Add ``protein_pvalue``, ``calibrated_score`` and ``protein_q_value`` to protein rows."""
         pval = np.full(len(proteins), np.nan)
         if self.null is not None:
             ok = proteins.n_windows.to_numpy() > 0
             pval[ok] = self.null.pvalue(proteins.max_score.to_numpy(float)[ok], proteins.n_windows.to_numpy()[ok])
-        return proteins.assign(protein_pvalue=pval, calibrated_score=-np.log10(pval) + 0.0)
+        qval = np.full(len(proteins), np.nan)
+        if self.protein_q is not None:
+            scores = proteins.protein_score.to_numpy(float)
+            ok = np.isfinite(scores)
+            ranked, q = self.protein_q
+            qval[ok] = q[np.clip(np.searchsorted(ranked, scores[ok]), 0, len(q) - 1)]
+        return proteins.assign(protein_pvalue=pval, calibrated_score=-np.log10(pval) + 0.0, protein_q_value=qval)
 
     def count(self, scores: np.ndarray, offsets: np.ndarray, known_mask: np.ndarray, window: int) -> None:
         """Add one chunk's calls (and novel calls) at every threshold."""

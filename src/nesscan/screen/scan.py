@@ -16,20 +16,27 @@ for tables written for people, :mod:`nesscan.records`): a candidate's ``sequence
     inclusive, of the best window), ``sequence`` (the best window), ``score`` (its
     score), ``region_start``, ``region_end`` (1-based inclusive span of the run),
     ``n_windows`` (windows in the run), ``known_nes`` (True when the best window
-    overlaps an NESdb NES of the same accession), ``known_nes_ids``, ``nes_class``
-    (Kosugi class of the best window's best consensus match, or "no consensus"),
-    ``anchors`` (1-based residues of that match's hydrophobic anchors), ``q_value``
-    (target-decoy estimate of the lowest FDR at which this window is called).
+    overlaps an NESdb NES of the same accession), ``known_nes_ids``,
+    ``cargo_probability`` and ``protein_score`` (its protein's, as in ``proteins.csv``),
+    ``nes_class`` (Kosugi class of the best window's best consensus match, or "no
+    consensus"), ``anchors`` (1-based residues of that match's hydrophobic anchors),
+    ``q_value`` (target-decoy estimate of the lowest FDR at which this window is called).
 ``proteins.csv``
     One row per protein: ``accession``, ``entry_name``, ``gene``, ``length``,
     ``n_windows``, ``max_score`` (empty for proteins shorter than the window),
     ``best_start`` (1-based), ``n_candidates``, ``status`` ("ok" or
-    "shorter_than_window"), ``protein_pvalue`` (the best window against the best windows
-    of the decoy proteins of nearest length: does not grow with length) and
-    ``calibrated_score`` (``-log10 protein_pvalue``).
+    "shorter_than_window"), ``cargo_probability`` (the protein-level model's P(CRM1
+    cargo) from the whole protein, :mod:`nesscan.model.cargo`; empty without a protein
+    model or a window), ``protein_score`` (that probability combined with the window
+    evidence: the ranking to sort proteins by), ``protein_pvalue`` (the best window against
+    the best windows of the decoy proteins of nearest length: does not grow with length),
+    ``calibrated_score`` (``-log10 protein_pvalue``) and ``protein_q_value`` (the
+    ``protein_score`` against the non-binders' out-of-fold scores:
+    :func:`nesscan.model.cargo.protein_q_values`).
 ``fdr.json``
     Calls at 0.9, at the model threshold and at FDR 5% / 10%, how many are novel, the
-    thresholds, calls per 100 proteins (see :mod:`nesscan.screen.calibration`).
+    thresholds, calls per 100 proteins; with a protein model, the proteins called at a
+    protein q-value of 5% / 10% (see :mod:`nesscan.screen.calibration`).
 """
 
 from __future__ import annotations
@@ -53,9 +60,10 @@ from nesscan.shuffle import shuffle_sequence
 from nesscan.screen.workers import map_ordered, plan_workers
 
 CANDIDATE_COLUMNS = ["accession", "entry_name", "gene", "start", "end", "sequence", "score",
-                     "region_start", "region_end", "n_windows", "known_nes", "known_nes_ids"]
+                     "region_start", "region_end", "n_windows", "known_nes", "known_nes_ids", "cargo_probability",
+                     "protein_score"]
 PROTEIN_COLUMNS = ["accession", "entry_name", "gene", "length", "n_windows", "max_score",
-                   "best_start", "n_candidates", "status"]
+                   "best_start", "n_candidates", "status", "cargo_probability", "protein_score"]
 
 
 @dataclass(frozen=True)
@@ -161,7 +169,8 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
     except NesscanError:
         store.discard()  # bad input: resuming would meet it again
         raise
-    return _finish(store, n_chunks, out, model.window, threshold, decoy_fraction, seed)
+    null = model.protein_model.null if model.protein_model is not None else None
+    return _finish(store, n_chunks, out, model.window, threshold, decoy_fraction, seed, null)
 
 
 def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, threshold: float,
@@ -176,6 +185,9 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
         if len(p.sequence) >= window and gen.random() < decoy_fraction:
             decoys.append(replace(p, sequence=shuffle_sequence(p.sequence, gen)))
     decoy_scores = model.score_proteins(decoys)
+    cargo, protein = model.score_protein_level(long_enough, [scores[p.accession] for p in long_enough])
+    level = {p.accession: tuple(float(v) if np.isfinite(v) else None for v in (c, q))
+             for p, c, q in zip(long_enough, cargo, protein)}
     targets, masks, protein_rows, candidate_rows = [], [], [], []
     for p in chunk:
         s = scores.get(p.accession)
@@ -186,8 +198,10 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
         targets.append(s.astype(np.float32))
         masks.append(_known_mask(len(s), window, known_here))
         cands = candidate_regions(p, s, threshold, window, known_here)
+        for c in cands:
+            c["cargo_probability"], c["protein_score"] = level[p.accession]
         candidate_rows.extend(cands)
-        protein_rows.append(_protein_row(p, s, len(cands), "ok"))
+        protein_rows.append(_protein_row(p, s, len(cands), "ok", *level[p.accession]))
     return ChunkResult(
         scores=np.concatenate(targets) if targets else np.zeros(0, np.float32),
         known=np.concatenate(masks) if masks else np.zeros(0, bool),
@@ -197,7 +211,7 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
 
 
 def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold: float,
-            decoy_fraction: float, seed: int) -> ScreenSummary:
+            decoy_fraction: float, seed: int, protein_null: np.ndarray | None = None) -> ScreenSummary:
     """Calibrate over all chunks, write the outputs (each as ``*.tmp``, then renamed) and
     remove the work folder.
 
@@ -208,14 +222,15 @@ def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold:
     """
     calibrator, candidate_rows, residues, n_windows = Calibrator(), [], 0, 0
     for chunk in map(store.load, range(n_chunks)):
-        calibrator.add(chunk.scores, chunk.decoy_arrays(), len(chunk.proteins))
+        calibrator.add(chunk.scores, chunk.decoy_arrays(), len(chunk.proteins),
+                       [r.get("protein_score") for r in chunk.proteins])
         candidate_rows.extend(chunk.candidates)
         residues += chunk.residues
         n_windows += len(chunk.scores)
     names = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
     try:
         write_windows(store, n_chunks, out / "windows.parquet.tmp", window)
-        calibration = calibrator.fit(threshold)
+        calibration = calibrator.fit(threshold, protein_null=protein_null)
         candidates = calibration.candidates(pd.DataFrame(candidate_rows, columns=CANDIDATE_COLUMNS))
         candidates = candidates.sort_values(["score", "accession", "start"], ascending=[False, True, True])
         candidates.to_csv(out / "candidates.csv.tmp", index=False, float_format="%.6g")
@@ -287,9 +302,11 @@ def _known_mask(n_windows: int, window: int, known: pd.DataFrame | None) -> np.n
     return mask
 
 
-def _protein_row(p: Protein, scores: np.ndarray | None, n_candidates: int, status: str) -> dict:
+def _protein_row(p: Protein, scores: np.ndarray | None, n_candidates: int, status: str,
+                 cargo_probability: float | None = None, protein_score: float | None = None) -> dict:
     best = None if scores is None else int(np.argmax(scores))
     return dict(accession=p.accession, entry_name=p.entry_name, gene=p.gene, length=len(p.sequence),
                 n_windows=0 if scores is None else len(scores),
                 max_score=None if best is None else float(scores[best]),
-                best_start=None if best is None else best + 1, n_candidates=n_candidates, status=status)
+                best_start=None if best is None else best + 1, n_candidates=n_candidates, status=status,
+                cargo_probability=cargo_probability, protein_score=protein_score)

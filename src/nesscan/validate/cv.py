@@ -126,7 +126,8 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
                    params: Any, k: int = 5, seed: int = 0, n_boot: int = 1000, alpha: float = 0.05,
                    validation_fraction: float = 0.15, train_sources: Sequence[str] | None = None,
                    score_windows: bool = True, separate: Mapping[str, str] | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> CrossValidation:
+                   progress: Callable[[int, int], None] | None = None,
+                   weak: Mapping[int, Sequence[Protein]] | None = None) -> CrossValidation:
     """Homology-clustered k-fold cross-validation of the window classifier and the baselines.
 
     Parameters
@@ -154,7 +155,8 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
         Share of the training folds (whole clusters) held out for early stopping
         (Transformer only).
     train_sources
-        Sources trained on; default every source except ``nesdb_doubtful``.
+        Sources trained on; default every source except ``nesdb_doubtful`` and the sets
+        registered with ``trained=False`` (scored and reported all the same).
     score_windows
         Also score every window of each NESdb parent (accession with a positive) and of
         each mitochondrial protein (:data:`MITO_SOURCES`), and of one seeded whole-protein
@@ -167,6 +169,9 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
         (:func:`nesscan.dataset.registry.separate_sources`).
     progress
         ``progress(folds_done, k)``.
+    weak
+        Outer fold -> weakly labelled proteins its flat model trains on
+        (:func:`nesscan.model.select.fit_window_model`'s ``weak``; none of the fold's clusters).
 
     Returns
     -------
@@ -186,7 +191,10 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     table = table.reset_index(drop=True)
     table = table.assign(centred=table.centred.astype(bool))
     window = int(table.sequence.str.len().iloc[0])
-    sources = sorted(set(table.source) - {DOUBTFUL}) if train_sources is None else list(train_sources)
+    from nesscan.dataset.negatives import untrained_sources
+
+    untrained = set(untrained_sources())
+    sources = sorted(set(table.source) - {DOUBTFUL} - untrained) if train_sources is None else list(train_sources)
     if DOUBTFUL in sources:
         raise ValueError(f"{DOUBTFUL} positives are never trained on")
     folds = cluster_folds(table, k, seed)
@@ -202,9 +210,10 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     fold_rows, preds, window_scores, decoy_scores, decoy_sequences = [], [], {}, {}, {}
     for f in range(k):
         pool = table[trainable & (folds != f)]
-        test = table[(folds == f) & table.centred & (trainable | (table.source == DOUBTFUL).to_numpy())]
+        test = table[(folds == f) & table.centred & (trainable | table.source.isin([DOUBTFUL, *untrained]).to_numpy())]
         if flat:  # nested selection inside the outer fold's training part (no validation part)
-            fold_fz, module, extra, scores = _flat_fold(pool, test, proteins, featurizer, params, seed + f)
+            fold_fz, module, extra, scores = _flat_fold(pool, test, proteins, featurizer, params, seed + f,
+                                                        (weak or {}).get(f, ()))
             tr_idx, va_idx = pool.index.to_numpy(), np.zeros(0, int)
         else:
             val_cluster = balanced_assignment(_cluster_stats(pool), [1 - validation_fraction, validation_fraction],
@@ -332,7 +341,8 @@ def _score_parents(accessions: list[str], proteins: Mapping[str, Protein], modul
 
 
 def _flat_fold(pool: pd.DataFrame, test: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer,
-               family: Any, seed: int) -> tuple[Featurizer, Any, dict[str, Any], dict[str, np.ndarray]]:
+               family: Any, seed: int, weak: Sequence[Protein] = ()
+               ) -> tuple[Featurizer, Any, dict[str, Any], dict[str, np.ndarray]]:
     """One outer fold of a flat classifier: :func:`nesscan.model.select.fit_window_model` on
     ``pool`` (inner selection nested here), then the test windows' scores and the in-fold
     anchor PSSM score alone (the ``pssm`` baseline)."""
@@ -341,7 +351,7 @@ def _flat_fold(pool: pd.DataFrame, test: pd.DataFrame, proteins: Mapping[str, Pr
 
     fz = Featurizer(featurizer.spec, featurizer.runtime, featurizer.window)
     family = family if isinstance(family, str) else "ensemble"
-    module, threshold, selection = fit_window_model(pool, proteins, fz, family, seed)
+    module, threshold, selection = fit_window_model(pool, proteins, fz, family, seed, weak=weak)
     x = example_matrix(fz, test, proteins)
     scores = {"model": module.predict_proba(x)}
     if "pssm_score" in fz.feature_names:

@@ -52,9 +52,11 @@ def site_summary(result: dict[str, Any]) -> dict[str, Any]:
 def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer | Embedder, context: str,
              params: Any, out: Path, sites: pd.DataFrame, folds: int = 5, seed: int = 0, n_boot: int = 1000,
              log: Callable[[str], None] = lambda msg: None,
-             nes_accessions: set[str] | None = None) -> dict[str, Any]:
+             nes_accessions: set[str] | None = None, cargo: Any = None,
+             weak_positives: bool = False) -> dict[str, Any]:
     """Cross-validate, localise sites and score proteins out of fold, and write the results
-    into ``out``.
+    into ``out``; with a cargo table (and a flat featurizer), the protein level on it too
+    (:mod:`nesscan.validate.cargo`: ``cv/cargo_metrics.json``, ``cv/cargo_predictions.tsv``).
 
     Parameters
     ----------
@@ -72,12 +74,18 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: F
     nes_accessions
         Every protein with an NESdb NES (the protein level's positives); default the
         accessions of ``sites``.
+    cargo
+        The cargo table of :func:`nesscan.pipeline.prepare` (``example_set.cargo``), or None.
+    weak_positives
+        Every fold's flat model also trains on the best window of the cargo proteins of
+        the other folds (:func:`nesscan.model.select.fit_window_model`'s ``weak``).
     """
     from nesscan.validate.cv import cross_validate, format_cv_table
     from nesscan.validate.site import consensus_scorer, localise
 
+    weak = _weak_by_fold(cargo, table, folds, seed) if weak_positives else None
     res = cross_validate(table, proteins, featurizer, context, params, k=folds, seed=seed, n_boot=n_boot,
-                         progress=lambda d, n: log(f"cross-validation: fold {d}/{n} done"))
+                         progress=lambda d, n: log(f"cross-validation: fold {d}/{n} done"), weak=weak)
     _write_json(out / "cv" / "metrics.json", res.metrics)
     write_text(out / "cv" / "predictions.tsv", res.predictions.to_csv(sep="\t", index=False))
     log(format_cv_table(res.metrics))
@@ -93,7 +101,46 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: F
     q = [b["auc"].get("calibrated_score") for b in level["quartiles"]]
     log("protein level (out of fold, AUC per length quartile, length-matched best window): "
         + " / ".join("n/a" if a is None else f"{a['auc']:.3f}" for a in q))
-    return {"cv": res.metrics, "site": site, "protein_level": level}
+    result = {"cv": res.metrics, "site": site, "protein_level": level}
+    if cargo is not None and getattr(featurizer, "flat", False):
+        result["cargo"] = _cargo_level(cargo, table, proteins, featurizer, res.metrics, out, folds, seed, n_boot, log)
+    return result
+
+
+def _weak_by_fold(cargo: Any, table: pd.DataFrame, folds: int, seed: int) -> dict[int, list[Protein]]:
+    """Outer fold -> the cargo proteins of the other folds (none with an NESdb NES)."""
+    from nesscan.model.train_flat import weak_proteins
+    from nesscan.validate.cargo import cargo_folds
+    from nesscan.validate.cv import cluster_folds
+
+    labelled = set(table.accession[table.label == 1])
+    if cargo is None:
+        return {0: weak_proteins(cargo, labelled)}  # raises: no cargo table
+    window_fold = dict(zip(table.cluster, cluster_folds(table.reset_index(drop=True), folds, seed)))
+    fold = cargo_folds(cargo.table, window_fold, folds, seed)
+    return {f: weak_proteins(cargo, labelled, keep=fold != f) for f in range(folds)}
+
+
+def _cargo_level(cargo: Any, table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer,
+                 cv: dict[str, Any], out: Path, folds: int, seed: int, n_boot: int,
+                 log: Callable[[str], None]) -> dict[str, Any]:
+    """The cargo table scored out of fold, on the window cross-validation's folds."""
+    from nesscan.validate.cargo import cargo_metrics, cross_validate_cargo
+    from nesscan.validate.cv import cluster_folds
+
+    window_fold = dict(zip(table.cluster, cluster_folds(table.reset_index(drop=True), folds, seed)))
+    pred = cross_validate_cargo(cargo, table, proteins, featurizer, window_fold, [r["chosen"] for r in cv["folds"]],
+                                seed, log=log)
+    write_text(out / "cv" / "cargo_predictions.tsv", pred.to_csv(sep="\t", index=False, float_format="%.6g"))
+    metrics = cargo_metrics(pred, n_boot=n_boot, seed=seed)
+    _write_json(out / "cv" / "cargo_metrics.json", metrics)
+    overall = metrics["by_length"]["overall"]["auc"]
+    quart = [b["auc"]["protein_score"] for b in metrics["by_length"]["quartiles"]]
+    log(f"cargo table ({metrics['n_cargo']} cargo, {metrics['n_non_binders']} non-binders), out of fold: protein score "
+        f"{overall['protein_score']['auc']:.3f}, cargo probability {overall['cargo_probability']['auc']:.3f}, "
+        f"composition + length {overall['comp_length']['auc']:.3f}, length {overall['length']['auc']:.3f}; "
+        "per length quartile " + " / ".join("n/a" if a is None else f"{a['auc']:.3f}" for a in quart))
+    return metrics
 
 
 PROTEIN_SCORES = ("max_score", "calibrated_score", "anchor_score", "calibrated_anchor_score", "regex_score",
