@@ -175,3 +175,20 @@ def test_predicted_order_tracks_and_explanation(server, page):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.locator("article.protein").first.screenshot(path=str(Path(SHOTS) / "web_predict_order.png"))
+
+
+def test_cargo_probability_is_shown(page):
+    """With the shipped default (it has a protein model), the predict page shows each
+    protein's cargo probability."""
+    bench = _bench()
+    proc, url = bench.start_server([])
+    try:
+        page.goto(url)
+        page.click("#example")
+        page.click("#submit")
+        value = page.locator("p.protein-level strong.cargo-probability").first
+        value.wait_for()
+        assert value.is_visible() and 0 <= float(value.inner_text()) <= 1
+        _shot(page, "predict_protein_level")
+    finally:
+        bench.stop_server(proc)

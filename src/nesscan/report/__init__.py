@@ -10,6 +10,9 @@ Reads a folder written by ``nesscan run``::
     evaluation/metrics.json       nesscan.validate.evaluate.evaluate_with_baselines (+ threshold, recall/FPR at it)
     evaluation/predictions.tsv    held-out examples with their score        (optional)
     cv/metrics.json               k-fold cross-validation                    (optional)
+    cv/cargo_metrics.json         protein level on the CRM1 cargo table       (optional;
+                                  :func:`nesscan.validate.cargo.cargo_metrics`)
+    cv/cargo_predictions.tsv      its out-of-fold scores, one row per protein (optional)
     site.json                     site localisation {scorer: {top1, top3, n}} (optional)
     screen/<name>/                windows.parquet, candidates.csv, proteins.csv, screen.json,
                                   fdr.json (optional); candidates may have q_value, nes_class,
@@ -21,6 +24,12 @@ and writes into ``RUN_DIR/report/``: ``report.html`` (figures embedded as base64
 inline, no external reference), ``report.md`` (same numbers, figures linked relatively)
 and ``fig1_roc``, ``fig2_score_distribution``, ``fig3_boxplot``, ``flowchart`` as PNG and
 SVG. Optional parts that are absent get a "Not computed in this run" line.
+
+Candidates and proteins may carry ``cargo_probability`` and ``protein_score`` (proteins also
+``protein_q_value``) and ``fdr.json`` the protein-level calls, when the model has a protein
+model: with the ``cv/cargo_*`` files they make the section "Which proteins CRM1 exports"
+(Figure 5 ``fig5_cargo_roc``, Tables 6-7, top proteins per screen:
+:mod:`nesscan.report.cargo`), left out when a run has none of them.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nesscan.report.model_text import is_flat, model_label
+from nesscan.report.model_text import is_flat, model_label, protein_model_sentence
 from nesscan.report.render import Block, FigureRef, Heading, Para
 
 if TYPE_CHECKING:
@@ -71,6 +80,7 @@ def build_blocks(data: RunData, groups: list[ScoreGroup]) -> list[Block]:
         Heading(2, "Methods"),
         *[Para(t) for t in S.data_sentences(data)],
         *[Para(t) for t in S.model_sentences(data)],
+        *[Para(t) for t in (protein_model_sentence(data.model),) if t],
         *[Para(t) for t in S.screen_sentences(data)],
         Para(S.version_sentence(data)),
         Heading(2, "Held-out evaluation"),
@@ -143,12 +153,15 @@ def write_report(run_dir: Path, out_dir: Path | None = None, control: str | None
             "fig2_score_distribution": F.distribution_figure(groups, thr),
             "fig3_boxplot": F.boxplot_figure(groups, thr),
             "flowchart": F.flowchart_figure(top, bottom, "weights +\nthreshold")}
+    from nesscan.report.cargo import protein_section
     from nesscan.report.structure import structure_section
 
     structure_blocks, structure_figs = structure_section(data.screens)  # when structure.csv exists
+    protein_blocks, protein_figs = protein_section(data)  # when the run has a protein level
     figs.update(structure_figs)
+    figs.update(protein_figs)
     images = {stem: F.save_figure(fig, out, stem)["png"].read_bytes() for stem, fig in figs.items()}
-    blocks = build_blocks(data, groups) + structure_blocks
+    blocks = build_blocks(data, groups) + structure_blocks + protein_blocks
     title = f"nesscan report: {Path(run_dir).resolve().name}"
     for name, text in (("report.md", to_markdown(blocks)), ("report.html", to_html(blocks, images, title))):
         tmp = out / (name + ".tmp")

@@ -73,6 +73,8 @@ class RunData:
     protein_level: dict[str, Any] | None
     screens: list[ScreenData]
     control: str | None  # name of the negative-control screen
+    cargo: dict[str, Any] | None = None  # cv/cargo_metrics.json (:func:`nesscan.validate.cargo.cargo_metrics`)
+    cargo_predictions: pd.DataFrame | None = None  # cv/cargo_predictions.tsv: out-of-fold scores per protein
 
 
 def read_json(path: Path, required: bool = False) -> dict[str, Any] | None:
@@ -153,7 +155,9 @@ def load_run(run_dir: Path, control: str | None = None) -> RunData:
                    split=read_table(run_dir / "split.tsv", sep="\t"),
                    predictions=read_table(run_dir / "evaluation" / "predictions.tsv", sep="\t"),
                    cv=read_json(run_dir / "cv" / "metrics.json"), site=read_json(run_dir / "site.json"),
-                   protein_level=read_json(run_dir / "protein_level.json"), screens=screens, control=chosen)
+                   protein_level=read_json(run_dir / "protein_level.json"), screens=screens, control=chosen,
+                   cargo=read_json(run_dir / "cv" / "cargo_metrics.json"),
+                   cargo_predictions=read_table(run_dir / "cv" / "cargo_predictions.tsv", sep="\t"))
 
 
 def proteome_label(name: str) -> str:

@@ -112,3 +112,58 @@ def flowchart_boxes(cfg: dict[str, Any], test_auc: float) -> tuple[str, str, str
 
 def _num(x: Any) -> str:
     return f"{x:.3f}" if isinstance(x, (int, float)) else NA
+
+
+#: Whole-protein feature groups in words (:data:`nesscan.features.protein.GROUPS`).
+PROTEIN_GROUPS = {"composition": "amino-acid composition", "length": "log length",
+                  "plddt": "predicted-pLDDT (disorder) summaries",
+                  "charge": "charge, hydropathy and low complexity"}
+#: The protein score's inputs in words (:data:`nesscan.model.cargo.COMBINER_INPUTS`).
+COMBINER_NAMES = {"cargo_logit": "cargo logit", "best_window_logit": "best-window logit",
+                  "best_exposed_window_logit": "best-exposed-window logit",
+                  "log1p_windows_ge_09_per_100": "log(1 + windows >= 0.9 per 100 residues)"}
+
+
+def protein_model_sentence(cfg: dict[str, Any]) -> str | None:
+    """Methods sentence of the protein-level model (``protein_model`` in ``config.json``,
+    :func:`nesscan.model.cargo.fit_cargo_model`), or None when the model has none.
+
+    Examples
+    --------
+    >>> protein_model_sentence({}) is None
+    True
+    >>> s = protein_model_sentence({"protein_model": {"proteins": 10, "cargo": 6, "non_binders": 4,
+    ...     "feature_set": "+plddt", "groups": ["composition", "plddt"], "inner_cargo_auc": 0.8,
+    ...     "combiner": {"weights_per_unit": {"cargo_logit": 1.0}}, "null_size": 4}})
+    >>> "feature set +plddt (amino-acid composition, predicted-pLDDT" in s and "cargo logit 1.000" in s
+    True
+    """
+    pm = cfg.get("protein_model")
+    if not pm:
+        return None
+    chosen = pm.get("chosen") or {}
+    parts = []
+    if "logistic" in chosen:
+        parts.append(f"logistic regression C {chosen['logistic'].get('C', NA)}")
+    if "gbm" in chosen:
+        g = chosen["gbm"]
+        parts.append(f"boosted trees learning rate {g.get('learning_rate', NA)}, depth {g.get('max_depth', NA)}, "
+                     f"{g.get('max_iter', NA)} iterations")
+    sets = pm.get("inner_auc_by_feature_set") or {}
+    tried = ", ".join(f"{s} {_num(a)}" for s, a in sets.items())
+    groups = ", ".join(PROTEIN_GROUPS.get(g, g) for g in pm.get("groups", []))
+    weights = (pm.get("combiner") or {}).get("weights_per_unit") or {}
+    combo = ", ".join(f"{COMBINER_NAMES.get(k, k)} {v:.3f}" for k, v in weights.items())
+    return (f"Protein-level model: trained on {pm.get('proteins', NA)} labelled proteins of the CRM1 cargo table "
+            f"(Kirli et al. 2015, eLife 4:e11466: {pm.get('cargo', NA)} cargo of classes A, B and low-abundance "
+            f"against {pm.get('non_binders', NA)} non-binders). The cargo probability is the mean of L2 logistic "
+            f"regression and boosted trees" + (f" ({'; '.join(parts)})" if parts else "")
+            + f" on whole-protein features, feature set {pm.get('feature_set', NA)} ({groups or NA}), chosen by "
+            f"{pm.get('inner_folds', NA)}-fold inner cross-validation grouped by homology cluster"
+            + (f" among {tried} (inner out-of-fold AUC)" if tried else "")
+            + f"; inner out-of-fold AUC of the cargo probability {_num(pm.get('inner_cargo_auc'))}. The protein "
+            f"score is a logistic regression on the cargo probability's logit and the window evidence, fitted on "
+            f"out-of-fold inputs" + (f" (weights per unit: {combo})" if combo else "")
+            + f"; inner out-of-fold AUC {_num(pm.get('inner_protein_score_auc'))}. Protein q-values compare a "
+            f"proteome's protein scores with the out-of-fold protein scores of the {pm.get('null_size', NA)} "
+            f"training non-binders (the null).")

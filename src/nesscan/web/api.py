@@ -77,7 +77,7 @@ def _model_info(state: State) -> dict:
     m = state.model
     return {"name": m.path.name, "weights_sha256": m.config.weights_sha256,  # never a server path
             "family": m.config.family, "embedder": m.config.embedder.get("name"), "window": m.window,
-            "threshold": m.threshold}
+            "threshold": m.threshold, "protein_model": m.protein_model is not None}
 
 
 async def api_predict(request: Request) -> Response:
@@ -132,6 +132,7 @@ def _prediction_json(p: pred.Prediction) -> dict:
     return {"accession": prot.accession, "entry_name": prot.entry_name, "gene": prot.gene,
             "description": prot.description, "length": len(prot.sequence), "status": p.status,
             "max_score": float(p.scores.max()) if len(p.scores) else None,
+            "cargo_probability": p.cargo_probability, "protein_score": p.protein_score,
             "candidates": [_clean(c) for c in p.candidates], "known_nes": p.known,
             "window_scores": [round(float(v), 6) for v in p.scores],
             "residue_scores": [round(float(v), 6) for v in p.track],

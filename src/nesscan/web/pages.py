@@ -29,7 +29,11 @@ from nesscan.web.track import order_svg, sequence_segments, track_svg
 LABELS = {"entry_name": "entry", "q_value": "q-value", "nes_class": "class", "known_nes": "known / novel",
           "start": "start", "end": "end", "rsa_window": "RSA", "plddt_window": "pLDDT",
           "structure_score": "structure score", "combined_score": "combined score",
-          "structure_status": "structure status", "structure_explanation": "structure note"}
+          "structure_status": "structure status", "structure_explanation": "structure note",
+          "cargo_probability": "cargo probability", "protein_score": "protein score"}
+#: Column tooltips of the browse table.
+TITLES = {"cargo_probability": "P(CRM1 exports this protein), from the whole protein: the protein's, not the window's",
+          "protein_score": "the cargo probability combined with the window evidence: the protein ranking"}
 #: A protein with a known NES, for the "example" button: PKI-alpha (NESdb NES ID 5, residues 36-50).
 EXAMPLE = (">sp|P61925|IPKA_HUMAN cAMP-dependent protein kinase inhibitor alpha OS=Homo sapiens GN=PKIA\n"
            "MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES")
@@ -41,7 +45,8 @@ def _templates():
 
     env = Environment(loader=FileSystemLoader(str(Path(__file__).with_name("templates"))),
                       autoescape=select_autoescape(["html"]))
-    env.globals.update(version=__version__, label=lambda c: LABELS.get(c, c.replace("_", " ")), fmt=_fmt)
+    env.globals.update(version=__version__, label=lambda c: LABELS.get(c, c.replace("_", " ")), fmt=_fmt,
+                       title=lambda c: TITLES.get(c, ""))
     return env
 
 
@@ -70,6 +75,7 @@ def _protein_view(p: pred.Prediction) -> dict:
     return dict(accession=prot.accession, entry_name=prot.entry_name, gene=prot.gene,
                 description=prot.description, length=len(prot.sequence), status=p.status,
                 sequence=prot.sequence, max_score=float(p.scores.max()) if len(p.scores) else None,
+                cargo_probability=p.cargo_probability, protein_score=p.protein_score,
                 svg=track_svg(p.track, len(prot.sequence), p.candidates, p.known, p.threshold,
                               f"NES score along {prot.accession}"),
                 track=[round(float(v), 4) for v in p.track], candidates=p.candidates, known=p.known,

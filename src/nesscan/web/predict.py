@@ -8,6 +8,11 @@ Coordinates: window ``i`` of ``Prediction.scores`` (0-based index) covers residu
 ``i + 1 .. i + window`` (1-based inclusive), as in ``windows.parquet`` of a screen.
 Candidate rows use the columns of ``candidates.csv`` (:mod:`nesscan.screen.scan`) without
 ``q_value``: a single pasted protein has no decoys to estimate it from.
+
+With a model that has a protein model (:attr:`nesscan.predictor.Predictor.protein_model`),
+each protein also gets its ``cargo_probability`` and ``protein_score``
+(:meth:`~nesscan.predictor.Predictor.score_protein_level`, one call per request, as a
+screen computes them); None without one, or for a protein shorter than the window.
 """
 
 from __future__ import annotations
@@ -64,6 +69,10 @@ class Prediction:
     plddt, disorder
         Sequence-predicted pLDDT (0-100) and disorder (0-1) per residue (metapredict, one
         call per protein: :func:`order_tracks`); empty when not computed.
+    cargo_probability, protein_score
+        P(CRM1 cargo) from the whole protein, and that combined with the window evidence
+        (0-1, :mod:`nesscan.model.cargo`); None when the model has no protein model or the
+        protein no window.
     """
 
     protein: Protein
@@ -75,6 +84,8 @@ class Prediction:
     window: int = 22
     plddt: np.ndarray = field(default_factory=lambda: np.zeros(0))
     disorder: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    cargo_probability: float | None = None
+    protein_score: float | None = None
 
     @property
     def status(self) -> str:
@@ -227,6 +238,7 @@ def predict(text: str, model: Predictor, threshold: float | None = None, order: 
     window = model.window
     scored = [p for p in proteins if len(p.sequence) >= window]
     scores = dict(zip((p.accession for p in scored), model.score_proteins(scored)))
+    level = protein_level(model, scored, [scores[p.accession] for p in scored])
     known = model.known_nes
     out = []
     for p in proteins:
@@ -235,15 +247,31 @@ def predict(text: str, model: Predictor, threshold: float | None = None, order: 
         known_here = known_here if len(known_here) else None
         rows = candidate_regions(p, s, threshold, window, known_here) if len(s) else []
         plddt, disorder = order_tracks(p.sequence) if order else (None, None)
+        cargo, protein = level.get(p.accession, (None, None))
+        for row in rows:
+            row["cargo_probability"], row["protein_score"] = cargo, protein
         if rows:
             rows = annotate_candidates(pd.DataFrame(rows)).to_dict("records")
             rows = explain_candidates(rows, p.sequence, plddt, disorder)
         ranges = [] if known_here is None else [
             {"start": int(a), "end": int(b), "nes_ids": str(i)}
             for a, b, i in zip(known_here.start_1b, known_here.end_1b, known_here.nes_ids)]
+        tracks = {"plddt": plddt, "disorder": disorder} if order else {}
         out.append(Prediction(p, np.asarray(s, float), residue_track(s, window), rows, ranges, threshold, window,
-                              *((plddt, disorder) if order else ())))
+                              cargo_probability=cargo, protein_score=protein, **tracks))
     return out
+
+
+def protein_level(model: Predictor, proteins: list[Protein], scores: list[np.ndarray]
+                  ) -> dict[str, tuple[float | None, float | None]]:
+    """Accession -> ``(cargo_probability, protein_score)`` of proteins with windows
+    (:meth:`~nesscan.predictor.Predictor.score_protein_level`); None for a value the model
+    cannot give (no protein model)."""
+    if not proteins or model.protein_model is None:
+        return {}
+    cargo, protein = model.score_protein_level(proteins, scores)
+    return {p.accession: tuple(float(v) if np.isfinite(v) else None for v in (c, q))
+            for p, c, q in zip(proteins, cargo, protein)}
 
 
 def candidates_frame(predictions: list[Prediction]) -> pd.DataFrame:

@@ -23,9 +23,12 @@ from nesscan.errors import NesscanError
 
 #: Candidate columns shown first in the browse table, when present.
 CORE_COLUMNS = ["accession", "gene", "entry_name", "start", "end", "sequence", "score", "q_value",
-                "nes_class", "anchors", "known_nes"]
+                "nes_class", "anchors", "known_nes", "protein_score", "cargo_probability"]
 #: Columns of ``candidates.csv`` not shown as table columns (kept in the CSV download).
 HIDDEN_COLUMNS = {"region_start", "region_end", "n_windows", "known_nes_ids"}
+#: The protein-level columns (:mod:`nesscan.model.cargo`): not shown when empty (a screen made
+#: with a model that has no protein model).
+PROTEIN_LEVEL_COLUMNS = {"cargo_probability", "protein_score"}
 
 
 @dataclass
@@ -72,10 +75,12 @@ class Screen:
         return self._frame
 
     def columns(self) -> list[str]:
-        """Columns shown in the browse table: the core ones, then structure columns."""
+        """Columns shown in the browse table: the core ones (the protein-level ones when they
+        hold a value), then structure columns."""
         df = self.candidates()
-        core = [c for c in CORE_COLUMNS if c in df.columns]
-        extra = [c for c in df.columns if c not in core and c not in HIDDEN_COLUMNS and c != "status"]
+        empty = {c for c in PROTEIN_LEVEL_COLUMNS if c in df.columns and df[c].isna().all()}
+        core = [c for c in CORE_COLUMNS if c in df.columns and c not in empty]
+        extra = [c for c in df.columns if c not in core and c not in HIDDEN_COLUMNS | empty and c != "status"]
         return core + extra
 
     def fasta(self) -> Path | None:
