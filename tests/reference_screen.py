@@ -7,7 +7,8 @@ best window scores >= 0.9) screened with the shipped default and with the former
 
 ``screen_proteins.tsv``
     ``model``, ``accession``, ``n_windows``, ``max_score``, ``best_start`` (1-based),
-    ``mean_score`` (over the protein's windows).
+    ``mean_score`` (over the protein's windows), ``cargo_probability`` and
+    ``protein_score`` (the protein-level model's, empty for the Transformer: it has none).
 ``screen_windows.tsv``
     ``model``, ``accession``, ``start`` (1-based), ``score``: every window scoring >= 0.8,
     so every call (at 0.9 and at the model threshold) is in it.
@@ -39,6 +40,7 @@ NES_PROTEINS = ("P04637", "Q00987", "P25963", "Q13568", "Q14653", "Q9BXM7", "Q92
 FIRST = 30
 STORED_FROM = 0.8  # windows scoring at least this are stored one by one
 CALLS = (0.9,)  # fixed thresholds whose calls are compared (beside each model's own)
+LEVEL = ("cargo_probability", "protein_score")  # protein-level columns of proteins.csv
 
 
 def reference_fasta(data_dir: Path, path: Path) -> Path:
@@ -77,8 +79,11 @@ def summarise(screen_dir: Path, model: str) -> tuple[pd.DataFrame, pd.DataFrame]
     proteins = pd.DataFrame({"model": model, "accession": list(g.groups), "n_windows": g.size().to_numpy(),
                              "max_score": g.score.max().to_numpy(), "mean_score": g.score.mean().to_numpy()})
     proteins["best_start"] = proteins.accession.map(best.start).astype(int)
+    level = pd.read_csv(screen_dir / "proteins.csv").set_index("accession")
+    for col in LEVEL:
+        proteins[col] = proteins.accession.map(level[col]).astype(float)
     windows = w.loc[w.score >= STORED_FROM, ["accession", "start", "score"]].assign(model=model)
-    return (proteins[["model", "accession", "n_windows", "max_score", "best_start", "mean_score"]],
+    return (proteins[["model", "accession", "n_windows", "max_score", "best_start", "mean_score", *LEVEL]],
             windows[["model", "accession", "start", "score"]].reset_index(drop=True))
 
 
@@ -91,7 +96,8 @@ def read_reference() -> tuple[pd.DataFrame, pd.DataFrame]:
 def compare(screen_dir: Path, model: str, threshold: float, tol: float) -> list[str]:
     """Differences of a screen from the reference beyond ``tol`` (empty when it agrees).
 
-    Scores (per stored window, per protein maximum and mean) must be within ``tol``; the
+    Scores (per stored window, per protein maximum and mean, the protein-level scores) must
+    be within ``tol``; the
     windows at or above each of :data:`CALLS` and ``threshold`` must be the reference's,
     except windows within ``tol`` of that threshold; the best window must be the
     reference's unless another window of the protein is within ``tol`` of it.
@@ -108,8 +114,8 @@ def compare(screen_dir: Path, model: str, threshold: float, tol: float) -> list[
         mine = got_p.loc[row.accession]
         if mine.n_windows != row.n_windows:
             problems.append(f"{model} {row.accession}: {mine.n_windows} windows, reference {row.n_windows}")
-        for col in ("max_score", "mean_score"):
-            if abs(mine[col] - getattr(row, col)) > tol:
+        for col in ("max_score", "mean_score", *LEVEL):
+            if np.isnan(getattr(row, col)) != np.isnan(mine[col]) or abs(mine[col] - getattr(row, col)) > tol:
                 problems.append(f"{model} {row.accession}: {col} {mine[col]:.9f}, reference {getattr(row, col):.9f}")
         if mine.best_start != row.best_start and abs(w.get((row.accession, row.best_start), -1) - mine.max_score) > tol:
             problems.append(f"{model} {row.accession}: best window at {mine.best_start}, reference {row.best_start}")
