@@ -155,3 +155,27 @@ def test_the_shipped_default_calls_the_nes_of_pki_alpha() -> None:
     (scores,) = model.score_proteins([pkia])
     best = int(scores.argmax())
     assert scores[best] >= model.threshold and best + 1 <= 36 and best + 22 >= 50  # covers the NES, 36-50 (1-based)
+
+
+def test_pssm_ranks_and_z_scores_are_the_pairwise_definition_in_linear_memory() -> None:
+    """``pssm_rank_frac`` is the share of the protein's windows scoring higher, computed by
+    sorting (a pairwise table took 1.2 GB for titin's 35,000 windows); ties stay ties; a
+    sequence whose windows all score the same has z-score 0."""
+    from nesscan.features.pssm import PSSM_NAMES, AnchorPSSM
+
+    rng = np.random.default_rng(5)
+    letters = list("ACDEFGHIKLMNPQRSTVWY")
+    positives = [("".join(rng.choice(letters, 40)) + "LxxxLxxLxL".replace("x", "E") + "".join(rng.choice(letters, 40)),
+                  35) for _ in range(30)]
+    background = ["".join(rng.choice(letters, 22)) for _ in range(200)]
+    pssm = AnchorPSSM().fit(positives, background, 22)
+    seq = "".join(rng.choice(letters, 600)) + "LQALKLEGLDL" * 3
+    starts = np.arange(len(seq) - 21)
+    x = pssm.transform(seq, starts)
+    scores = x[:, PSSM_NAMES.index("pssm_score")].astype(np.float64)
+    every = np.round(pssm.window_scores(seq), 9)
+    brute = (every[None, :] > np.round(every[starts], 9)[:, None]).mean(axis=1)
+    assert np.allclose(x[:, PSSM_NAMES.index("pssm_rank_frac")], brute, atol=1e-6)
+    assert np.allclose(scores, every[starts], atol=1e-5)
+    one = pssm.transform("LQALKLEGLDL" * 2, np.array([0]))  # one window: no spread
+    assert one[0, PSSM_NAMES.index("pssm_z")] == 0 and one[0, PSSM_NAMES.index("pssm_rank_frac")] == 0
