@@ -67,11 +67,12 @@ def model_label(cfg: dict[str, Any]) -> str:
             + (f" (tracks: {', '.join(tracks)})" if tracks else ""))
 
 
-def flat_sentence(cfg: dict[str, Any]) -> str:
-    """Methods sentence of a flat model: features, classifier, inner selection, seed."""
-    blocks, tracks = feature_blocks(cfg)
-    clf = cfg.get("classifier") or {}
-    chosen = clf.get("chosen") or {}
+def chosen_parts(chosen: dict[str, Any]) -> list[str]:
+    """The chosen hyper-parameters of a logistic / boosted-trees pair, in words.
+
+    >>> chosen_parts({"logistic": {"C": 0.1}})
+    ['logistic regression C 0.1']
+    """
     parts = []
     if "logistic" in chosen:
         parts.append(f"logistic regression C {chosen['logistic'].get('C', NA)}")
@@ -79,6 +80,15 @@ def flat_sentence(cfg: dict[str, Any]) -> str:
         g = chosen["gbm"]
         parts.append(f"boosted trees learning rate {g.get('learning_rate', NA)}, depth {g.get('max_depth', NA)}, "
                      f"{g.get('max_iter', NA)} iterations")
+    return parts
+
+
+def flat_sentence(cfg: dict[str, Any]) -> str:
+    """Methods sentence of a flat model: features, classifier, inner selection, seed."""
+    blocks, tracks = feature_blocks(cfg)
+    clf = cfg.get("classifier") or {}
+    chosen = clf.get("chosen") or {}
+    parts = chosen_parts(chosen)
     return (f"Each 22-residue window (stride 1) was described by {cfg.get('in_dim', NA)} features computed on "
             f"its parent protein ({', '.join(blocks) or NA}"
             + (f"; per-residue tracks {', '.join(tracks)}, one pass per protein" if tracks else "")
@@ -142,13 +152,7 @@ def protein_model_sentence(cfg: dict[str, Any]) -> str | None:
     if not pm:
         return None
     chosen = pm.get("chosen") or {}
-    parts = []
-    if "logistic" in chosen:
-        parts.append(f"logistic regression C {chosen['logistic'].get('C', NA)}")
-    if "gbm" in chosen:
-        g = chosen["gbm"]
-        parts.append(f"boosted trees learning rate {g.get('learning_rate', NA)}, depth {g.get('max_depth', NA)}, "
-                     f"{g.get('max_iter', NA)} iterations")
+    parts = chosen_parts(chosen)
     sets = pm.get("inner_auc_by_feature_set") or {}
     tried = ", ".join(f"{s} {_num(a)}" for s, a in sets.items())
     groups = ", ".join(PROTEIN_GROUPS.get(g, g) for g in pm.get("groups", []))
