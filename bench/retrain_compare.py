@@ -11,7 +11,8 @@ its AVX-512 loops, one thread). For each retrained model it prints:
 * whether the chosen hyper-parameters and the threshold are the shipped ones;
 * on a proteome (default: yeast, every window of every protein): the largest difference
   of a window score from the shipped model's, and the windows whose call differs at 0.9
-  and at the model threshold (the calls of the shipped model beside them).
+  and at the model threshold (the calls of the shipped model beside them); with a protein
+  model, the largest difference of a protein's cargo probability and protein score.
 
 Every model scores the same proteins in one process, so the per-residue tracks are
 computed once: the differences are the models', not the tracks'.
@@ -60,10 +61,17 @@ def weight_differences(a: Path, b: Path) -> dict[str, float]:
 
 
 def selection(model: Path) -> dict:
-    """Chosen hyper-parameters (inner AUCs left out) and threshold of a model directory."""
+    """Chosen hyper-parameters (inner AUCs left out) and threshold of a model directory, and
+    its protein model's chosen feature set and hyper-parameters."""
     config = json.loads((model / "config.json").read_text())
     chosen = {c: {k: v for k, v in p.items() if k != "inner_auc"} for c, p in config["classifier"]["chosen"].items()}
-    return {"chosen": chosen, "threshold": config["threshold"]}
+    out = {"chosen": chosen, "threshold": config["threshold"]}
+    protein = config.get("protein_model")
+    if protein:
+        out["protein_model"] = {"feature_set": protein["feature_set"],
+                                "chosen": {c: {k: v for k, v in p.items() if k != "inner_auc"}
+                                           for c, p in protein["chosen"].items()}}
+    return out
 
 
 def main() -> None:
@@ -97,17 +105,25 @@ def main() -> None:
         proteins = [p for p in read_fasta(fasta) if len(p.sequence) >= 22]
         t0 = time.perf_counter()
         base = Predictor.load(shipped)
-        ref = np.concatenate(base.score_proteins(proteins))
+        per_protein = base.score_proteins(proteins)
+        ref = np.concatenate(per_protein)
+        ref_level = base.score_protein_level(proteins, per_protein)
         print(f"{fasta.name}: {len(proteins):,} proteins, {len(ref):,} windows (scored in "
               f"{time.perf_counter() - t0:.0f} s); shipped model: {(ref >= 0.9).sum():,} windows >= 0.9, "
               f"{(ref >= base.threshold).sum():,} >= its threshold {base.threshold:.3f}")
         for name, (out, _) in runs.items():
             model = Predictor.load(out)
-            got = np.concatenate(model.score_proteins(proteins))
+            mine = model.score_proteins(proteins)
+            got = np.concatenate(mine)
             at9 = int(((got >= 0.9) != (ref >= 0.9)).sum())
             at_t = int(((got >= model.threshold) != (ref >= base.threshold)).sum())
+            level = ""
+            if base.protein_model is not None and model.protein_model is not None:
+                cargo, score = model.score_protein_level(proteins, mine)
+                level = (f"; largest cargo-probability difference {np.abs(cargo - ref_level[0]).max():.3g}, "
+                         f"protein-score difference {np.abs(score - ref_level[1]).max():.3g}")
             print(f"  {name}: largest window-score difference {np.abs(got - ref).max():.3g}; "
-                  f"calls that differ: {at9} at 0.9, {at_t} at the model threshold")
+                  f"calls that differ: {at9} at 0.9, {at_t} at the model threshold{level}")
 
 
 if __name__ == "__main__":
