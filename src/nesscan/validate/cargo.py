@@ -168,17 +168,18 @@ def cross_validate_cargo(cargo: Any, table: pd.DataFrame, proteins: Mapping[str,
                                                [plddt[i] for i in train], protein_folds(inner, inner_folds, seed),
                                                seed)
         y, clusters = inner.label.to_numpy(), inner.cluster.tolist()
-        fit = lambda sets: fit_cargo_model([seqs[i] for i in train], [plddt[i] for i in train], y, clusters,  # noqa: E731
-                                           evidence[train], seed, inner_folds, feature_sets=sets)[0]
-        model = fit(FEATURE_SETS)
-        p = model.cargo_probability([seqs[i] for i in test], [plddt[i] for i in test])
-        cols["cargo_probability"][test] = p
-        cols["protein_score"][test] = model.protein_score(p, evidence[test])
-        for name, sets in (("comp_length", {"composition+length": ("composition", "length")}),
+        fitted, held = ([seqs[i] for i in train], [plddt[i] for i in train]), ([seqs[i] for i in test],
+                                                                                [plddt[i] for i in test])
+        for name, sets in (("cargo_probability", FEATURE_SETS),
+                           ("comp_length", {"composition+length": ("composition", "length")}),
                            ("composition", {"composition": ("composition",)})):
-            cols[name][test] = fit(sets).cargo_probability([seqs[i] for i in test], [plddt[i] for i in test])
+            model = fit_cargo_model(*fitted, y, clusters, evidence[train], seed, inner_folds, feature_sets=sets)[0]
+            cols[name][test] = model.cargo_probability(*held)
+            if name == "cargo_probability":
+                cols["protein_score"][test] = model.protein_score(cols[name][test], evidence[test])
+                groups = model.groups
         cols["best_window"][test], cols["best_exposed_window"][test] = evidence[test, 0], evidence[test, 1]
-        log(f"protein level: fold {f + 1}/{k} done ({len(test)} proteins; feature set {model.groups})")
+        log(f"protein level: fold {f + 1}/{k} done ({len(test)} proteins; feature set {groups})")
     keep = [c for c in ("accession", "entry_name", "category", "label", "length", "cluster", "input_fraction_ppm")
             if c in labelled]
     return labelled[keep].assign(fold=fold, **cols)

@@ -166,7 +166,7 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     separate
         Negative set -> note: trained on (when in ``train_sources``) and reported on their own,
         but not pooled into ``"all"`` nor used for early stopping; default the registry's
-        (:func:`nesscan.dataset.registry.separate_sources`).
+        (:func:`nesscan.dataset.registry.separate_sources`); only those the table holds are kept.
     progress
         ``progress(folds_done, k)``.
     weak
@@ -187,7 +187,7 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
         from nesscan.dataset.negatives import separate_sources
 
         separate = separate_sources()
-    separate = dict(separate)
+    separate = {s: note for s, note in separate.items() if s in set(table.source)}  # the sets this table holds
     table = table.reset_index(drop=True)
     table = table.assign(centred=table.centred.astype(bool))
     window = int(table.sequence.str.len().iloc[0])
