@@ -4,8 +4,8 @@ Every number nesscan writes is the same bytes on one machine whatever the chunk 
 number of workers, the engine (local or Ray) or a resume (tested by computing both sides
 in the tests). Across machines, the floating-point kernels that the libraries pick at run
 time for the CPU they find can change the last bits. Measured with
-``python bench/kernels.py`` (this machine's own kernels against :func:`other_kernels_env`,
-the same data):
+``python bench/kernels.py`` (on an Intel Xeon with AVX-512: its own kernels against
+:func:`other_kernels_env`, the same data):
 
 metapredict's pLDDT network (torch, float32)
     MKL's matrix products (``MKL_ENABLE_INSTRUCTIONS``) and ATen's vectorised sigmoid/tanh
