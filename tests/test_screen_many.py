@@ -1,5 +1,6 @@
 """Several FASTA files in one ``nesscan screen`` call, outputs through a pyarrow filesystem
-URI, and ``--engine ray`` without Ray installed (the Ray engine itself: ``test_ray.py``)."""
+URI, ``--engine ray`` without Ray installed, and the GPUs it asks of Ray (the Ray engine itself:
+``test_ray.py``)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,41 @@ def test_engine_ray_without_ray_is_one_error_line(tmp_path, capsys, monkeypatch)
     assert main(["screen", str(_fasta(tmp_path / "a.fa", 2, 1)), "-o", str(tmp_path / "o"), "--engine", "ray"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["nesscan screen: error: --engine ray needs Ray: pip install 'nesscan[ray]'"]
+
+
+class _Stop(Exception):
+    pass
+
+
+def _device_asked_of_ray(monkeypatch, tmp_path: Path, model: Path | None) -> str | None:
+    """The device that ``screen_proteomes(..., engine="ray")`` hands to the Ray engine (which
+    turns ``cuda`` into one GPU per actor) under ``--device cuda``; no cluster is started."""
+    from nesscan.runtime import Runtime
+    from nesscan.screen import ray_engine
+    from nesscan.screen.proteomes import screen_proteomes
+
+    asked = []
+
+    def fake(address, workers=None, device=None, threads=1):
+        asked.append(device)
+        raise _Stop
+
+    monkeypatch.setattr(ray_engine, "RayEngine", fake)
+    try:
+        screen_proteomes([_fasta(tmp_path / "a.fa", 2, 1)], str(tmp_path / "o"), engine="ray",
+                         model_dir=model, runtime=Runtime(device="cuda"))
+    except _Stop:
+        pass
+    return asked[0]
+
+
+def test_ray_asks_a_gpu_only_for_a_model_that_computes_on_it(tmp_path, monkeypatch):
+    """The default (numpy classifier, metapredict on the CPU) takes CPU actors whatever
+    ``--device``; a Transformer model takes one GPU per actor."""
+    from nesscan.model.store import read_config
+    from nesscan.predictor import uses_device
+
+    transformer = Path(__file__).parent / "models" / "physchem_transformer"
+    assert not uses_device(read_config()[0]) and uses_device(read_config(transformer)[0])
+    assert _device_asked_of_ray(monkeypatch, tmp_path, None) is None
+    assert _device_asked_of_ray(monkeypatch, tmp_path, transformer) == "cuda"

@@ -24,6 +24,25 @@ from nesscan.model.config import ModelConfig
 from nesscan.records import Protein
 from nesscan.runtime import PRECISIONS, Runtime  # noqa: F401  (Runtime is part of this module's API)
 
+def uses_device(config: ModelConfig) -> bool:
+    """True when a model computes with torch on the runtime's device: a Transformer
+    classifier, or a track that is a torch embedder (ESM-2). False for the default
+    (a numpy classifier; metapredict runs on the CPU), which ``--device`` leaves on the CPU.
+
+    Examples
+    --------
+    >>> from nesscan.model.store import read_config
+    >>> uses_device(read_config()[0])
+    False
+    """
+    from nesscan.features import EMBEDDER_RUNTIME, TRACKS
+
+    if config.family == "transformer":
+        return True
+    return any(t["name"] not in TRACKS and "device" in EMBEDDER_RUNTIME.get(t["name"], ("device",))
+               for t in config.features.tracks)
+
+
 class Predictor:
     """A model ready to score: config, classifier, featurizer.
 

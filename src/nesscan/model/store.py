@@ -73,6 +73,32 @@ def save_model(directory: str | Path, module: Any, config: ModelConfig,
     return directory
 
 
+def read_config(directory: str | Path | None = None) -> tuple[ModelConfig, Path]:
+    """Read and validate a model directory's ``config.json`` alone (the packaged default
+    when ``directory`` is None), without its weights.
+
+    Returns
+    -------
+    config, path
+        The validated config and the directory.
+
+    Raises
+    ------
+    NesscanError
+        A directory without ``config.json`` or ``model.safetensors``, an unreadable or
+        invalid config.
+    """
+    directory = Path(directory) if directory is not None else default_model_dir()
+    for name in (CONFIG, WEIGHTS):
+        if not (directory / name).is_file():
+            raise NesscanError(f"{directory}: not a nesscan model directory (no {name})")
+    try:
+        raw = json.loads((directory / CONFIG).read_text())
+    except ValueError as exc:
+        raise NesscanError(f"{directory / CONFIG}: unreadable model config ({exc})") from None
+    return ModelConfig.from_json(raw, str(directory / CONFIG)), directory
+
+
 def read_model(directory: str | Path | None = None) -> tuple[ModelConfig, Any, pd.DataFrame, Path]:
     """Read a model directory (the packaged default when ``directory`` is None); load it
     with :meth:`nesscan.predictor.Predictor.load`.
@@ -95,15 +121,7 @@ def read_model(directory: str | Path | None = None) -> tuple[ModelConfig, Any, p
 
     from nesscan.model.classifier import WindowTransformer
 
-    directory = Path(directory) if directory is not None else default_model_dir()
-    for name in (CONFIG, WEIGHTS):
-        if not (directory / name).is_file():
-            raise NesscanError(f"{directory}: not a nesscan model directory (no {name})")
-    try:
-        raw = json.loads((directory / CONFIG).read_text())
-    except ValueError as exc:
-        raise NesscanError(f"{directory / CONFIG}: unreadable model config ({exc})") from None
-    config = ModelConfig.from_json(raw, str(directory / CONFIG))
+    config, directory = read_config(directory)
     if sha256_file(directory / WEIGHTS) != config.weights_sha256:
         raise NesscanError(f"{directory / WEIGHTS}: checksum differs from config.json (corrupt or replaced weights)")
     try:

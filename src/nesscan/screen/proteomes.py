@@ -46,10 +46,15 @@ def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "l
         raise NesscanError(f"engine must be local or ray, not {engine!r}")
     runner = None
     if engine == "ray":
+        from nesscan.model.store import read_config
+        from nesscan.predictor import uses_device
         from nesscan.screen.ray_engine import RayEngine
 
         rt = options.get("runtime")
-        runner = RayEngine(ray_address, workers=options.get("workers"), device=rt.device if rt else None)
+        device = rt.device if rt else None
+        if device and not uses_device(read_config(options.get("model_dir"))[0]):
+            device = None  # the model computes on the CPU: its actors ask Ray for no GPU
+        runner = RayEngine(ray_address, workers=options.get("workers"), device=device)
     done = [(0, 0)] * len(fastas)
     lock = threading.Lock()
 

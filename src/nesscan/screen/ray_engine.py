@@ -7,7 +7,9 @@ chunks are the same, the results land in the same ``OUT/.partial/`` store and th
 assembly writes the outputs, so the outputs are the bytes of the local engine's.
 
 * A pool of actors (one per CPU of the cluster, or ``workers``; one per GPU with
-  ``device="cuda"``, each asking for ``num_gpus=1``) is started once per engine. The
+  ``device="cuda"``, each asking for ``num_gpus=1``, which
+  :func:`~nesscan.screen.proteomes.screen_proteomes` passes only for a model that computes
+  on the device: the default's actors take CPUs) is started once per engine. The
   ``state`` of a screen (the model with its featurizer, settings) is put into the object
   store once (``ray.put`` on the driver) and each actor fetches and unpickles it once, on its
   first chunk of that screen: what is shipped to the workers is whatever ``state`` holds,
