@@ -269,3 +269,41 @@ def test_nesscan_run_scores_the_cargo_table_out_of_fold(tiny_cargo_data: Path, t
     assert len(metrics["vs_comp_length_by_quartile"]) == 4
     record = json.loads((out / "run.json").read_text())
     assert "protein_score" in record["results"]["cargo_pooled_auc"]
+    assert (out / "evaluation" / "cargo_metrics.json").is_file()  # and on the held-out split
+
+
+def test_evaluate_scores_the_held_out_cargo_proteins(tiny_cargo_model: Path, tiny_cargo_data: Path,
+                                                     tmp_path: Path) -> None:
+    """``nesscan evaluate`` of a model with a protein level: the cargo table's test-split
+    proteins, none of which its protein model trained on, scored as a screen scores them,
+    beside the baselines; a data folder giving other splits is one error that keeps the
+    window-level files."""
+    from nesscan import pipeline
+    from nesscan.validate.cargo import SCORES
+
+    out = tmp_path / "eval"
+    metrics = pipeline.evaluate(tiny_cargo_model, out, data=tiny_cargo_data, n_boot=20)
+    ex, _ = pipeline.prepare(tiny_cargo_data, seed=0)
+    held = ex.cargo.table[ex.cargo.table.split == "test"]
+    pred = pd.read_csv(out / "cargo_predictions.tsv", sep="\t")
+    assert sorted(pred.accession) == sorted(held.accession) and set(pred.label) == {0, 1}
+    config = json.loads((tiny_cargo_model / "config.json").read_text())
+    assert config["protein_model"]["proteins"] == (ex.cargo.table.split != "test").sum()
+    assert pred[list(SCORES)].notna().all().all()
+    model = Predictor.load(tiny_cargo_model)
+    proteins = [ex.cargo.proteins[a] for a in pred.accession]
+    p, score = model.score_protein_level(proteins, model.score_proteins(proteins))
+    np.testing.assert_allclose(pred.cargo_probability, p, rtol=1e-5)
+    np.testing.assert_allclose(pred.protein_score, score, rtol=1e-5)
+    saved = json.loads((out / "metrics.json").read_text())
+    cargo = json.loads((out / "cargo_metrics.json").read_text())
+    assert saved["protein_level"] == metrics["protein_level"]
+    assert saved["protein_level"]["auc"] == cargo["by_length"]["overall"]["auc"]
+    assert "Cargo table, held-out test split" in (out / "metrics.txt").read_text()
+
+    other = tmp_path / "other"
+    with pytest.raises(NesscanError, match="does not give the splits"):
+        pipeline.evaluate(tiny_cargo_model, other, data=tiny_cargo_data, n_boot=20,
+                          prepared=pipeline.prepare(tiny_cargo_data, seed=1))
+    assert "protein_level" not in json.loads((other / "metrics.json").read_text())
+    assert not (other / "cargo_metrics.json").exists()

@@ -105,7 +105,7 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
 
 def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Path | None = None,
              n_boot: int = 1000, seed: int = 0, runtime: Runtime | None = None,
-             log: Log = lambda msg: None) -> dict[str, Any]:
+             log: Log = lambda msg: None, prepared: tuple[ExampleSet, pd.DataFrame] | None = None) -> dict[str, Any]:
     """Held-out metrics of a model beside the trivial baselines, with ROC/PR figures.
 
     Writes ``metrics.json``, ``metrics.txt``, ``roc.png``, ``pr.png`` and
@@ -113,6 +113,12 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
     Doubtful NESdb positives are evaluated on their own against the same negatives. The
     overall scores, the doubtful positives' and the false-positive rate at the threshold use
     the negatives of "all": a set registered with ``in_all=False`` has only its own row.
+    A model with a protein level, given the data folder it was trained on (``data``, else
+    ``$NESSCAN_DATA``; a flat model needs it for its windows' parent proteins too) with its
+    cargo table, is also evaluated on the cargo table's held-out
+    proteins (:func:`nesscan.validate.cargo.held_out_cargo`): ``cargo_metrics.json`` and
+    ``cargo_predictions.tsv``, and ``metrics["protein_level"]``. ``prepared``: that data
+    folder's :func:`prepare` for the model's seed, when the caller has it.
     ``runtime``: device, precision, embedding cache and ESM-2 weights location.
     """
     from nesscan.validate.evaluate import evaluate_scores, evaluate_with_baselines, format_metrics_table, plot_pr, plot_roc
@@ -147,14 +153,52 @@ def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Pat
     metrics["embedder"] = model.config.embedder
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    text = format_metrics_table(metrics)
+    write_text(out / "metrics.txt", text + "\n")  # complete at the window level, whatever follows
     write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    write_text(out / "metrics.txt", format_metrics_table(metrics) + "\n")
     name = f"{model.config.family} model" if model.flat else f"{model.config.embedder['name']} embedder"
     plot_roc(metrics, out / "roc.png", f"Held-out test ROC ({name}, homology split)")
     plot_pr(metrics, out / "pr.png", f"Held-out test precision-recall ({name})")
     write_text(out / "predictions.tsv", test.assign(score=scores).to_csv(sep="\t", index=False))
-    log(format_metrics_table(metrics))
+    log(text)
+    cargo = None if model.protein_model is None else \
+        _evaluate_protein_level(model, table, out, data, prepared, n_boot, seed, log, metrics)
+    if cargo is not None:
+        write_text(out / "metrics.txt", text + "\n\nCargo table, held-out test split\n" + cargo + "\n")
+        write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     return metrics
+
+
+def _evaluate_protein_level(model: Predictor, table: pd.DataFrame, out: Path, data: Path | None,
+                            prepared: tuple[ExampleSet, pd.DataFrame] | None, n_boot: int, seed: int, log: Log,
+                            metrics: dict[str, Any]) -> str | None:
+    """:func:`evaluate`'s protein level on the cargo table's held-out proteins (see there);
+    returns its text table, None when it is not evaluated (logged why)."""
+    from nesscan.io.cargo import CARGO_FILE
+    from nesscan.validate.cargo import cargo_metrics, cargo_summary, format_cargo_table, held_out_cargo
+
+    root = data_dir(data)
+    if not (root / CARGO_FILE).is_file():
+        log(f"protein level not evaluated: {root} has no cargo table ({CARGO_FILE})")
+        return None
+    ex, examples = prepared or prepare(root, seed=model.config.seed, window=model.window)
+    split = examples.drop_duplicates("accession").set_index("accession").split
+    mine = table.drop_duplicates("accession").set_index("accession").split
+    if not mine.index.isin(split.index).all() or not mine.equals(split.reindex(mine.index)):
+        raise NesscanError(f"{root}: this data folder does not give the splits of the model's examples.tsv "
+                           "(other data or another seed than the model was trained with)")
+    folds = int(model.config.protein_model.get("inner_folds", 3))
+    pred = held_out_cargo(model, ex.cargo, seed=model.config.seed, inner_folds=folds)
+    write_text(out / "cargo_predictions.tsv", pred.to_csv(sep="\t", index=False, float_format="%.6g"))
+    if min(pred.label.sum(), (pred.label == 0).sum()) < 2:
+        log("protein level not evaluated: the test split holds too few labelled proteins of a class")
+        return None
+    cargo = cargo_metrics(pred, n_boot=n_boot, seed=seed)
+    write_text(out / "cargo_metrics.json", json.dumps(cargo, indent=2) + "\n")
+    metrics["protein_level"] = {"n_cargo": cargo["n_cargo"], "n_non_binders": cargo["n_non_binders"],
+                                "auc": cargo["by_length"]["overall"]["auc"]}
+    log(cargo_summary(cargo, "held-out test split"))
+    return format_cargo_table(cargo)
 
 
 def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str | os.PathLike | None = None,
@@ -276,7 +320,7 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
                .to_csv(sep="\t", index=False))
     record.start("evaluate")
     metrics = evaluate(model_dir, out / "evaluation", data=data, n_boot=n_boot, seed=seed,
-                       runtime=runtime, log=log)
+                       runtime=runtime, log=log, prepared=prepared)
     record.stop("evaluate")
     results = record.data["results"]
     results["test_auc"] = {k: [v["auc"], v["auc_lo"], v["auc_hi"]] for k, v in metrics["scorers"].items()}

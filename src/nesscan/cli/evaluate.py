@@ -15,12 +15,16 @@ EXAMPLE = """Example:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="test-split ROC/PR and AUC with CI beside trivial baselines",
                        description="Score the held-out test examples of a trained model and compare with the "
-                                   "composition, consensus-count, hydrophobic-count and length baselines.",
+                                   "composition, consensus-count, hydrophobic-count and length baselines. A model "
+                                   "with a protein level is also scored on the cargo table's held-out proteins "
+                                   "(data folder with cargo/), beside composition, composition + length, best "
+                                   "window and length.",
                        epilog=EXAMPLE, formatter_class=formatter)
     add_model_option(p, required=False)
     p.add_argument("model_positional", nargs="?", metavar="MODEL",
                    help="deprecated alias of --model (accepted for one more release)")
-    p.add_argument("-o", "--output", required=True, help="folder for metrics.json, metrics.txt, roc.png, pr.png")
+    p.add_argument("-o", "--output", required=True, help="folder for metrics.json, metrics.txt, roc.png, pr.png "
+                   "(and cargo_metrics.json, cargo_predictions.tsv)")
     p.add_argument("--data", help="data folder (needed only for protein-context models, such as the default "
                    "window-feature model; default $NESSCAN_DATA)")
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the AUC CI (default 1000)")

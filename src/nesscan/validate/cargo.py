@@ -121,6 +121,33 @@ def cargo_metrics(pred: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> dict
     return out
 
 
+def cargo_summary(metrics: Mapping[str, Any], where: str) -> str:
+    """One line of :func:`cargo_metrics`' figures for the log (``where``: e.g. "out of fold")."""
+    overall = metrics["by_length"]["overall"]["auc"]
+    quart = [b["auc"]["protein_score"] for b in metrics["by_length"]["quartiles"]]
+    return (f"cargo table ({metrics['n_cargo']} cargo, {metrics['n_non_binders']} non-binders), {where}: protein "
+            f"score {overall['protein_score']['auc']:.3f}, cargo probability {overall['cargo_probability']['auc']:.3f}, "
+            f"composition + length {overall['comp_length']['auc']:.3f}, length {overall['length']['auc']:.3f}; "
+            "per length quartile " + " / ".join("n/a" if a is None else f"{a['auc']:.3f}" for a in quart))
+
+
+def format_cargo_table(metrics: Mapping[str, Any]) -> str:
+    """:func:`cargo_metrics` as a text table: each score's AUC [95% CI] over all proteins and
+    its AUC per length quartile; the paired difference against composition + length below."""
+    blocks = [metrics["by_length"]["overall"], *metrics["by_length"]["quartiles"]]
+    head = ["all"] + [f"Q{q + 1} {b['min_length']}-{b['max_length']} aa" for q, b in enumerate(blocks[1:])]
+    lines = [f"Protein level: {metrics['n_cargo']} cargo, {metrics['n_non_binders']} non-binders",
+             f"{'score':<20} {'all: AUC [95% CI]':<24} " + " ".join(f"{h:<18}" for h in head[1:])]
+    for s in SCORES:
+        cells = [(b["auc"].get(s) if b["auc"] else None) for b in blocks]
+        first = "n/a" if cells[0] is None else f"{cells[0]['auc']:.3f} [{cells[0]['auc_lo']:.3f}, {cells[0]['auc_hi']:.3f}]"
+        lines.append(f"{s:<20} {first:<24} " + " ".join(f"{'' if c is None else format(c['auc'], '.3f'):<18}"
+                                                         for c in cells[1:]))
+    for s, d in metrics["vs_comp_length"].items():
+        lines.append(f"{s} - comp_length: {d['diff']:+.3f} [{d['lo']:+.3f}, {d['hi']:+.3f}] (paired bootstrap)")
+    return "\n".join(line.rstrip() for line in lines)
+
+
 def cross_validate_cargo(cargo: Any, table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer,
                          window_fold: Mapping[str, int], fold_chosen: Sequence[Mapping[str, Any]], seed: int = 0,
                          inner_folds: int = 3, log: Callable[[str], None] = lambda msg: None) -> pd.DataFrame:
@@ -183,3 +210,57 @@ def cross_validate_cargo(cargo: Any, table: pd.DataFrame, proteins: Mapping[str,
     keep = [c for c in ("accession", "entry_name", "category", "label", "length", "cluster", "input_fraction_ppm")
             if c in labelled]
     return labelled[keep].assign(fold=fold, **cols)
+
+
+def held_out_cargo(model: Any, cargo: Any, seed: int = 0, inner_folds: int = 3) -> pd.DataFrame:
+    """A trained model's protein level on the cargo table's held-out proteins (``nesscan evaluate``).
+
+    The ``test`` split's labelled proteins (never seen by the model: its protein model
+    trains on ``train`` + ``val``, and the split keeps homologues together) are scored by
+    the model's protein level (:meth:`~nesscan.predictor.Predictor.score_protein_level`).
+    Beside it, on the same proteins: composition, and composition and length, each fitted
+    on the training splits' labelled proteins by the protein model's own nested procedure
+    (:func:`~nesscan.model.cargo.fit_cargo_model` with that one feature set); the best
+    window and the best exposed window of the model's window scores; length.
+
+    Parameters
+    ----------
+    model
+        A :class:`~nesscan.predictor.Predictor` with a protein model.
+    cargo
+        The cargo table of :func:`nesscan.dataset.prepare.prepare` for the model's data
+        and seed (``table`` with ``split`` and ``cluster``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per held-out protein, the columns of :func:`cross_validate_cargo`'s table
+        without ``fold``; an empty table when the test split holds no labelled protein.
+    """
+    from nesscan.features.protein import EVIDENCE, plddt_of, window_evidence
+    from nesscan.model.cargo import fit_cargo_model
+
+    labelled = cargo.table.reset_index(drop=True)
+    test = labelled[labelled.split == "test"].reset_index(drop=True)
+    train = labelled[labelled.split.isin(["train", "val"])].reset_index(drop=True)
+    keep = [c for c in ("accession", "entry_name", "category", "label", "length", "cluster", "input_fraction_ppm")
+            if c in labelled]
+    if test.empty:
+        return test[keep].assign(**{s: np.zeros(0) for s in SCORES})
+    held = [cargo.proteins[a] for a in test.accession]
+    seqs = [p.sequence for p in held]
+    window_scores = model.score_proteins(held)
+    cargo_probability, protein_score = model.score_protein_level(held, window_scores)
+    plddt = plddt_of(model.featurizer, seqs)
+    evidence = window_evidence(window_scores, plddt, [len(s) for s in seqs], model.window)
+    fit_seqs = [cargo.proteins[a].sequence for a in train.accession]
+    fit_plddt = plddt_of(model.featurizer, fit_seqs)
+    cols = {"protein_score": protein_score, "cargo_probability": cargo_probability}
+    for name, sets in (("comp_length", {"composition+length": ("composition", "length")}),
+                       ("composition", {"composition": ("composition",)})):
+        baseline = fit_cargo_model(fit_seqs, fit_plddt, train.label.to_numpy(), train.cluster.tolist(),
+                                   np.zeros((len(train), len(EVIDENCE))), seed, inner_folds, feature_sets=sets)[0]
+        cols[name] = baseline.cargo_probability(seqs, plddt)
+    cols["best_window"], cols["best_exposed_window"] = evidence[:, 0], evidence[:, 1]
+    cols["length"] = test.length.to_numpy(float)
+    return test[keep].assign(**cols)

@@ -125,7 +125,7 @@ def _cargo_level(cargo: Any, table: pd.DataFrame, proteins: Mapping[str, Protein
                  cv: dict[str, Any], out: Path, folds: int, seed: int, n_boot: int,
                  log: Callable[[str], None]) -> dict[str, Any]:
     """The cargo table scored out of fold, on the window cross-validation's folds."""
-    from nesscan.validate.cargo import cargo_metrics, cross_validate_cargo
+    from nesscan.validate.cargo import cargo_metrics, cargo_summary, cross_validate_cargo
     from nesscan.validate.cv import cluster_folds
 
     window_fold = dict(zip(table.cluster, cluster_folds(table.reset_index(drop=True), folds, seed)))
@@ -134,12 +134,7 @@ def _cargo_level(cargo: Any, table: pd.DataFrame, proteins: Mapping[str, Protein
     write_text(out / "cv" / "cargo_predictions.tsv", pred.to_csv(sep="\t", index=False, float_format="%.6g"))
     metrics = cargo_metrics(pred, n_boot=n_boot, seed=seed)
     _write_json(out / "cv" / "cargo_metrics.json", metrics)
-    overall = metrics["by_length"]["overall"]["auc"]
-    quart = [b["auc"]["protein_score"] for b in metrics["by_length"]["quartiles"]]
-    log(f"cargo table ({metrics['n_cargo']} cargo, {metrics['n_non_binders']} non-binders), out of fold: protein score "
-        f"{overall['protein_score']['auc']:.3f}, cargo probability {overall['cargo_probability']['auc']:.3f}, "
-        f"composition + length {overall['comp_length']['auc']:.3f}, length {overall['length']['auc']:.3f}; "
-        "per length quartile " + " / ".join("n/a" if a is None else f"{a['auc']:.3f}" for a in quart))
+    log(cargo_summary(metrics, "out of fold"))
     return metrics
 
 
