@@ -270,6 +270,7 @@ def test_nesscan_run_scores_the_cargo_table_out_of_fold(tiny_cargo_data: Path, t
     record = json.loads((out / "run.json").read_text())
     assert "protein_score" in record["results"]["cargo_pooled_auc"]
     assert (out / "evaluation" / "cargo_metrics.json").is_file()  # and on the held-out split
+    assert "protein_score" in record["results"]["test_cargo_auc"]
 
 
 def test_evaluate_scores_the_held_out_cargo_proteins(tiny_cargo_model: Path, tiny_cargo_data: Path,

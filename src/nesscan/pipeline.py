@@ -327,6 +327,9 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     results["test_auc_by_negative_set"] = {g: [v["scorers"]["model"][k] for k in ("auc", "auc_lo", "auc_hi")]
                                            for g, v in metrics["groups"].items()}
     results["not_in_all_negatives"] = metrics["separate"]
+    if "protein_level" in metrics:
+        results["test_cargo_auc"] = {s: [v["auc"], v["auc_lo"], v["auc_hi"]]
+                                     for s, v in metrics["protein_level"]["auc"].items() if v is not None}
     if folds >= 2:
         from nesscan.validate.protein_level import validate
 
