@@ -59,12 +59,15 @@ def cargo_folds(labelled: pd.DataFrame, window_fold: Mapping[str, int], k: int, 
 
 
 def _paired(y: np.ndarray, a: np.ndarray, b: np.ndarray, n_boot: int, seed: int, alpha: float = 0.05
-            ) -> dict[str, float]:
-    """AUC(a) - AUC(b) with a paired, class-stratified bootstrap interval."""
+            ) -> dict[str, float] | None:
+    """AUC(a) - AUC(b) with a paired, class-stratified bootstrap interval; None when a class
+    is missing (a length quartile of a small held-out set)."""
     from sklearn.metrics import roc_auc_score
 
     rng = np.random.default_rng(seed)
     pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    if not len(pos) or not len(neg):
+        return None
     diff = roc_auc_score(y, a) - roc_auc_score(y, b)
     boots = []
     for _ in range(n_boot):
@@ -84,7 +87,7 @@ def cargo_metrics(pred: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> dict
         :func:`nesscan.screen.protein_score.auc_by_length_quartile` for :data:`SCORES`
         (overall and per length quartile, with CIs); ``vs_comp_length``: score -> the
         paired difference against composition + length (``diff``, ``lo``, ``hi``), and
-        ``vs_comp_length_by_quartile`` the same within each length quartile;
+        ``vs_comp_length_by_quartile`` the same within each length quartile (None where a class is missing);
         ``cargo_a``: AUC of each score, Cargo A against non-binders; ``measured_input``:
         the same for the proteins whose input abundance was measured (above the cargoes'
         commonest value, the table's placeholder of "not quantified"); each None when a
@@ -144,6 +147,8 @@ def format_cargo_table(metrics: Mapping[str, Any]) -> str:
         lines.append(f"{s:<20} {first:<24} " + " ".join(f"{'' if c is None else format(c['auc'], '.3f'):<18}"
                                                          for c in cells[1:]))
     for s, d in metrics["vs_comp_length"].items():
+        if d is None:
+            continue
         lines.append(f"{s} - comp_length: {d['diff']:+.3f} [{d['lo']:+.3f}, {d['hi']:+.3f}] (paired bootstrap)")
     return "\n".join(line.rstrip() for line in lines)
 
