@@ -1,7 +1,8 @@
 """Screen the assembled human Swiss-Prot set (and E. coli, the control with no nucleus) as a
 user would, and print what the targets ask about: wall time and peak RSS of the whole process
 tree (workers included), window-level calls at FDR 10%, protein-level calls at a protein
-q-value of 10% per 100 proteins, and E. coli's rate beside human's.
+q-value of 10% per 100 proteins (the batch q-value over the proteins the compartment gate lets
+through), the proteins set aside per predicted compartment, and E. coli's rate beside human's.
 
 Each screen is ``python -m nesscan screen FASTA -o OUT`` with the defaults (the shipped model
 with its protein model, 25% decoys, one worker per core), timed in a fresh process.
@@ -47,7 +48,8 @@ def main() -> None:
         if "protein_calls_at_q_10" in fdr:
             print(f"  protein level: {fdr['protein_calls_at_q_10']:,} proteins at q 10% "
                   f"({rates[name]:.2f} per 100 proteins; score >= {fdr['protein_score_threshold_at_q_10']}), "
-                  f"{fdr['protein_calls_at_q_5']:,} at q 5%, lowest q {fdr['lowest_protein_q_value']:.3f}")
+                  f"{fdr['protein_calls_at_q_5']:,} at q 5%, lowest q {fdr['lowest_cargo_q_value_batch']:.3f}; "
+                  f"{fdr['proteins_assessed']:,} assessed, set aside: {fdr['proteins_set_aside_by_compartment']}")
     if rates.get("human") and rates.get("E. coli") is not None:
         print(f"E. coli / human, protein calls per protein at q 10%: {rates['E. coli'] / rates['human']:.3f}")
 

@@ -14,7 +14,8 @@ import pytest
 
 from nesscan.errors import NesscanError
 from nesscan.features.protein import EVIDENCE, GROUPS, feature_names, protein_features, window_evidence
-from nesscan.model.cargo import CargoModel, fit_cargo_model, protein_q_values
+from nesscan.model.cargo import CargoModel, fit_cargo_model
+from nesscan.screen.protein_score import bh_q_values, cargo_p_values
 from nesscan.predictor import Predictor
 
 STANDARD = "ACDEFGHIKLMNPQRSTVWY"
@@ -50,27 +51,36 @@ def test_window_evidence_of_a_protein_shorter_than_the_window_is_zero() -> None:
 # ------------------------------------------------------------------------------- q-values
 
 
-def _q_oracle(scores: np.ndarray, null: np.ndarray) -> np.ndarray:
-    """Brute force: for each protein, the lowest F0/F over thresholds at or below its score."""
-    out = []
-    for s in scores:
-        best = 1.0
-        for t in scores[scores <= s]:
-            f0 = ((null >= t).sum() + 1) / (len(null) + 1)
-            best = min(best, f0 / ((scores >= t).sum() / len(scores)))
-        out.append(min(best, 1.0))
-    return np.array(out)
+def _bh_oracle(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg by the definition: q_i = min over p_j >= p_i of p_j * m / #{p <= p_j}."""
+    ok = np.isfinite(p)
+    m = ok.sum()
+    out = np.full(len(p), np.nan)
+    for i in np.flatnonzero(ok):
+        out[i] = min(min(pj * m / (p[ok] <= pj).sum(), 1.0) for pj in p[ok] if pj >= p[i])
+    return out
 
 
-def test_protein_q_values_equal_a_brute_force_oracle() -> None:
+def test_batch_q_values_equal_benjamini_hochberg_by_its_definition() -> None:
     rng = np.random.default_rng(3)
     for _ in range(20):
-        scores = np.round(rng.random(int(rng.integers(1, 60))), 2)  # ties
-        null = rng.random(int(rng.integers(1, 30))) * 0.8
-        assert np.allclose(protein_q_values(scores, null), _q_oracle(scores, null))
-    q = protein_q_values(np.array([0.9, np.nan, 0.1]), np.array([0.2]))
-    assert np.isnan(q[1]) and np.isfinite(q[[0, 2]]).all()
-    assert np.isnan(protein_q_values(np.array([np.nan]), np.array([0.1]))).all()
+        p = np.round(rng.random(int(rng.integers(1, 60))), 2)  # ties
+        p[rng.random(len(p)) < 0.1] = np.nan
+        assert np.allclose(bh_q_values(p), _bh_oracle(p), equal_nan=True)
+
+
+def test_a_protein_p_value_is_its_score_against_the_fixed_null_whatever_else_is_scored() -> None:
+    rng = np.random.default_rng(4)
+    null = np.sort(rng.beta(2, 5, 300))
+    scores = rng.random(50)
+    p = cargo_p_values(scores, null)
+    empirical = (1 + (null[None, :] >= scores[:, None]).sum(axis=1)) / (len(null) + 1)
+    body = (null >= scores[:, None]).sum(axis=1) >= 10  # where the null has resolution: the empirical p-value
+    assert np.allclose(p[body], empirical[body])
+    assert ((p[~body] > 0) & (p[~body] <= 10 / (len(null) + 1) + 1e-12)).all()  # the fitted tail, below the body
+    assert np.allclose([cargo_p_values([s], null)[0] for s in scores[:5]], p[:5])  # alone = in a batch
+    top = np.sort(scores[scores > null.max()])
+    assert len(top) < 2 or (np.diff(cargo_p_values(top, null)) < 0).all()  # no ties beyond the null
 
 
 # ------------------------------------------------------------------------------- the model
@@ -233,17 +243,28 @@ def test_a_screen_with_a_protein_model_fills_the_protein_columns(tiny_cargo_mode
     pipeline.screen(fasta, tmp_path / "s", tiny_cargo_model, workers=1)
     prot = pd.read_csv(tmp_path / "s" / "proteins.csv")
     ok = prot.status == "ok"
-    for col in ("cargo_probability", "protein_score", "protein_q_value"):
+    assessed = ok & (prot.compartment == "nucleocytoplasmic")
+    # the gate sets aside only the planted non-binders, 60% hydrophobic (L, I, V, F, A, G, T), never a charged cargo
+    assert (prot.compartment[prot.accession.str.startswith("C")] == "nucleocytoplasmic").all()
+    assert set(prot.accession[ok & ~assessed].str[0]) == {"B"} and assessed.sum() > 0.6 * ok.sum()
+    for col in ("cargo_probability", "protein_score"):
         assert prot.loc[ok, col].between(0, 1).all() and prot.loc[~ok, col].isna().all(), col
-    ranked = prot[ok].sort_values("protein_score")
-    assert (np.diff(ranked.protein_q_value.to_numpy()) <= 1e-12).all()  # a higher score never has a higher q
+    for col in ("cargo_p_value", "cargo_q_value_batch"):
+        assert prot.loc[assessed, col].between(0, 1).all() and prot.loc[~assessed, col].isna().all(), col
+    ranked = prot[assessed].sort_values("protein_score")
+    assert (np.diff(ranked.cargo_q_value_batch.to_numpy()) <= 1e-12).all()  # a higher score never has a higher q
+    assert (np.diff(ranked.cargo_p_value.to_numpy()) <= 1e-12).all()
+    assert set(prot.call_status[assessed]) <= {"called", "not called"}
+    assert prot.call_status[ok & ~assessed].str.startswith("not assessed: predicted").all()
     cands = pd.read_csv(tmp_path / "s" / "candidates.csv")
     by_acc = prot.set_index("accession")
     assert len(cands) and np.allclose(cands.cargo_probability, by_acc.loc[cands.accession, "cargo_probability"],
                                       atol=1e-5)
     fdr = json.loads((tmp_path / "s" / "fdr.json").read_text())
-    assert fdr["proteins_scored"] == int(ok.sum()) and fdr["protein_null_size"] > 0
-    assert fdr["protein_calls_at_q_10"] == int((prot.protein_q_value <= 0.1).sum())
+    assert fdr["proteins_assessed"] == int(assessed.sum()) and fdr["protein_null_size"] > 0
+    assert fdr["proteins_set_aside"] == int((ok & ~assessed).sum())
+    assert fdr["protein_calls_at_q_10"] == int((prot.cargo_q_value_batch <= 0.1).sum()) == \
+        int((prot.call_status == "called").sum())
     cargo_ids = prot.accession.str.startswith("C")  # the planted cargoes score above the non-binders
     assert prot.protein_score[cargo_ids].median() > prot.protein_score[prot.accession.str.startswith("B")].median()
 

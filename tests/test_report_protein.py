@@ -51,14 +51,17 @@ def _screen_level(folder: Path, seed: int) -> pd.DataFrame:
     prots = pd.read_csv(folder / "proteins.csv")
     prots["cargo_probability"] = rng.random(len(prots)).round(6)
     prots["protein_score"] = rng.random(len(prots)).round(6)
-    prots["protein_q_value"] = (1 - prots.protein_score) / 3
+    prots["cargo_q_value_batch"] = (1 - prots.protein_score) / 3
+    prots["compartment"] = "nucleocytoplasmic"
+    prots["call_status"] = np.where(prots.cargo_q_value_batch <= 0.1, "called", "not called")
     prots.to_csv(folder / "proteins.csv", index=False)
     cands = pd.read_csv(folder / "candidates.csv")
     cands = cands.merge(prots[["accession", "cargo_probability", "protein_score"]], on="accession", how="left")
     cands.to_csv(folder / "candidates.csv", index=False)
     fdr = json.loads((folder / "fdr.json").read_text())
-    q = prots.protein_q_value
-    fdr.update({"protein_null_size": 26, "proteins_scored": len(prots), "lowest_protein_q_value": float(q.min()),
+    q = prots.cargo_q_value_batch
+    fdr.update({"protein_null_size": 26, "proteins_assessed": len(prots), "proteins_set_aside": 0,
+                "lowest_cargo_q_value_batch": float(q.min()),
                 "protein_calls_at_q_5": int((q <= 0.05).sum()), "protein_calls_at_q_10": int((q <= 0.10).sum()),
                 "protein_calls_per_100_proteins_at_q_10": 100 * float((q <= 0.10).mean()),
                 "protein_score_threshold_at_q_10": float(prots.protein_score[q <= 0.10].min())})
@@ -150,8 +153,9 @@ def test_top_proteins_and_calls(protein_run):
     table8 = section[section.index("**Table 8"):section.index("**Table 9")]
     line = next(r for r in table8.splitlines() if r.startswith("| H.sapiens"))
     cells = line.split(" | ")
-    assert cells[2:4] == [str(fdr["protein_calls_at_q_5"]), str(fdr["protein_calls_at_q_10"])]
-    assert cells[7] == str(fdr["calls_at_fdr_10"])  # window level, unchanged
+    assert cells[1:5] == ["0", str(fdr["proteins_assessed"]), str(fdr["protein_calls_at_q_5"]),
+                          str(fdr["protein_calls_at_q_10"])]
+    assert cells[8] == str(fdr["calls_at_fdr_10"])  # window level, unchanged
     assert "| E.coli (UP000000625) [control] |" in table8
 
 

@@ -75,6 +75,21 @@ def test_predict_shows_cargo_probability(with_protein_model):
     assert f'<strong class="cargo-probability">{cargo[0]:.3f}</strong>' in page
     assert f'<strong class="protein-score">{score[0]:.3f}</strong>' in page
     assert "Neither locates an NES" in page and "The served model has none" not in client.get("/api").text
+    # where the protein lives, and its call against the model's fixed null
+    from nesscan.screen.protein_score import cargo_p_values
+
+    assert pkia["compartment"] == "nucleocytoplasmic" and pkia["tm_helices"] == 0
+    assert pkia["cargo_p_value"] == pytest.approx(cargo_p_values(score, model.protein_model.null)[0], rel=1e-9)
+    assert pkia["cargo_q_value_batch"] == pkia["cargo_p_value"] and pkia["call_status"] in ("called", "not called")
+    assert "compartment" not in short
+    helix = "LLVALIVAFLGLLIAVVLAF"
+    receptor = ">R1 designed 7-helix protein\nMSDNKE" + "".join(helix + "KRDESGNQTPKE" for _ in range(7)) + "GSEKKD\n"
+    (mem,) = client.post("/api/predict", json={"sequence": receptor}).json()["proteins"]
+    assert mem["compartment"] == "membrane" and mem["cargo_p_value"] is None
+    assert mem["call_status"] == "not assessed: predicted membrane protein (7 TM helices)"
+    page = client.post("/", data={"sequence": receptor}).text
+    assert '<strong class="compartment-label">membrane</strong>' in page
+    assert "not assessed: predicted membrane protein (7 TM helices)" in page
 
 
 @pytest.fixture
@@ -92,7 +107,9 @@ def level_screen(tmp_path):
     pd.DataFrame({"accession": ["P1", "P2"], "entry_name": ["A_H", "B_H"], "gene": ["A", "B"], "length": [120, 200],
                   "n_windows": [99, 179], "max_score": [0.95, 0.97], "best_start": [5, 10], "n_candidates": [1, 2],
                   "status": ["ok", "ok"], "cargo_probability": [0.2345, 0.8123], "protein_score": [0.3456, 0.9012],
-                  "protein_q_value": [0.4, 0.031]}).to_csv(folder / "proteins.csv", index=False)
+                  "compartment": ["nucleocytoplasmic"] * 2, "cargo_p_value": [0.2, 0.004],
+                  "cargo_q_value_batch": [0.4, 0.031], "call_status": ["not called", "called"]
+                  }).to_csv(folder / "proteins.csv", index=False)
     return folder
 
 
@@ -109,7 +126,8 @@ def test_browse_shows_the_protein_level_columns(level_screen):
     rows = client.get("/api/candidates?sort=cargo_probability&order=asc").json()["rows"]
     assert [r["cargo_probability"] for r in rows] == [0.2345, 0.8123, 0.8123]
     protein = client.get("/protein/P2").text
-    assert '<strong class="protein-score">0.901</strong>' in protein and "protein q-value 0.031" in protein
+    assert '<strong class="protein-score">0.901</strong>' in protein and "q-value (batch) 0.031" in protein
+    assert '<span class="call-status">called</span>' in protein
     assert client.get("/api/protein/P2").json()["protein"]["cargo_probability"] == 0.8123
 
 

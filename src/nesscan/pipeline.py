@@ -30,13 +30,14 @@ Log = Callable[[str], None]
 DEFAULT_PROTEOMES = ("UP000002311-S.cerevisiae.fasta.gz", "UP000000625-E.coli.fasta.gz")
 
 
-def data_dir(path: str | os.PathLike | None = None) -> Path:
-    """The data folder: ``path``, else ``$NESSCAN_DATA``; it must hold NESdb and the negatives."""
+def data_dir(path: str | os.PathLike | None = None, require: tuple[str, ...] = (NESDB_FILE, MITO_FILE)) -> Path:
+    """The data folder: ``path``, else ``$NESSCAN_DATA``; it must hold ``require`` (by
+    default NESdb and the negatives)."""
     chosen = path or os.environ.get("NESSCAN_DATA")
     if not chosen:
         raise NesscanError("no data folder: pass --data DIR or set NESSCAN_DATA (e.g. ../shared/data)")
     root = Path(chosen)
-    for rel in (NESDB_FILE, MITO_FILE):
+    for rel in require:
         if not (root / rel).is_file():
             raise NesscanError(f"{root}: not a nesscan data folder (missing {rel})")
     return root
@@ -61,7 +62,38 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     :func:`evaluate` scores exactly the held-out examples. The threshold is the larger
     of 0.9 (the original method's cut-off) and the 99th percentile of the validation
     negatives' scores (a 1% false-positive rate on held-out negatives).
+
+    With the MultiLoc set in ``data`` (``localisation/multiloc``), the directory also gets
+    the compartment gate (:func:`train_compartment_gate`).
     """
+    out = _train_window_model(data, model_dir, embedder_spec, context, params, seed, log, prepared, classifier,
+                              tracks, runtime, weak_positives)
+    if (Path(data) / "localisation" / "multiloc").is_dir():
+        train_compartment_gate(data, out, seed, log)
+    return out
+
+
+def train_compartment_gate(data: Path, model_dir: str | os.PathLike, seed: int = 0,
+                           log: Log = lambda msg: None) -> Path:
+    """Fit, check and save the compartment gate (:mod:`nesscan.localisation.model`) into
+    ``model_dir`` from the MultiLoc set of ``data`` (``compartment.safetensors``,
+    ``compartment.json``, ``compartment_metrics.json``;
+    :func:`nesscan.validate.compartment.train_compartment`)."""
+    from nesscan.validate.compartment import train_compartment
+
+    report = train_compartment(data, model_dir, seed=seed, log=log)
+    oof = report["out_of_fold"]
+    log(f"compartment gate: out of fold, {oof['nuclear']['set_aside']:.1%} of nuclear and "
+        f"{oof['cytoplasmic']['set_aside']:.1%} of cytoplasmic proteins set aside; "
+        f"{oof['plasma membrane']['set_aside']:.1%} of plasma-membrane, {oof['extracellular']['set_aside']:.1%} of "
+        f"extracellular and {oof['mitochondrial (mTP)']['set_aside']:.1%} of mitochondrial")
+    return Path(model_dir)
+
+
+def _train_window_model(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any] | str,
+                        context: str, params: ClassifierParams, seed: int, log: Log,
+                        prepared: tuple[ExampleSet, pd.DataFrame] | None, classifier: str, tracks: str,
+                        runtime: Runtime | None, weak_positives: bool) -> Path:
     checksums = training_files(data)
     _check_weak_positives(data, weak_positives)
     if classifier != "transformer":
@@ -260,6 +292,23 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     return summary
 
 
+def _check_classes(screen_dir: Path, fasta: str | os.PathLike, model_dir: Path, runtime: Runtime | None,
+                   log: Log) -> None:
+    """Write ``protein_classes.tsv`` into a screen folder: call rates in protein classes that
+    cannot be cargo (:func:`nesscan.validate.protein_classes.class_call_rates`)."""
+    from nesscan.validate.protein_classes import screen_class_rates
+
+    model = Predictor.load(model_dir, runtime)
+    if model.protein_model is None:
+        return
+    rates = screen_class_rates(screen_dir, fasta, set(model.known_nes.accession), model.protein_model.null)
+    write_text(screen_dir / "protein_classes.tsv", rates.to_csv(sep="\t", index=False, float_format="%.4g"))
+    top = rates.set_index("class")
+    log(f"{screen_dir.name}: proteins called {top.called_pct['all proteins']:.1f}% "
+        f"(NESdb parents {top.called_pct['NESdb parents']:.1f}%, set aside "
+        f"{100 - 100 * top.proteins['assessed (can be cargo)'] / max(top.proteins['all proteins'], 1):.1f}%)")
+
+
 def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None,
         embedder_spec: dict[str, Any] | str = "physchem", context: str = "peptide",
         params: ClassifierParams = ClassifierParams(), seed: int = 0, n_boot: int = 1000,
@@ -361,6 +410,7 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
                                  progress=cb, resume=resume, workers=workers, overwrite=True)
         log(f"{name}: {summary.proteins} proteins, {summary.candidates} candidates "
             f"({summary.known_candidates} known)")
+        _check_classes(out / "screen" / name, fasta, model_dir, runtime, log)
         record.data["results"][f"screen:{name}"] = {"proteins": summary.proteins,
                                                     "candidates": summary.candidates,
                                                     "known_candidates": summary.known_candidates}

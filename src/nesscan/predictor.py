@@ -156,6 +156,24 @@ class Predictor:
         return self.score_features(self.features(examples, proteins))
 
     @property
+    def compartment(self) -> Any:
+        """The compartment gate (:class:`nesscan.localisation.model.CompartmentModel`): the
+        model directory's own, else the packaged one; loaded on first use."""
+        if getattr(self, "_compartment", None) is None:
+            from nesscan.localisation.model import load_compartment_model
+
+            self._compartment = load_compartment_model(self.path)
+        return self._compartment
+
+    def compartment_sha256(self) -> str:
+        """SHA-256 of the compartment gate's weights (part of a screen's manifest)."""
+        from nesscan.hashing import sha256_file
+        from nesscan.localisation.model import WEIGHTS, packaged_dir
+
+        own = self.path / WEIGHTS if self.path is not None else None
+        return sha256_file(own if own is not None and own.is_file() else packaged_dir() / WEIGHTS)
+
+    @property
     def protein_model(self) -> Any:
         """The protein-level model trained beside the window model
         (:class:`nesscan.model.cargo.CargoModel`), or None (a model trained without a cargo

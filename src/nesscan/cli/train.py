@@ -9,7 +9,8 @@ from nesscan.cli.common import (Reporter, add_classifier_options, add_embedder_o
 
 EXAMPLE = """Example:
   nesscan train --data ../shared/data -o models/default --seed 0
-  nesscan train --data ../shared/data -o models/physchem --classifier transformer --embedder physchem --seed 0"""
+  nesscan train --data ../shared/data -o models/physchem --classifier transformer --embedder physchem --seed 0
+  nesscan train --data ../shared/data -o src/nesscan/models/compartment --compartment-only"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -18,10 +19,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "them by MMseqs2 cluster, featurise them and train the classifier (default: the "
                                    "window-feature ensemble; --classifier transformer for the Transformer). With the "
                                    "CRM1 cargo table in the data folder (cargo/), a flat model also gets the "
-                                   "protein-level model (cargo probability, protein score) beside it.",
+                                   "protein-level model (cargo probability, protein score) beside it; with the MultiLoc set "
+                                   "(localisation/multiloc), the compartment gate that sets aside proteins that "
+                                   "cannot be CRM1 cargo (membrane, secretory, mitochondrial).",
                        epilog=EXAMPLE, formatter_class=formatter)
     p.add_argument("--data", help="data folder with nesdb/ and negatives/ (default: $NESSCAN_DATA)")
     p.add_argument("-o", "--output", required=True, help="model directory to write")
+    p.add_argument("--compartment-only", action="store_true",
+                   help="fit only the compartment gate from the data folder's MultiLoc set into the output "
+                        "directory (compartment.safetensors, compartment.json, compartment_metrics.json)")
     add_classifier_options(p, cache=True)
     add_embedder_options(p)
     add_training_options(p)
@@ -29,10 +35,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nesscan.pipeline import data_dir, train
+    from nesscan.pipeline import data_dir, train, train_compartment_gate
 
     check_classifier(args)
     rep = Reporter()
+    if args.compartment_only:
+        from nesscan.validate.compartment import MULTILOC_DIR
+
+        out = train_compartment_gate(data_dir(args.data, require=(f"{MULTILOC_DIR}/nuclear.fasta",)), args.output,
+                                     seed=args.seed, log=rep.log)
+        rep.log(f"compartment gate written to {out}")
+        return 0
     out = train(data_dir(args.data), args.output, embedder_spec(args), args.context,
                 params=classifier_params(args), seed=args.seed, log=rep.log, classifier=args.classifier,
                 tracks=args.tracks, runtime=runtime(args), weak_positives=args.weak_positives)

@@ -22,8 +22,9 @@ protein score
     caller's, :func:`nesscan.model.cargo_train.train_protein_model`). Its weights say how
     much the window evidence adds to the whole-protein view.
 null
-    The out-of-fold protein scores of the training non-binders: the protein q-values of a
-    screen (:func:`protein_q_values`) compare a proteome's protein scores with them.
+    The out-of-fold protein scores of the training non-binders: a fixed reference null,
+    shipped with the model, against which a screen gives each protein a p-value
+    (:func:`nesscan.screen.protein_score.cargo_p_values`).
 
 A high cargo probability says a protein looks like the proteins CRM1 exports; it does
 not locate an NES (some cargoes ride on a partner). The windows do that.
@@ -129,41 +130,6 @@ class CargoModel:
         own = {k: v for k, v in mine.items() if k.startswith(("lr.", "gbm."))}
         return cls(tuple(groups), FlatClassifier("ensemble", own), FlatClassifier("logistic", combine),
                    np.sort(mine["null"]))
-
-
-def protein_q_values(scores: np.ndarray, null: np.ndarray) -> np.ndarray:
-    """Protein-level q-values of a proteome's protein scores against the non-binders' null.
-
-    For a threshold ``t``, the estimated false discovery rate of calling every protein
-    scoring at least ``t`` is ``F0(t) / F(t)``, with ``F0(t) = (#null >= t + 1) / (n0 + 1)``
-    (the non-binders' out-of-fold scores: the share of non-exported proteins that score
-    ``t`` or more; the +1 keeps it above zero beyond the highest one) and ``F(t)`` the share
-    of the proteome's proteins scoring ``t`` or more. That is the Benjamini-Hochberg /
-    Storey estimate with every protein taken as a potential null (pi0 = 1: conservative).
-    The q-value of a protein is the lowest FDR of a threshold that calls it, capped at 1;
-    NaN scores (no protein model) stay NaN.
-
-    Examples
-    --------
-    >>> protein_q_values(np.array([0.9, 0.8, 0.1, 0.05]), np.array([0.0, 0.1, 0.2]))
-    array([0.5 , 0.5 , 0.75, 0.75])
-    """
-    s = np.asarray(scores, np.float64)
-    out = np.full(len(s), np.nan)
-    ok = np.isfinite(s)
-    if not ok.any():
-        return out
-    null = np.sort(np.asarray(null, np.float64))
-    order = np.argsort(-s[ok], kind="stable")
-    ranked = s[ok][order]
-    called = np.searchsorted(-ranked, -ranked, side="right") / len(ranked)  # F(t); ties are called together
-    f0 = (len(null) - np.searchsorted(null, ranked, side="left") + 1) / (len(null) + 1)
-    fdr = np.minimum(f0 / called, 1.0)
-    q = np.minimum.accumulate(fdr[::-1])[::-1]
-    res = np.empty(len(ranked))
-    res[order] = q
-    out[ok] = res
-    return out
 
 
 def _auc(y: np.ndarray, s: np.ndarray) -> float:

@@ -14,10 +14,13 @@ From the two score sets this module derives:
   the best windows of the decoy proteins of nearest length
   (:func:`nesscan.screen.protein_score.fit_length_matched`), as ``protein_pvalue`` and
   ``calibrated_score`` (``-log10 p``) in ``proteins.csv``;
-* with a protein-level model (:mod:`nesscan.model.cargo`), each protein's
-  ``protein_q_value``: its ``protein_score`` against the non-binders' out-of-fold scores
-  (:func:`nesscan.model.cargo.protein_q_values`), and the proteins called at q 5% / 10%
-  in ``fdr.json``.
+* with a protein-level model (:mod:`nesscan.model.cargo`), per protein that the
+  compartment gate (:mod:`nesscan.localisation.model`) lets through, its
+  ``cargo_p_value`` (its ``protein_score`` against the fixed null shipped with the model,
+  :func:`nesscan.screen.protein_score.cargo_p_values`), its ``cargo_q_value_batch``
+  (Benjamini-Hochberg over the screened proteins that can be cargo) and its
+  ``call_status``; in ``fdr.json`` the proteins called at q 5% / 10% and the proteins set
+  aside per predicted compartment.
 
 Memory does not grow with the screen: :class:`Calibrator` takes the chunks one by one,
 :meth:`Calibrator.fit` gives a :class:`Calibration`, and a second pass over the chunks
@@ -77,12 +80,19 @@ class Calibrator:
         self.decoy_windows: list[int] = []
         self.n_proteins = 0
         self.protein_scores: list[float] = []  # 8 bytes per protein
+        self.set_aside: dict[str, int] = {}  # proteins the compartment gate sets aside, per compartment
 
     def add(self, target_scores: np.ndarray, decoy_scores: list[np.ndarray], n_proteins: int,
-            protein_scores: list[float | None] = ()) -> None:
+            protein_scores: list[float | None] = (), compartments: list[str | None] = ()) -> None:
         """Count one chunk: its target window scores, its decoy proteins' scores, its proteins
-        and their protein scores (None where a protein has none)."""
-        self.protein_scores.extend(np.nan if v is None else float(v) for v in protein_scores)
+        and their protein scores (None where a protein has none) and predicted compartments
+        (a protein outside ``nucleocytoplasmic`` is set aside: not part of the batch's q-values)."""
+        compartments = list(compartments) or [None] * len(protein_scores)
+        for v, c in zip(protein_scores, compartments):
+            gated = c not in (None, "", "nucleocytoplasmic")
+            if gated:
+                self.set_aside[str(c)] = self.set_aside.get(str(c), 0) + 1
+            self.protein_scores.append(np.nan if v is None or gated else float(v))
         self.targets.add(target_scores)
         for d in decoy_scores:
             if len(d):
@@ -118,23 +128,28 @@ class Calibrator:
                                       k=min(100, max(len(maxima) - 1, 1)))
         protein_q = None
         scores = np.array(self.protein_scores, np.float64)
+        if protein_null is not None:
+            summary["proteins_set_aside_by_compartment"] = dict(sorted(self.set_aside.items()))
+            summary["proteins_set_aside"] = int(sum(self.set_aside.values()))
         if protein_null is not None and np.isfinite(scores).any():
-            from nesscan.model.cargo import protein_q_values
+            from nesscan.screen.protein_score import bh_q_values, cargo_p_values
 
             ok = np.isfinite(scores)
-            q = protein_q_values(scores[ok], protein_null)
+            q = bh_q_values(cargo_p_values(scores[ok], protein_null))
             order = np.argsort(scores[ok], kind="stable")
             protein_q = (scores[ok][order], q[order])
             summary["protein_null_size"] = int(len(protein_null))
-            summary["proteins_scored"] = int(ok.sum())
-            summary["lowest_protein_q_value"] = float(q.min())
+            summary["proteins_assessed"] = int(ok.sum())
+            summary["lowest_cargo_q_value_batch"] = float(q.min())
             for level in (5, 10):
                 called = q <= level / 100
                 summary[f"protein_calls_at_q_{level}"] = int(called.sum())
-                summary[f"protein_calls_per_100_proteins_at_q_{level}"] = 100.0 * called.sum() / max(ok.sum(), 1)
+                summary[f"protein_calls_per_100_assessed_at_q_{level}"] = 100.0 * called.sum() / max(ok.sum(), 1)
+                summary[f"protein_calls_per_100_proteins_at_q_{level}"] = 100.0 * called.sum() / max(len(scores), 1)
                 summary[f"protein_score_threshold_at_q_{level}"] = float(scores[ok][called].min()) if called.any() \
                     else None
-        return Calibration(curve, null, thresholds, summary, protein_q=protein_q)
+        self.protein_null = protein_null
+        return Calibration(curve, null, thresholds, summary, protein_q=protein_q, protein_null=protein_null)
 
 
 @dataclass
@@ -146,8 +161,10 @@ class Calibration:
     thresholds: dict[str, float]
     summary: dict
     calls: dict[str, int] = field(default_factory=dict)
-    #: protein scores (ascending) and their q-values, or None without a protein model
+    #: assessed proteins' scores (ascending) and their batch q-values, or None without a protein model
     protein_q: tuple[np.ndarray, np.ndarray] | None = None
+    #: the protein model's fixed null (non-binders' out-of-fold protein scores), or None
+    protein_null: np.ndarray | None = None
 
     def candidates(self, candidates: pd.DataFrame) -> pd.DataFrame:
         """Add ``nes_class``, ``anchors`` and ``q_value`` to candidate rows."""
@@ -159,18 +176,29 @@ class Calibration:
         return add_q_values(candidates, self.curve.q_of)
 
     def proteins(self, proteins: pd.DataFrame) -> pd.DataFrame:
-        """Add ``protein_pvalue``, ``calibrated_score`` and ``protein_q_value`` to protein rows."""
+        """Add ``protein_pvalue`` and ``calibrated_score`` (the best window, length-matched) and,
+        with a protein model, ``cargo_p_value``, ``cargo_q_value_batch`` and ``call_status``
+        to protein rows (``gate_reason`` is consumed)."""
+        from nesscan.screen.protein_score import call_status, cargo_p_values
+
         pval = np.full(len(proteins), np.nan)
         if self.null is not None:
             ok = proteins.n_windows.to_numpy() > 0
             pval[ok] = self.null.pvalue(proteins.max_score.to_numpy(float)[ok], proteins.n_windows.to_numpy()[ok])
+        reason = proteins.get("gate_reason", pd.Series("", index=proteins.index)).fillna("").astype(str).to_numpy()
+        scores = pd.to_numeric(proteins.protein_score, errors="coerce").to_numpy(float)
+        assessed = np.isfinite(scores) & (reason == "")
+        cargo_p = np.full(len(proteins), np.nan)
         qval = np.full(len(proteins), np.nan)
+        if self.protein_null is not None:
+            cargo_p[assessed] = cargo_p_values(scores[assessed], self.protein_null)
         if self.protein_q is not None:
-            scores = proteins.protein_score.to_numpy(float)
-            ok = np.isfinite(scores)
             ranked, q = self.protein_q
-            qval[ok] = q[np.clip(np.searchsorted(ranked, scores[ok]), 0, len(q) - 1)]
-        return proteins.assign(protein_pvalue=pval, calibrated_score=-np.log10(pval) + 0.0, protein_q_value=qval)
+            qval[assessed] = q[np.clip(np.searchsorted(ranked, scores[assessed]), 0, len(q) - 1)]
+        status = call_status(reason, scores, qval, proteins.status.to_numpy() == "ok")
+        out = proteins.drop(columns=["gate_reason"], errors="ignore")
+        return out.assign(protein_pvalue=pval, calibrated_score=-np.log10(pval) + 0.0, cargo_p_value=cargo_p,
+                          cargo_q_value_batch=qval, call_status=status)
 
     def count(self, scores: np.ndarray, offsets: np.ndarray, known_mask: np.ndarray, window: int) -> None:
         """Add one chunk's calls (and novel calls) at every threshold."""

@@ -198,3 +198,71 @@ def auc_by_length_quartile(protein_table: pd.DataFrame, scores: Sequence[str] = 
             "overall": block(np.ones(len(t), bool), [*scores, "length"]),
             "quartiles": [block(quartile == q, scores) for q in range(4)],
             "spearman_length_negatives": rho(y == 0), "spearman_length_positives": rho(y == 1)}
+
+
+#: the batch q-value at or below which a protein that can be cargo is called (``call_status``)
+PROTEIN_CALL_Q = 0.10
+
+
+def cargo_p_values(scores: Any, null: Any) -> np.ndarray:
+    """Each protein's ``cargo_p_value``: its protein score against a fixed reference null.
+
+    The null is the out-of-fold protein scores of the cargo model's training non-binders
+    (:attr:`nesscan.model.cargo.CargoModel.null`, shipped with the model), so a protein's
+    p-value does not depend on what else is screened. ``p = (1 + #{null >= score}) / (n0 + 1)``
+    where that has resolution, and beyond the ``TAIL_ANCHOR``-th largest null score the
+    exponential (Gumbel) tail of :class:`LengthMatchedNull` on the logit scale, so the
+    strongest proteins do not tie at ``1 / (n0 + 1)``. NaN scores stay NaN.
+
+    Examples
+    --------
+    >>> cargo_p_values([0.05, 0.5, np.nan], np.linspace(0.01, 0.4, 40)).round(3).tolist()
+    [0.902, 0.007, nan]
+    """
+    s = np.atleast_1d(np.asarray(scores, np.float64))
+    out = np.full(len(s), np.nan)
+    ok = np.isfinite(s)
+    null = np.asarray(null, np.float64)
+    if ok.any() and len(null):
+        ref = fit_length_matched(null, np.ones(len(null)), k=len(null))
+        out[ok] = ref.pvalue(s[ok], np.ones(int(ok.sum())))
+    return out
+
+
+def bh_q_values(p: Any) -> np.ndarray:
+    """Benjamini-Hochberg q-values of the finite p-values (NaN stays NaN, and does not count).
+
+    Benjamini Y, Hochberg Y. J R Stat Soc B 1995;57:289 (doi:10.1111/j.2517-6161.1995.tb02031.x).
+
+    >>> bh_q_values([0.01, 0.04, np.nan, 0.03, 0.5]).round(3).tolist()
+    [0.04, 0.053, nan, 0.053, 0.5]
+    """
+    p = np.atleast_1d(np.asarray(p, np.float64))
+    out = np.full(len(p), np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if len(ok) == 0:
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    ranked = p[order] * len(ok) / np.arange(1, len(ok) + 1)
+    out[order] = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
+    return out
+
+
+def call_status(gate_reason: Any, protein_score: Any, q_value: Any, has_window: Any) -> np.ndarray:
+    """The ``call_status`` of each protein: the compartment gate's reason when it set the
+    protein aside ("not assessed: predicted ..."), "not assessed: no protein model" or
+    "not assessed: shorter than the window" when there is no protein score, else "called"
+    when its batch q-value is at most :data:`PROTEIN_CALL_Q`, else "not called".
+
+    >>> call_status(["", "not assessed: predicted signal peptide (secretory pathway)", "", ""],
+    ...             [0.9, 0.9, 0.2, np.nan], [0.01, np.nan, 0.6, np.nan], [True, True, True, False]).tolist()
+    ['called', 'not assessed: predicted signal peptide (secretory pathway)', 'not called', 'not assessed: shorter than the window']
+    """
+    reason = np.asarray(gate_reason, dtype=object).astype(str)
+    reason[reason == "nan"] = ""
+    score = np.asarray(protein_score, np.float64)
+    q = np.asarray(q_value, np.float64)
+    window = np.asarray(has_window, bool)
+    missing = np.where(window, "not assessed: no protein model", "not assessed: shorter than the window")
+    return np.where(reason != "", reason, np.where(~np.isfinite(score), missing,
+                                                   np.where(q <= PROTEIN_CALL_Q, "called", "not called"))).astype(object)

@@ -25,18 +25,30 @@ for tables written for people, :mod:`nesscan.records`): a candidate's ``sequence
     One row per protein: ``accession``, ``entry_name``, ``gene``, ``length``,
     ``n_windows``, ``max_score`` (empty for proteins shorter than the window),
     ``best_start`` (1-based), ``n_candidates``, ``status`` ("ok" or
-    "shorter_than_window"), ``cargo_probability`` (the protein-level model's P(CRM1
-    cargo) from the whole protein, :mod:`nesscan.model.cargo`; empty without a protein
-    model or a window), ``protein_score`` (that probability combined with the window
-    evidence: the ranking to sort proteins by), ``protein_pvalue`` (the best window against
-    the best windows of the decoy proteins of nearest length: does not grow with length),
-    ``calibrated_score`` (``-log10 protein_pvalue``) and ``protein_q_value`` (the
-    ``protein_score`` against the non-binders' out-of-fold scores:
-    :func:`nesscan.model.cargo.protein_q_values`).
+    "shorter_than_window"); where the protein lives, from its sequence
+    (:mod:`nesscan.localisation.model`): ``tm_helices`` (TopPred transmembrane segments
+    scoring at least the gate's cut-off), ``signal_peptide`` and ``mito_presequence``
+    (probabilities of an N-terminal signal of the secretory pathway and of a mitochondrial
+    presequence), ``compartment`` ("membrane", "secretory", "mitochondrial" or
+    "nucleocytoplasmic"; empty for a protein shorter than the window); ``cargo_probability``
+    (the protein-level model's P(CRM1 cargo) from the whole protein, :mod:`nesscan.model.cargo`;
+    empty without a protein model or a window), ``protein_score`` (that probability combined
+    with the window evidence: the ranking to sort proteins by), ``protein_pvalue`` (the best
+    window against the best windows of the decoy proteins of nearest length: does not grow
+    with length), ``calibrated_score`` (``-log10 protein_pvalue``), ``cargo_p_value`` (the
+    ``protein_score`` against the fixed null shipped with the model, the training
+    non-binders' out-of-fold scores: the same whatever else is screened;
+    :func:`nesscan.screen.protein_score.cargo_p_values`), ``cargo_q_value_batch``
+    (Benjamini-Hochberg over the proteins of this screen that the gate let through) and
+    ``call_status`` ("called" at a batch q-value of at most 0.10, "not called", or "not
+    assessed: " and the reason, e.g. "not assessed: predicted membrane protein (7 TM
+    helices)"). ``cargo_p_value`` and ``cargo_q_value_batch`` are empty for a protein not
+    assessed.
 ``fdr.json``
     Calls at 0.9, at the model threshold and at FDR 5% / 10%, how many are novel, the
-    thresholds, calls per 100 proteins; with a protein model, the proteins called at a
-    protein q-value of 5% / 10% (see :mod:`nesscan.screen.calibration`).
+    thresholds, calls per 100 proteins; with a protein model, the proteins set aside per
+    predicted compartment and the proteins called at a batch q-value of 5% / 10% (see
+    :mod:`nesscan.screen.calibration`).
 """
 
 from __future__ import annotations
@@ -63,7 +75,8 @@ CANDIDATE_COLUMNS = ["accession", "entry_name", "gene", "start", "end", "sequenc
                      "region_start", "region_end", "n_windows", "known_nes", "known_nes_ids", "cargo_probability",
                      "protein_score"]
 PROTEIN_COLUMNS = ["accession", "entry_name", "gene", "length", "n_windows", "max_score",
-                   "best_start", "n_candidates", "status", "cargo_probability", "protein_score"]
+                   "best_start", "n_candidates", "status", "tm_helices", "signal_peptide", "mito_presequence",
+                   "compartment", "cargo_probability", "protein_score", "gate_reason"]
 
 
 @dataclass(frozen=True)
@@ -139,7 +152,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
     known_by_acc = {acc: grp for acc, grp in known.groupby("accession")}
     store = ChunkStore(out, {
         "fasta_sha256": sha256_file(fasta), "weights_sha256": sha256_file(model.path / "model.safetensors"),
-        "embedder": model.config.embedder, "context": model.context, "window": model.window,
+        "compartment_sha256": model.compartment_sha256(), "embedder": model.config.embedder, "context": model.context, "window": model.window,
         "threshold": threshold, "known_nes_sha256": sha256_bytes(known_csv),
         "decoy_fraction": decoy_fraction, "seed": seed, "chunk_residues": budget,
         "precision": [model.runtime.precision, getattr(model.featurizer.embedder, "dtype", "float32")]},
@@ -188,6 +201,11 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
     cargo, protein = model.score_protein_level(long_enough, [scores[p.accession] for p in long_enough])
     level = {p.accession: tuple(float(v) if np.isfinite(v) else None for v in (c, q))
              for p, c, q in zip(long_enough, cargo, protein)}
+    gate = model.compartment.predict([p.sequence for p in long_enough]) if long_enough else None
+    where = {p.accession: dict(tm_helices=int(g.tm_helices), signal_peptide=float(g.signal_peptide),
+                               mito_presequence=float(g.mito_presequence), compartment=str(g.compartment),
+                               gate_reason=str(g.gate_reason))
+             for p, g in zip(long_enough, gate.itertuples() if gate is not None else [])}
     targets, masks, protein_rows, candidate_rows = [], [], [], []
     for p in chunk:
         s = scores.get(p.accession)
@@ -201,7 +219,7 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
         for c in cands:
             c["cargo_probability"], c["protein_score"] = level[p.accession]
         candidate_rows.extend(cands)
-        protein_rows.append(_protein_row(p, s, len(cands), "ok", *level[p.accession]))
+        protein_rows.append({**_protein_row(p, s, len(cands), "ok", *level[p.accession]), **where[p.accession]})
     return ChunkResult(
         scores=np.concatenate(targets) if targets else np.zeros(0, np.float32),
         known=np.concatenate(masks) if masks else np.zeros(0, bool),
@@ -223,7 +241,7 @@ def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold:
     calibrator, candidate_rows, residues, n_windows = Calibrator(), [], 0, 0
     for chunk in map(store.load, range(n_chunks)):
         calibrator.add(chunk.scores, chunk.decoy_arrays(), len(chunk.proteins),
-                       [r.get("protein_score") for r in chunk.proteins])
+                       [r.get("protein_score") for r in chunk.proteins], [r.get("compartment") for r in chunk.proteins])
         candidate_rows.extend(chunk.candidates)
         residues += chunk.residues
         n_windows += len(chunk.scores)

@@ -132,7 +132,7 @@ def _prediction_json(p: pred.Prediction) -> dict:
     return {"accession": prot.accession, "entry_name": prot.entry_name, "gene": prot.gene,
             "description": prot.description, "length": len(prot.sequence), "status": p.status,
             "max_score": float(p.scores.max()) if len(p.scores) else None,
-            "cargo_probability": p.cargo_probability, "protein_score": p.protein_score,
+            "cargo_probability": p.cargo_probability, "protein_score": p.protein_score, **p.where,
             "candidates": [_clean(c) for c in p.candidates], "known_nes": p.known,
             "window_scores": [round(float(v), 6) for v in p.scores],
             "residue_scores": [round(float(v), 6) for v in p.track],

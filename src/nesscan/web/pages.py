@@ -75,7 +75,7 @@ def _protein_view(p: pred.Prediction) -> dict:
     return dict(accession=prot.accession, entry_name=prot.entry_name, gene=prot.gene,
                 description=prot.description, length=len(prot.sequence), status=p.status,
                 sequence=prot.sequence, max_score=float(p.scores.max()) if len(p.scores) else None,
-                cargo_probability=p.cargo_probability, protein_score=p.protein_score,
+                cargo_probability=p.cargo_probability, protein_score=p.protein_score, where=p.where,
                 svg=track_svg(p.track, len(prot.sequence), p.candidates, p.known, p.threshold,
                               f"NES score along {prot.accession}"),
                 track=[round(float(v), 4) for v in p.track], candidates=p.candidates, known=p.known,

@@ -73,6 +73,12 @@ class Prediction:
         P(CRM1 cargo) from the whole protein, and that combined with the window evidence
         (0-1, :mod:`nesscan.model.cargo`); None when the model has no protein model or the
         protein no window.
+    where
+        The compartment gate's view (:mod:`nesscan.localisation.model`): ``tm_helices``,
+        ``signal_peptide``, ``mito_presequence``, ``compartment``, and the protein call:
+        ``cargo_p_value`` (the protein score against the model's fixed null),
+        ``cargo_q_value_batch`` (over the proteins of this request) and ``call_status``, as
+        in ``proteins.csv``; empty for a protein without a window.
     """
 
     protein: Protein
@@ -86,6 +92,7 @@ class Prediction:
     disorder: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cargo_probability: float | None = None
     protein_score: float | None = None
+    where: dict = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -239,6 +246,7 @@ def predict(text: str, model: Predictor, threshold: float | None = None, order: 
     scored = [p for p in proteins if len(p.sequence) >= window]
     scores = dict(zip((p.accession for p in scored), model.score_proteins(scored)))
     level = protein_level(model, scored, [scores[p.accession] for p in scored])
+    gate = protein_calls(model, scored, level)
     known = model.known_nes
     out = []
     for p in proteins:
@@ -248,6 +256,7 @@ def predict(text: str, model: Predictor, threshold: float | None = None, order: 
         rows = candidate_regions(p, s, threshold, window, known_here) if len(s) else []
         plddt, disorder = order_tracks(p.sequence) if order else (None, None)
         cargo, protein = level.get(p.accession, (None, None))
+        where = gate.get(p.accession, {})
         for row in rows:
             row["cargo_probability"], row["protein_score"] = cargo, protein
         if rows:
@@ -258,7 +267,7 @@ def predict(text: str, model: Predictor, threshold: float | None = None, order: 
             for a, b, i in zip(known_here.start_1b, known_here.end_1b, known_here.nes_ids)]
         tracks = {"plddt": plddt, "disorder": disorder} if order else {}
         out.append(Prediction(p, np.asarray(s, float), residue_track(s, window), rows, ranges, threshold, window,
-                              cargo_probability=cargo, protein_score=protein, **tracks))
+                              cargo_probability=cargo, protein_score=protein, where=where, **tracks))
     return out
 
 
@@ -272,6 +281,36 @@ def protein_level(model: Predictor, proteins: list[Protein], scores: list[np.nda
     cargo, protein = model.score_protein_level(proteins, scores)
     return {p.accession: tuple(float(v) if np.isfinite(v) else None for v in (c, q))
             for p, c, q in zip(proteins, cargo, protein)}
+
+
+def protein_calls(model: Predictor, proteins: list[Protein],
+                  level: dict[str, tuple[float | None, float | None]]) -> dict[str, dict]:
+    """Accession -> the compartment gate's columns and the protein call of proteins with
+    windows (``tm_helices``, ``signal_peptide``, ``mito_presequence``, ``compartment``,
+    ``cargo_p_value``, ``cargo_q_value_batch``, ``call_status``: see ``proteins.csv``); the
+    batch is the proteins given."""
+    from nesscan.screen.protein_score import bh_q_values, call_status, cargo_p_values
+
+    if not proteins:
+        return {}
+    gate = model.compartment.predict([p.sequence for p in proteins])
+    scores = np.array([np.nan if level.get(p.accession, (None, None))[1] is None else level[p.accession][1]
+                       for p in proteins], np.float64)
+    assessed = np.isfinite(scores) & (gate.gate_reason.to_numpy() == "")
+    pvals = np.full(len(proteins), np.nan)
+    if model.protein_model is not None:
+        pvals[assessed] = cargo_p_values(scores[assessed], model.protein_model.null)
+    qvals = bh_q_values(pvals)
+    status = call_status(gate.gate_reason.to_numpy(), scores, qvals, np.ones(len(proteins), bool))
+    out = {}
+    for i, p in enumerate(proteins):
+        out[p.accession] = {"tm_helices": int(gate.tm_helices[i]), "signal_peptide": float(gate.signal_peptide[i]),
+                            "mito_presequence": float(gate.mito_presequence[i]),
+                            "compartment": str(gate.compartment[i]),
+                            "cargo_p_value": None if np.isnan(pvals[i]) else float(pvals[i]),
+                            "cargo_q_value_batch": None if np.isnan(qvals[i]) else float(qvals[i]),
+                            "call_status": str(status[i])}
+    return out
 
 
 def candidates_frame(predictions: list[Prediction]) -> pd.DataFrame:
