@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install nesscan and everything it needs on a fresh Debian-like machine (Python >= 3.10).
-#   bash install.sh            # nesscan + test tools + Ray (screen --engine ray), into .venv
+#   bash install.sh            # MMseqs2, TopPred, nesscan + test tools + Ray (screen --engine ray), into .venv
 #   NESSCAN_EXTRAS=test,ray,unirep bash install.sh   # also the GPL-3.0 UniRep embedder
 #   PYTHON=python3.12 bash install.sh            # build .venv from another interpreter
 #
@@ -31,6 +31,16 @@ if ! command -v mmseqs >/dev/null 2>&1; then
     apt_install mmseqs2
   else
     say "please install MMseqs2 (https://github.com/soedinglab/MMseqs2) and rerun"; exit 1
+  fi
+fi
+
+# TopPred (Debian's toppred, GPL-2+) predicts the transmembrane segments of the compartment gate
+# (nesscan.localisation): every screen and the protein-level call need it.
+if ! command -v toppred >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    apt_install toppred
+  else
+    say "please install TopPred (https://github.com/bioinfo-center-pasteur-fr/toppred) and rerun"; exit 1
   fi
 fi
 

@@ -34,10 +34,10 @@ def test_readme_first_commands_and_ci_take_the_same_route():
 
 
 def _stub_tools(tmp_path: Path) -> Path:
-    """A bin folder with stand-ins for mmseqs and chromium (so no apt-get is attempted)."""
+    """A bin folder with stand-ins for mmseqs, toppred and chromium (so no apt-get is attempted)."""
     bin_dir = tmp_path / "stubs"
     bin_dir.mkdir()
-    for name in ("mmseqs", "chromium"):
+    for name in ("mmseqs", "toppred", "chromium"):
         (bin_dir / name).write_text("#!/bin/sh\nexit 0\n")
         (bin_dir / name).chmod(0o755)
     return bin_dir

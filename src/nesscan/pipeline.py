@@ -18,12 +18,14 @@ from nesscan import __version__
 from nesscan.atomic import write_text
 from nesscan.errors import NesscanError
 from nesscan.dataset.examples import WINDOW, ExampleSet
-from nesscan.dataset.prepare import MITO_FILE, NESDB_FILE, prepare, training_files, training_proteins  # noqa: F401
+from nesscan.dataset.prepare import (MITO_FILE, NESDB_FILE, nes_sites_of, nes_sites_of_file,  # noqa: F401
+                                     prepare, training_files, training_proteins)
 from nesscan.io.fasta import proteome_name, require_file
 from nesscan.model.classifier import ClassifierParams
 from nesscan.model.config import ModelConfig
 from nesscan.model.store import save_model
 from nesscan.predictor import Predictor, Runtime
+from nesscan.validate.compartment import with_gate
 
 Log = Callable[[str], None]
 
@@ -64,43 +66,16 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     negatives' scores (a 1% false-positive rate on held-out negatives).
 
     With the MultiLoc set in ``data`` (``localisation/multiloc``), the directory also gets
-    the compartment gate (:func:`train_compartment_gate`).
+    the compartment gate (:func:`nesscan.validate.compartment.with_gate`).
     """
-    out = _train_window_model(data, model_dir, embedder_spec, context, params, seed, log, prepared, classifier,
-                              tracks, runtime, weak_positives)
-    if (Path(data) / "localisation" / "multiloc").is_dir():
-        train_compartment_gate(data, out, seed, log)
-    return out
-
-
-def train_compartment_gate(data: Path, model_dir: str | os.PathLike, seed: int = 0,
-                           log: Log = lambda msg: None) -> Path:
-    """Fit, check and save the compartment gate (:mod:`nesscan.localisation.model`) into
-    ``model_dir`` from the MultiLoc set of ``data`` (``compartment.safetensors``,
-    ``compartment.json``, ``compartment_metrics.json``;
-    :func:`nesscan.validate.compartment.train_compartment`)."""
-    from nesscan.validate.compartment import train_compartment
-
-    report = train_compartment(data, model_dir, seed=seed, log=log)
-    oof = report["out_of_fold"]
-    log(f"compartment gate: out of fold, {oof['nuclear']['set_aside']:.1%} of nuclear and "
-        f"{oof['cytoplasmic']['set_aside']:.1%} of cytoplasmic proteins set aside; "
-        f"{oof['plasma membrane']['set_aside']:.1%} of plasma-membrane, {oof['extracellular']['set_aside']:.1%} of "
-        f"extracellular and {oof['mitochondrial (mTP)']['set_aside']:.1%} of mitochondrial")
-    return Path(model_dir)
-
-
-def _train_window_model(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any] | str,
-                        context: str, params: ClassifierParams, seed: int, log: Log,
-                        prepared: tuple[ExampleSet, pd.DataFrame] | None, classifier: str, tracks: str,
-                        runtime: Runtime | None, weak_positives: bool) -> Path:
     checksums = training_files(data)
     _check_weak_positives(data, weak_positives)
     if classifier != "transformer":
         from nesscan.model.train_flat import train_flat
 
-        return train_flat(prepared or prepare(data, seed=seed), model_dir, checksums, nes_sites_of(data),
-                          classifier, tracks, seed, runtime, log, weak_positives)
+        return with_gate(data, train_flat(prepared or prepare(data, seed=seed), model_dir, checksums,
+                                          nes_sites_of(data), classifier, tracks, seed, runtime, log, weak_positives),
+                         seed, log)
     from nesscan.embed import get_embedder
     from nesscan.features import Featurizer
     from nesscan.model.train import predict_logits, train_classifier
@@ -132,7 +107,7 @@ def _train_window_model(data: Path, model_dir: str | os.PathLike, embedder_spec:
         training_data=checksums, examples=ex.summary, nesscan_version=__version__)
     metrics = {"history": history, "best_epoch": best["epoch"], "val_auc": best["val_auc"],
                "val_negative_q99": neg99}
-    return save_model(model_dir, module, config, nes_sites_of(data), metrics, examples=table)
+    return with_gate(data, save_model(model_dir, module, config, nes_sites_of(data), metrics, examples=table), seed, log)
 
 
 def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Path | None = None,
@@ -292,23 +267,6 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     return summary
 
 
-def _check_classes(screen_dir: Path, fasta: str | os.PathLike, model_dir: Path, runtime: Runtime | None,
-                   log: Log) -> None:
-    """Write ``protein_classes.tsv`` into a screen folder: call rates in protein classes that
-    cannot be cargo (:func:`nesscan.validate.protein_classes.class_call_rates`)."""
-    from nesscan.validate.protein_classes import screen_class_rates
-
-    model = Predictor.load(model_dir, runtime)
-    if model.protein_model is None:
-        return
-    rates = screen_class_rates(screen_dir, fasta, set(model.known_nes.accession), model.protein_model.null)
-    write_text(screen_dir / "protein_classes.tsv", rates.to_csv(sep="\t", index=False, float_format="%.4g"))
-    top = rates.set_index("class")
-    log(f"{screen_dir.name}: proteins called {top.called_pct['all proteins']:.1f}% "
-        f"(NESdb parents {top.called_pct['NESdb parents']:.1f}%, set aside "
-        f"{100 - 100 * top.proteins['assessed (can be cargo)'] / max(top.proteins['all proteins'], 1):.1f}%)")
-
-
 def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None,
         embedder_spec: dict[str, Any] | str = "physchem", context: str = "peptide",
         params: ClassifierParams = ClassifierParams(), seed: int = 0, n_boot: int = 1000,
@@ -410,7 +368,9 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
                                  progress=cb, resume=resume, workers=workers, overwrite=True)
         log(f"{name}: {summary.proteins} proteins, {summary.candidates} candidates "
             f"({summary.known_candidates} known)")
-        _check_classes(out / "screen" / name, fasta, model_dir, runtime, log)
+        from nesscan.validate.protein_classes import write_class_rates
+
+        write_class_rates(out / "screen" / name, fasta, Predictor.load(model_dir, runtime), log)
         record.data["results"][f"screen:{name}"] = {"proteins": summary.proteins,
                                                     "candidates": summary.candidates,
                                                     "known_candidates": summary.known_candidates}
@@ -433,16 +393,3 @@ def _check_weak_positives(data: Path, weak_positives: bool) -> None:
 
     if weak_positives and not (data / CARGO_FILE).is_file():
         raise NesscanError(f"--weak-positives needs the CRM1 cargo table in the data folder ({data / CARGO_FILE})")
-
-
-def nes_sites_of(data: Path) -> pd.DataFrame:
-    """Known NES ranges of the data folder's NESdb (:func:`nesscan.dataset.examples.nes_sites`)."""
-    return nes_sites_of_file(data / NESDB_FILE)
-
-
-def nes_sites_of_file(path: Path) -> pd.DataFrame:
-    """Known NES ranges of an NESdb CSV file."""
-    from nesscan.dataset.examples import nes_sites
-    from nesscan.io import read_nesdb
-
-    return nes_sites(read_nesdb(path))

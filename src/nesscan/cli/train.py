@@ -35,15 +35,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nesscan.pipeline import data_dir, train, train_compartment_gate
+    from nesscan.pipeline import data_dir, train
 
     check_classifier(args)
     rep = Reporter()
     if args.compartment_only:
-        from nesscan.validate.compartment import MULTILOC_DIR
+        from nesscan.validate.compartment import MULTILOC_DIR, train_and_log
 
-        out = train_compartment_gate(data_dir(args.data, require=(f"{MULTILOC_DIR}/nuclear.fasta",)), args.output,
-                                     seed=args.seed, log=rep.log)
+        out = train_and_log(data_dir(args.data, require=(f"{MULTILOC_DIR}/nuclear.fasta",)), args.output,
+                            seed=args.seed, log=rep.log)
         rep.log(f"compartment gate written to {out}")
         return 0
     out = train(data_dir(args.data), args.output, embedder_spec(args), args.context,

@@ -106,3 +106,16 @@ def training_proteins(data: Path, config: "ModelConfig") -> dict:
         for acc, p in read_cargo(data / CARGO_FILE).proteins.items():
             proteins.setdefault(acc, p)
     return proteins
+
+
+def nes_sites_of(data: Path) -> pd.DataFrame:
+    """Known NES ranges of the data folder's NESdb (:func:`nesscan.dataset.examples.nes_sites`)."""
+    return nes_sites_of_file(Path(data) / NESDB_FILE)
+
+
+def nes_sites_of_file(path: Path) -> pd.DataFrame:
+    """Known NES ranges of an NESdb CSV file."""
+    from nesscan.dataset.examples import nes_sites
+    from nesscan.io import read_nesdb
+
+    return nes_sites(read_nesdb(path))

@@ -151,3 +151,24 @@ def train_compartment(data: str | Path, out_dir: str | Path, seed: int = 0, budg
     final.save(out)
     write_text(out / "compartment_metrics.json", json.dumps(report, indent=2) + "\n")
     return report
+
+
+def train_and_log(data: str | Path, model_dir: str | Path, seed: int = 0,
+                  log: Callable[[str], None] = lambda msg: None) -> Path:
+    """:func:`train_compartment`, then one log line of its out-of-fold rates; returns ``model_dir``."""
+    report = train_compartment(data, model_dir, seed=seed, log=log)
+    oof = report["out_of_fold"]
+    log(f"compartment gate: out of fold, {oof['nuclear']['set_aside']:.1%} of nuclear and "
+        f"{oof['cytoplasmic']['set_aside']:.1%} of cytoplasmic proteins set aside; "
+        f"{oof['plasma membrane']['set_aside']:.1%} of plasma-membrane, {oof['extracellular']['set_aside']:.1%} of "
+        f"extracellular and {oof['mitochondrial (mTP)']['set_aside']:.1%} of mitochondrial")
+    return Path(model_dir)
+
+
+def with_gate(data: str | Path, model_dir: str | Path, seed: int = 0,
+              log: Callable[[str], None] = lambda msg: None) -> Path:
+    """Add the compartment gate to a freshly trained model directory when ``data`` has the
+    MultiLoc set (:func:`train_and_log`); returns ``model_dir`` either way."""
+    if (Path(data) / MULTILOC_DIR).is_dir():
+        train_and_log(data, model_dir, seed, log)
+    return Path(model_dir)

@@ -100,3 +100,21 @@ def screen_class_rates(screen_dir, fasta, known: Iterable[str] = (), null: np.nd
     proteins = pd.read_csv(Path(screen_dir) / "proteins.csv", low_memory=False)
     descriptions = {p.accession: p.description for p in iter_fasta(fasta)}
     return class_call_rates(proteins, descriptions, known, null)
+
+
+def write_class_rates(screen_dir, fasta, model, log=lambda msg: None) -> None:
+    """Write ``protein_classes.tsv`` into a screen folder (nothing for a model without a
+    protein model): :func:`screen_class_rates` with the model's NESdb accessions and null."""
+    from pathlib import Path
+
+    from nesscan.atomic import write_text
+
+    if model.protein_model is None:
+        return
+    screen_dir = Path(screen_dir)
+    rates = screen_class_rates(screen_dir, fasta, set(model.known_nes.accession), model.protein_model.null)
+    write_text(screen_dir / "protein_classes.tsv", rates.to_csv(sep="\t", index=False, float_format="%.4g"))
+    top = rates.set_index("class")
+    log(f"{screen_dir.name}: proteins called {top.called_pct['all proteins']:.1f}% "
+        f"(NESdb parents {top.called_pct['NESdb parents']:.1f}%, set aside "
+        f"{100 - 100 * top.proteins['assessed (can be cargo)'] / max(top.proteins['all proteins'], 1):.1f}%)")
