@@ -4,7 +4,7 @@ A protein can be CRM1 cargo only if it reaches the nucleoplasm as a free soluble
 Three kinds of sequence evidence say it does not (the first two are read from the
 N-terminus, where the targeting signals of the secretory pathway and of mitochondria sit):
 
-``nterm`` (39)
+``nterm`` (56)
     Amino-acid fractions of residues 1-30 (20); the h-region of a signal peptide: the
     largest Kyte-Doolittle mean over 8-residue windows starting at residues 1-30 and where it
     starts (/30), and over 19-residue windows within residues 1-60 (a signal anchor)
@@ -15,7 +15,10 @@ N-terminus, where the targeting signals of the secretory pathway and of mitochon
     J Mol Biol 179:125) starting at residues 1-20, and R, S, D+E and K+R in residues 1-30 beside
     the whole protein's (von Heijne 1986, EMBO J 5:1335: a presequence is basic where the rest
     of the protein is not, unlike a ribosomal protein, basic throughout); the whole protein's
-    K+R and D+E; the natural log of the length.
+    K+R and D+E; the amino-acid fractions of residues 1-15 (20: most of a presequence's
+    signal sits there, Vögtle et al. 2009, Cell 139:428) and the K+R and D+E fractions of
+    residues 31-90 (the mature protein after a typical presequence); the natural log of the
+    length.
 ``tm`` (7)
     TopPred's candidate transmembrane segments (:mod:`nesscan.localisation.toppred`):
     how many score >= 1.0, 1.5 and 2.0, the best score, the best score of a segment that
@@ -48,7 +51,7 @@ SIGNAL_END = 35  # a segment starting at or before this residue may be a signal 
 
 NTERM_NAMES = (*(f"n30_{a}" for a in AA), "h8_max", "h8_pos", "h19_max", "n10_pos", "n20_neg", "n30_charge",
                "moment18_max", "n30_R_minus_all", "n30_S_minus_all", "n30_acid_minus_all", "n30_basic_minus_all", "all_basic",
-               "all_acid", "log_length")
+               "all_acid", *(f"n15_{a}" for a in AA), "mature_basic", "mature_acid", "log_length")
 TM_NAMES = ("tm_ge10", "tm_ge15", "tm_ge20", "tm_max", "tm_max_after_signal", "tm_max_signal", "tm_max_tail")
 GROUPS: dict[str, tuple[str, ...]] = {"nterm": NTERM_NAMES, "tm": TM_NAMES}
 """Feature group -> column names, in column order."""
@@ -75,8 +78,14 @@ def _moment(h: np.ndarray, w: int = 18, starts: int = 20) -> float:
     return float(m.max())
 
 
+def _composition(c: np.ndarray) -> np.ndarray:
+    """Fractions of the 20 standard residues among residue codes ``c`` (zeros when none)."""
+    std = c[c < 20]
+    return np.bincount(std, minlength=20)[:20] / max(len(std), 1)
+
+
 def nterm_features(sequences: Sequence[str]) -> np.ndarray:
-    """The ``nterm`` group (:data:`NTERM_NAMES`), shape ``(n, 39)`` float64."""
+    """The ``nterm`` group (:data:`NTERM_NAMES`), shape ``(n, 56)`` float64."""
     out = np.zeros((len(sequences), len(NTERM_NAMES)))
     for i, s in enumerate(sequences):
         c = codes(s)
@@ -91,12 +100,14 @@ def nterm_features(sequences: Sequence[str]) -> np.ndarray:
         charge = float(_POS[head].sum() - _NEG[head].sum())
         acid = comp[AA.index("D")] + comp[AA.index("E")]
         basic = comp[AA.index("K")] + comp[AA.index("R")]
+        first15, mature = _composition(c[:15]), _composition(c[30:90])
         whole_basic = whole[AA.index("K")] + whole[AA.index("R")]
         out[i] = [*comp, h8, pos / NTERM, h19, float(_POS[c[:10]].sum()), float(_NEG[c[:20]].sum()), charge,
                   _moment(_EIS[c[:37]]), comp[AA.index("R")] - whole[AA.index("R")],
                   comp[AA.index("S")] - whole[AA.index("S")],
                   acid - whole[AA.index("D")] - whole[AA.index("E")], basic - whole_basic, whole_basic,
-                  whole[AA.index("D")] + whole[AA.index("E")], np.log(max(len(s), 1))]
+                  whole[AA.index("D")] + whole[AA.index("E")], *first15, mature[_POS[:20]].sum(),
+                  mature[_NEG[:20]].sum(), np.log(max(len(s), 1))]
     return out
 
 

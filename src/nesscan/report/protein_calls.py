@@ -189,17 +189,39 @@ def screen_blocks(screens: list[ScreenData], control: str | None, window: int, t
     blocks.append(calls_table(scored, control))
     targets = [s for s in scored if s.name != control] or scored
     blocks += [top_proteins(s, window, threshold) for s in targets]
-    classes = class_table(scored)
-    if classes is not None:
-        blocks.append(classes)
+    for table in (reason_table(scored), class_table(scored)):
+        if table is not None:
+            blocks.append(table)
     return blocks
+
+
+def reason_table(screens: list[ScreenData]) -> Table | None:
+    """Table 10: per proteome, the proteins not assessed at the protein level, by the reason in
+    their ``call_status`` (None when no screen has the column)."""
+    rows = []
+    for s in screens:
+        status = s.proteins.get("call_status")
+        if status is None:
+            continue
+        counts = status.fillna("").astype(str).value_counts()
+        for reason, n in counts.items():
+            if reason.startswith("not assessed"):
+                rows.append((proteome_label(s.name), reason.removeprefix("not assessed: "), _count(n),
+                             _per100(100.0 * n / max(len(s.proteins), 1))))
+    if not rows:
+        return None
+    caption = ("Table 10: proteins not assessed at the protein level, per proteome and reason (call_status of "
+               "proteins.csv): the compartment gate predicts from the sequence that they live in a membrane, the "
+               "secretory pathway or mitochondria, where CRM1 never meets them as free soluble proteins; their cargo "
+               "probability and protein score stay in proteins.csv, but they get no p-value, no q-value and no call")
+    return Table(caption, ("proteome", "reason", "proteins", "per 100 proteins"), tuple(rows))
 
 
 CLASS_FILE = "protein_classes.tsv"
 
 
 def class_table(screens: list[ScreenData]) -> Table | None:
-    """Table 10: call rates in protein classes that cannot be cargo, per screen, from each
+    """Table 11: call rates in protein classes that cannot be cargo, per screen, from each
     screen folder's ``protein_classes.tsv`` (written by ``nesscan run``,
     :func:`nesscan.validate.protein_classes.class_call_rates`); None when no screen has one."""
     rows = []
@@ -214,7 +236,7 @@ def class_table(screens: list[ScreenData]) -> Table | None:
                          _count(r["called"]), _per100(r["called_pct"]), NA if pd.isna(without) else _per100(without)))
     if not rows:
         return None
-    caption = ("Table 10: the check of the protein calls, per proteome: the share of each class called (the compartment "
+    caption = ("Table 11: the check of the protein calls, per proteome: the share of each class called (the compartment "
                "gate let the protein through and its batch q-value is at most 0.10), beside the share that would be called "
                "without the gate. Classes predicted from the sequence are set aside by construction; classes named in the "
                "protein names (e.g. olfactory receptors, seven-transmembrane receptors of the plasma membrane) test the gate "
