@@ -193,6 +193,7 @@ def fit_compartment_model(sequences: Sequence[str], labels: pd.DataFrame, cluste
     budget
         Largest share of the nuclear and cytoplasmic proteins each rule may flag.
     """
+    from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import GroupKFold
 
     if segments is None:
@@ -216,8 +217,6 @@ def fit_compartment_model(sequences: Sequence[str], labels: pd.DataFrame, cluste
             oof[use[te]] = m.predict_proba(x[use[te]])
         fitted[name] = fit_flat(x[use], y[use].astype(int), "ensemble", HYPER, seed, balanced=False)
         cut = _cutoff(oof[soluble], budget)
-        from sklearn.metrics import roc_auc_score
-
         pos = use[y[use] == 1]
         selection[name] = {"positives": int(len(pos)), "negatives": int(len(use) - len(pos)), "cutoff": cut,
                            "inner_auc": float(roc_auc_score(y[use], oof[use])),
