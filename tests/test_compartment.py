@@ -243,9 +243,10 @@ def test_the_class_check_counts_calls_per_class_and_the_report_shows_it(tmp_path
     assert t.proteins["predicted membrane"] == 1 and t.proteins["assessed (can be cargo)"] == 2
     assert t.called["all proteins"] == int((prot.call_status == "called").sum())
     assert t.proteins["NESdb parents"] == 0 and len(lines) == 1 and "set aside 33.3%" in lines[0]
+    assert "NESdb parents none" in lines[0]
     screen = SimpleNamespace(name="in", path=tmp_path / "s", proteins=prot.reset_index())
     reasons = reason_table([screen])
-    assert reasons.rows == (("in", "predicted membrane protein (7 TM helices)", "1", "33.3"),)
+    assert reasons.rows == (("in", "predicted membrane protein", "1", "33.3"),)  # helix counts pooled
     classes = class_table([screen])
     olfactory = next(r for r in classes.rows if r[1] == "olfactory receptors")
     assert olfactory[3:6] == ("1", "0", "0.0")

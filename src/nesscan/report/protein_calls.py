@@ -108,7 +108,7 @@ def calls_table(screens: list[ScreenData], control: str | None) -> Table:
     if control is not None and any(s.name == control for s in screens):
         caption += "; on the negative-control proteome every call of either kind is a false positive"
     return Table(caption, ("proteome", "proteins set aside", "proteins assessed", "proteins at q 5%", "proteins at q 10%",
-                           "per 100 proteins at q 10%", "protein score cut-off at q 10%", "lowest protein q-value",
+                           "per 100 proteins at q 10%", "protein score cut-off at q 10%", "lowest batch q-value",
                            "window calls at FDR 10%", "window calls per 100 proteins", "window score cut-off",
                            "lowest window q-value"), tuple(rows))
 
@@ -203,11 +203,11 @@ def reason_table(screens: list[ScreenData]) -> Table | None:
         status = s.proteins.get("call_status")
         if status is None:
             continue
-        counts = status.fillna("").astype(str).value_counts()
+        reasons = status.fillna("").astype(str)
+        reasons = reasons[reasons.str.startswith("not assessed")].str.removeprefix("not assessed: ")
+        counts = reasons.str.replace(r" \(\d+ TM (helix|helices)\)$", "", regex=True).value_counts()
         for reason, n in counts.items():
-            if reason.startswith("not assessed"):
-                rows.append((proteome_label(s.name), reason.removeprefix("not assessed: "), _count(n),
-                             _per100(100.0 * n / max(len(s.proteins), 1))))
+            rows.append((proteome_label(s.name), reason, _count(n), _per100(100.0 * n / max(len(s.proteins), 1))))
     if not rows:
         return None
     caption = ("Table 10: proteins not assessed at the protein level, per proteome and reason (call_status of "

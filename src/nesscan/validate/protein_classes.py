@@ -115,6 +115,7 @@ def write_class_rates(screen_dir, fasta, model, log=lambda msg: None) -> None:
     rates = screen_class_rates(screen_dir, fasta, set(model.known_nes.accession), model.protein_model.null)
     write_text(screen_dir / "protein_classes.tsv", rates.to_csv(sep="\t", index=False, float_format="%.4g"))
     top = rates.set_index("class")
+    parents = top.called_pct["NESdb parents"]
     log(f"{screen_dir.name}: proteins called {top.called_pct['all proteins']:.1f}% "
-        f"(NESdb parents {top.called_pct['NESdb parents']:.1f}%, set aside "
+        f"(NESdb parents {'none' if np.isnan(parents) else f'{parents:.1f}%'}, set aside "
         f"{100 - 100 * top.proteins['assessed (can be cargo)'] / max(top.proteins['all proteins'], 1):.1f}%)")
