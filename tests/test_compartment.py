@@ -250,3 +250,24 @@ def test_the_class_check_counts_calls_per_class_and_the_report_shows_it(tmp_path
     classes = class_table([screen])
     olfactory = next(r for r in classes.rows if r[1] == "olfactory receptors")
     assert olfactory[3:6] == ("1", "0", "0.0")
+
+
+def test_a_gate_for_other_features_or_an_incomplete_one_is_one_clear_error(tmp_path: Path) -> None:
+    import shutil
+
+    from nesscan.localisation.model import CONFIG, WEIGHTS, packaged_dir
+
+    shutil.copy(packaged_dir() / WEIGHTS, tmp_path / WEIGHTS)
+    cfg = json.loads((packaged_dir() / CONFIG).read_text())
+    cfg["features"]["nterm"] = cfg["features"]["nterm"][:-1]
+    (tmp_path / CONFIG).write_text(json.dumps(cfg))
+    with pytest.raises(NesscanError, match="trained on other features"):
+        load_compartment_model(tmp_path)
+    cfg = json.loads((packaged_dir() / CONFIG).read_text())
+    del cfg["mito_cutoff"]
+    (tmp_path / CONFIG).write_text(json.dumps(cfg))
+    with pytest.raises(NesscanError, match="lacks mito_cutoff"):
+        load_compartment_model(tmp_path)
+    (tmp_path / CONFIG).write_text("{not json")
+    with pytest.raises(NesscanError, match="unreadable compartment model"):
+        load_compartment_model(tmp_path)

@@ -133,7 +133,7 @@ def load_compartment_model(directory: str | Path | None = None) -> CompartmentMo
     Raises
     ------
     NesscanError
-        The files are there but unreadable.
+        The files are there but unreadable, incomplete, or for other features.
     """
     from safetensors.numpy import load_file
 
@@ -147,6 +147,12 @@ def load_compartment_model(directory: str | Path | None = None) -> CompartmentMo
         state = load_file(str(d / WEIGHTS))
     except (OSError, ValueError) as err:
         raise NesscanError(f"{d}: unreadable compartment model ({err})") from None
+    if cfg.get("features") != {k: list(v) for k, v in GROUPS.items()}:
+        raise NesscanError(f"{d / CONFIG}: this compartment model was trained on other features than this "
+                           "nesscan computes; retrain it (nesscan train --compartment-only)")
+    missing = [k for k in ("secretory_cutoff", "mito_cutoff", "tm_min_score", "tm_min_count") if k not in cfg]
+    if missing:
+        raise NesscanError(f"{d / CONFIG}: compartment model lacks {', '.join(missing)}")
     parts = {c: {k[len(c) + 1:]: v for k, v in state.items() if k.startswith(c + ".")} for c in COMPONENTS}
     return CompartmentModel(FlatClassifier("ensemble", parts["secretory"]),
                             FlatClassifier("ensemble", parts["mitochondrial"]),

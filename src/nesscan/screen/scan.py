@@ -150,6 +150,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
     budget = max(chunk_floats // model.featurizer.dim, 2000)
     known_csv = known[["accession", "start_1b", "end_1b", "nes_ids"]].to_csv(index=False).encode()
     known_by_acc = {acc: grp for acc, grp in known.groupby("accession")}
+    model.compartment  # noqa: B018  (load the gate here: a bad one is one error before any work)
     store = ChunkStore(out, {
         "fasta_sha256": sha256_file(fasta), "weights_sha256": sha256_file(model.path / "model.safetensors"),
         "compartment_sha256": model.compartment_sha256(), "embedder": model.config.embedder, "context": model.context, "window": model.window,
