@@ -135,9 +135,10 @@ class Calibrator:
             from nesscan.screen.protein_score import bh_q_values, cargo_p_values
 
             ok = np.isfinite(scores)
-            q = bh_q_values(cargo_p_values(scores[ok], protein_null))
+            p = cargo_p_values(scores[ok], protein_null)
+            q = bh_q_values(p)
             order = np.argsort(scores[ok], kind="stable")
-            protein_q = (scores[ok][order], q[order])
+            protein_q = (scores[ok][order], p[order], q[order])
             summary["protein_null_size"] = int(len(protein_null))
             summary["proteins_assessed"] = int(ok.sum())
             summary["lowest_cargo_q_value_batch"] = float(q.min())
@@ -148,8 +149,7 @@ class Calibrator:
                 summary[f"protein_calls_per_100_proteins_at_q_{level}"] = 100.0 * called.sum() / max(len(scores), 1)
                 summary[f"protein_score_threshold_at_q_{level}"] = float(scores[ok][called].min()) if called.any() \
                     else None
-        self.protein_null = protein_null
-        return Calibration(curve, null, thresholds, summary, protein_q=protein_q, protein_null=protein_null)
+        return Calibration(curve, null, thresholds, summary, protein_q=protein_q)
 
 
 @dataclass
@@ -161,10 +161,9 @@ class Calibration:
     thresholds: dict[str, float]
     summary: dict
     calls: dict[str, int] = field(default_factory=dict)
-    #: assessed proteins' scores (ascending) and their batch q-values, or None without a protein model
-    protein_q: tuple[np.ndarray, np.ndarray] | None = None
-    #: the protein model's fixed null (non-binders' out-of-fold protein scores), or None
-    protein_null: np.ndarray | None = None
+    #: assessed proteins' scores (ascending), their p-values against the model's fixed null and their
+    #: batch q-values, or None without a protein model
+    protein_q: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def candidates(self, candidates: pd.DataFrame) -> pd.DataFrame:
         """Add ``nes_class``, ``anchors`` and ``q_value`` to candidate rows."""
@@ -179,7 +178,7 @@ class Calibration:
         """Add ``protein_pvalue`` and ``calibrated_score`` (the best window, length-matched) and,
         with a protein model, ``cargo_p_value``, ``cargo_q_value_batch`` and ``call_status``
         to protein rows (``gate_reason`` is consumed)."""
-        from nesscan.screen.protein_score import call_status, cargo_p_values
+        from nesscan.screen.protein_score import call_status
 
         pval = np.full(len(proteins), np.nan)
         if self.null is not None:
@@ -190,11 +189,10 @@ class Calibration:
         assessed = np.isfinite(scores) & (reason == "")
         cargo_p = np.full(len(proteins), np.nan)
         qval = np.full(len(proteins), np.nan)
-        if self.protein_null is not None:
-            cargo_p[assessed] = cargo_p_values(scores[assessed], self.protein_null)
         if self.protein_q is not None:
-            ranked, q = self.protein_q
-            qval[assessed] = q[np.clip(np.searchsorted(ranked, scores[assessed]), 0, len(q) - 1)]
+            ranked, p, q = self.protein_q
+            at = np.clip(np.searchsorted(ranked, scores[assessed]), 0, len(q) - 1)
+            cargo_p[assessed], qval[assessed] = p[at], q[at]
         status = call_status(reason, scores, qval, proteins.status.to_numpy() == "ok")
         out = proteins.drop(columns=["gate_reason"], errors="ignore")
         return out.assign(protein_pvalue=pval, calibrated_score=-np.log10(pval) + 0.0, cargo_p_value=cargo_p,
