@@ -232,4 +232,4 @@ class Featurizer:
 
 
 # registration of the built-in tracks and window features (modules import the registries above)
-from nesscan.features import metapredict as _metapredict, pssm as _pssm, window as _window  # noqa: E402,F401
+from nesscan.features import metapredict as _metapredict, order as _order, pssm as _pssm, window as _window  # noqa: E402,F401,I001

@@ -45,6 +45,8 @@ from nesscan.features.window import codes
 PRE, POST = 4, 3
 GAP_WEIGHT = 5.0
 PSSM_NAMES = ("pssm_score", "pssm_rank_frac", "pssm_z", "pssm_minus_protein_max", "pssm_local_peak")
+"""The columns of ``anchor_pssm``; with ``{"excess": true}`` in its spec also ``pssm_excess``: the best
+placement's score minus its expectation when the window's residues are in random order."""
 _HYD = np.zeros(21, bool)
 _HYD[[ "ACDEFGHIKLMNPQRSTVWY".index(a) for a in "LIVFM"]] = True
 
@@ -72,9 +74,13 @@ class AnchorPSSM:
     names = list(PSSM_NAMES)
     dim = len(PSSM_NAMES)
 
-    def __init__(self, alpha: float = 5.0, n_iter: int = 2) -> None:
+    def __init__(self, alpha: float = 5.0, n_iter: int = 2, excess: bool = False) -> None:
         self.alpha = alpha
         self.n_iter = n_iter
+        self.excess = excess
+        if excess:  # an instance attribute: the class default stays the 5 columns of older models
+            self.names = list(PSSM_NAMES) + ["pssm_excess"]
+            self.dim = len(self.names)
         self.fixed_lo: np.ndarray | None = None  # (11, 21) log-odds
         self.gap_lo: np.ndarray | None = None  # (21,)
 
@@ -201,7 +207,23 @@ class AnchorPSSM:
         h = window // 2
         padded = np.concatenate([np.full(h, -np.inf), allsc, np.full(h, -np.inf)])
         local = sliding_window_view(padded, 2 * h + 1).max(axis=1)[np.clip(starts, 0, n_win - 1)]
-        return np.column_stack([s, rank, z, s - allsc.max(), (s >= local).astype(float)]).astype(np.float32)
+        cols = [s, rank, z, s - allsc.max(), (s >= local).astype(float)]
+        if self.excess:
+            cols.append(np.round(s - self._expected(c, starts, window), 9))
+        return np.column_stack(cols).astype(np.float32)
+
+    def _expected(self, c: np.ndarray, starts: np.ndarray, window: int) -> np.ndarray:
+        """``pssm_excess``'s baseline: the expected score of a placement when the window's residues
+        are put in a random order (every slot drawn from the window's composition; linear in it),
+        so that the best placement's excess over it is what the *order* of the residues adds."""
+        per_residue = self.fixed_lo.sum(axis=0) + GAP_WEIGHT * self.gap_lo  # (21,) summed over the slots
+        onehot = np.zeros((len(c) + 1, 21))
+        onehot[np.arange(len(c)) + 1, c] = 1
+        cum = np.cumsum(onehot, axis=0)
+        lo = np.clip(starts, 0, len(c))
+        hi = np.clip(starts + window, 0, len(c))
+        comp = (cum[hi] - cum[lo]) / np.maximum(hi - lo, 1)[:, None]
+        return comp @ per_residue
 
     def window_scores(self, sequence: str, window: int = 22) -> np.ndarray:
         """PSSM score of every window (stride 1): the in-fold PSSM baseline scorer."""
@@ -233,4 +255,5 @@ class AnchorPSSM:
 
 @register_window_feature("anchor_pssm")
 def _anchor_pssm(spec: dict, runtime: Any) -> AnchorPSSM:
-    return AnchorPSSM(alpha=float(spec.get("alpha", 5.0)), n_iter=int(spec.get("n_iter", 2)))
+    return AnchorPSSM(alpha=float(spec.get("alpha", 5.0)), n_iter=int(spec.get("n_iter", 2)),
+                      excess=bool(spec.get("excess", False)))
