@@ -315,3 +315,37 @@ def test_a_flat_model_is_described_as_what_it_is(tmp_path):
     top, bottom = _flowchart_text(load_run(run, None))
     assert "65 window features" in top[2] and "boosted trees" in top[3] and "inner homology CV" in bottom[3]
     assert "Transformer" not in md and "Transformer" not in " ".join(top + bottom)
+
+
+def test_report_opens_with_the_headline(tmp_path):
+    """With the window call in a screen's fdr.json, the report opens with its headline, the two
+    nulls side by side and the top called windows; without it, one line says why there is none."""
+    from nesscan.screen.calls import headline
+
+    run = make_run(tmp_path / "run")
+    assert "No headline: no screen in this run" in write_report(run).read_text()
+    folder = run / "screen" / HUMAN
+    cands = pd.read_csv(folder / "candidates.csv").sort_values("score", ascending=False).reset_index(drop=True)
+    cands.insert(0, "call", ["called"] * 2 + ["not called"] * (len(cands) - 2))
+    cands.insert(1, "call_q_value", [0.01, 0.04] + [0.5] * (len(cands) - 2))
+    cands["q_value_shuffle"], cands["q_value_natural"], cands["cargo_probability"] = cands.call_q_value, 0.001, 0.9
+    cands.to_csv(folder / "candidates.csv", index=False)
+    call = {"fdr": 0.1, "default_nulls": ["shuffle", "natural"], "calls": 2, "novel_calls": 1,
+            "proteins_with_novel_calls": 1, "known_nes_recovered": 1, "known_nes_in_screen": 3,
+            "lowest_call_q_value": 0.01,
+            "nulls": {"shuffle": {"n_windows": 1000, "source": "shuffles", "calls": 2, "novel_calls": 1},
+                      "natural": {"n_windows": 2000, "source": "E. coli", "calls": 9, "novel_calls": 8}}}
+    call["headline"] = headline(call)
+    fdr = json.loads((folder / "fdr.json").read_text())
+    (folder / "fdr.json").write_text(json.dumps({**fdr, "call": call}))
+    html = write_report(run).read_text()
+    start = html.index("Headline: novel NES candidates")
+    assert start < html.index("Pipeline") and call["headline"] in html[start:]
+    assert "1 novel NES candidate in 1 protein" in call["headline"]
+    nulls = html[html.index("Window calls of H.sapiens"):]
+    nulls = nulls[:nulls.index("</table>")]
+    assert "<td>both (the default call)</td>" in nulls and "<td>8</td>" in nulls  # the natural null alone: 8 novel
+    top = html[html.index("Top 2 called windows of H.sapiens"):]
+    top = top[:top.index("</table>")]
+    assert top.count("<tr>") == 3 and f"<td>{cands.accession[0]}</td>" in top and cands.accession[2] not in top
+    assert "What the number means" in html

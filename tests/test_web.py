@@ -221,7 +221,7 @@ def test_browse_sorts_and_filters(screen_client, screen_dir):
     r = screen_client.get("/api/candidates?max_q=lots")
     assert r.status_code == 422 and "max_q must be a number" in r.json()["error"]
 
-    page = screen_client.get("/browse?sort=accession&order=asc")
+    page = screen_client.get("/browse?sort=accession&order=asc&call=all")
     assert page.status_code == 200
     order = [line.split(">")[1].split("<")[0] for line in page.text.split('class="protein-link"')[1:]]
     assert order == sorted(cands.accession)
@@ -232,13 +232,33 @@ def test_browse_sorts_and_filters(screen_client, screen_dir):
     assert csv.status_code == 200 and csv.text.count("\n") == 2
 
 
+def test_browse_opens_on_the_calls(screen_client, screen_dir):
+    """The browse page opens filtered to the default call; "all candidates" shows the rest, and
+    the CSV download and sort links keep the filter the page shows."""
+    cands = pd.read_csv(screen_dir / "candidates.csv")
+    called = cands[cands.call == "called"]
+    page = screen_client.get("/browse").text
+    assert page.count('class="protein-link"') == len(called)
+    assert f'<strong id="matching">{len(called):,}</strong> of {len(cands):,} candidates' in page
+    assert '<option value="called" selected>' in page and "call=called" in page
+    everything = screen_client.get("/browse?call=all").text
+    assert everything.count('class="protein-link"') == len(cands) and '<option value="all" selected>' in everything
+    csv = screen_client.get("/browse.csv?call=called")
+    assert csv.status_code == 200 and csv.text.count("\n") == len(called) + 1
+    api = screen_client.get("/api/candidates").json()  # the API returns every candidate unless asked
+    assert api["total"] == len(cands) and api["columns"][:2] == ["call", "call_q_value"]
+    assert screen_client.get("/api/candidates?call=called").json()["total"] == len(called)
+    bad = screen_client.get("/browse?call=some")
+    assert bad.status_code == 422 and "call must be " in bad.text
+
+
 def test_browse_pages(screen_client, screen_dir):
     state = screen_client.app.state.nesscan
     state.page_rows = 2
     try:
-        first = screen_client.get("/browse").text
+        first = screen_client.get("/browse?call=all").text
         assert "page 1 of 3" in first and first.count('class="protein-link"') == 2
-        assert screen_client.get("/browse?page=3").text.count('class="protein-link"') == 1
+        assert screen_client.get("/browse?page=3&call=all").text.count('class="protein-link"') == 1
     finally:
         state.page_rows = 100
 

@@ -49,8 +49,9 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
           context: str = "peptide", params: ClassifierParams = ClassifierParams(), seed: int = 0,
           log: Log = lambda msg: None, prepared: tuple[ExampleSet, pd.DataFrame] | None = None,
           classifier: str = "ensemble", tracks: str = "plddt", runtime: Runtime | None = None,
-          weak_positives: bool = False) -> Path:
-    """Train a model and write its directory.
+          weak_positives: bool = False, natural_null: str | os.PathLike | None = None) -> Path:
+    """Train a model and write its directory (a flat one with the window call's reference nulls,
+    :func:`nesscan.screen.nulls.with_reference_nulls`; ``natural_null``: a FASTA to use as the natural null).
 
     ``classifier`` ``"ensemble"`` (default), ``"logistic"`` or ``"gbm"``: flat window
     features (``tracks``: ``"plddt"``, ``"full"`` or ``"none"``), nested selection on the
@@ -73,9 +74,11 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     if classifier != "transformer":
         from nesscan.model.train_flat import train_flat
 
-        return with_gate(data, train_flat(prepared or prepare(data, seed=seed), model_dir, checksums,
-                                          nes_sites_of(data), classifier, tracks, seed, runtime, log, weak_positives),
-                         seed, log)
+        from nesscan.screen.nulls import with_reference_nulls
+
+        return with_reference_nulls(data, with_gate(data, train_flat(
+            prepared or prepare(data, seed=seed), model_dir, checksums, nes_sites_of(data), classifier, tracks,
+            seed, runtime, log, weak_positives), seed, log), seed, log, natural_null)
     from nesscan.embed import get_embedder
     from nesscan.features import Featurizer
     from nesscan.model.train import predict_logits, train_classifier

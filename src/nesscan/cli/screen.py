@@ -65,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
                                      overwrite=args.overwrite)
     for fasta, summary in zip(args.fasta, summaries):
         dest = args.output if len(args.fasta) == 1 else f"{args.output.rstrip('/')}/{proteome_name(fasta)}"
-        calls, warning = _fdr_text(dest)
+        calls, warning, headline = _fdr_text(dest)
+        if headline:
+            rep.log(headline)
         rep.log(f"{summary.proteins} proteins, {summary.windows} windows, {summary.candidates} candidates "
                 f"at >= {summary.threshold:.3f} ({summary.known_candidates} known NESdb NESs); {calls}; "
                 f"{summary.shorter_than_window} proteins shorter than the window -> {dest}")
@@ -74,8 +76,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fdr_text(output: str) -> tuple[str, str | None]:
-    """Calls at the threshold and at FDR 10%, and a warning when the FDR at the threshold is high."""
+def _fdr_text(output: str) -> tuple[str, str | None, str | None]:
+    """Calls at the threshold and at FDR 10%, a warning when the FDR at the threshold is high,
+    and the headline of the window call (:func:`nesscan.screen.calls.headline`)."""
     import json
     from pathlib import Path
 
@@ -85,4 +88,5 @@ def _fdr_text(output: str) -> tuple[str, str | None]:
         fdr = json.loads((Path(output) / "fdr.json").read_text())
     except (OSError, ValueError):
         fdr = None
-    return calls_summary(fdr)
+    headline = (fdr or {}).get("call", {}).get("headline")
+    return (*calls_summary(fdr), headline)

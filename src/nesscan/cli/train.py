@@ -10,7 +10,8 @@ from nesscan.cli.common import (Reporter, add_classifier_options, add_embedder_o
 EXAMPLE = """Example:
   nesscan train --data ../shared/data -o models/default --seed 0
   nesscan train --data ../shared/data -o models/physchem --classifier transformer --embedder physchem --seed 0
-  nesscan train --data ../shared/data -o src/nesscan/models/compartment --compartment-only"""
+  nesscan train --data ../shared/data -o src/nesscan/models/compartment --compartment-only
+  nesscan train --data ../shared/data -o models/mine --natural-null my_prokaryote.fasta"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--compartment-only", action="store_true",
                    help="fit only the compartment gate from the data folder's MultiLoc set into the output "
                         "directory (compartment.safetensors, compartment.json, compartment_metrics.json)")
+    p.add_argument("--natural-null", metavar="FASTA",
+                   help="proteins that cannot use an NES, scored as the window call's natural null (default: the "
+                        "data folder's proteomes/UP000000625-E.coli.fasta.gz; flat models)")
     add_classifier_options(p, cache=True)
     add_embedder_options(p)
     add_training_options(p)
@@ -46,8 +50,13 @@ def run(args: argparse.Namespace) -> int:
                             seed=args.seed, log=rep.log)
         rep.log(f"compartment gate written to {out}")
         return 0
+    if args.natural_null:
+        from nesscan.io.fasta import require_file
+
+        require_file(args.natural_null, "natural-null FASTA")  # one error line before any training
     out = train(data_dir(args.data), args.output, embedder_spec(args), args.context,
                 params=classifier_params(args), seed=args.seed, log=rep.log, classifier=args.classifier,
-                tracks=args.tracks, runtime=runtime(args), weak_positives=args.weak_positives)
+                tracks=args.tracks, runtime=runtime(args), weak_positives=args.weak_positives,
+                natural_null=args.natural_null)
     rep.log(f"model written to {out}")
     return 0

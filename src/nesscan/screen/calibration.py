@@ -76,6 +76,7 @@ class Calibrator:
         from nesscan.screen.fdr_binned import ScoreHistogram
 
         self.targets, self.decoys = ScoreHistogram(), ScoreHistogram()
+        self.call_targets, self.call_decoys = ScoreHistogram(), ScoreHistogram()  # call scores (screen.nulls)
         self.decoy_maxima: list[float] = []
         self.decoy_windows: list[int] = []
         self.n_proteins = 0
@@ -101,10 +102,16 @@ class Calibrator:
                 self.decoy_windows.append(len(d))
         self.n_proteins += n_proteins
 
+    def add_calls(self, targets: np.ndarray, decoys: np.ndarray) -> None:
+        """Count one chunk's call scores (:mod:`nesscan.screen.nulls`) of target and decoy windows."""
+        self.call_targets.add(targets)
+        self.call_decoys.add(decoys)
+
     def fit(self, model_threshold: float, decoy_kind: str = "shuffle",
-            protein_null: np.ndarray | None = None) -> "Calibration":
-        """The FDR curve, the call thresholds, the length-matched protein null and, with the
-        protein model's ``protein_null``, the protein q-values."""
+            protein_null: np.ndarray | None = None, reference_nulls: dict | None = None) -> "Calibration":
+        """The FDR curve, the call thresholds, the length-matched protein null, with the
+        protein model's ``protein_null`` the protein q-values, and the call-score curves
+        against each null (the model's ``reference_nulls`` and the screen's own decoys)."""
         from nesscan.screen.fdr_binned import binned_fdr_curve
         from nesscan.screen.protein_score import fit_length_matched
 
@@ -149,7 +156,11 @@ class Calibrator:
                 summary[f"protein_calls_per_100_proteins_at_q_{level}"] = 100.0 * called.sum() / max(len(scores), 1)
                 summary[f"protein_score_threshold_at_q_{level}"] = float(scores[ok][called].min()) if called.any() \
                     else None
-        return Calibration(curve, null, thresholds, summary, protein_q=protein_q)
+        from nesscan.screen.calls import fit_call_curves
+
+        call_curves, call_info = fit_call_curves(self.call_targets, self.call_decoys, reference_nulls or {})
+        return Calibration(curve, null, thresholds, summary, protein_q=protein_q, call_curves=call_curves,
+                           call_info=call_info)
 
 
 @dataclass
@@ -164,15 +175,28 @@ class Calibration:
     #: assessed proteins' scores (ascending), their p-values against the model's fixed null and their
     #: batch q-values, or None without a protein model
     protein_q: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    #: call-score FDR curve per null, and what each null holds (:mod:`nesscan.screen.calls`)
+    call_curves: dict = field(default_factory=dict)
+    call_info: dict = field(default_factory=dict)
 
     def candidates(self, candidates: pd.DataFrame) -> pd.DataFrame:
-        """Add ``nes_class``, ``anchors`` and ``q_value`` to candidate rows."""
+        """Add ``nes_class``, ``anchors``, ``q_value`` (the window score against the screen's
+        decoys) and the call columns (:func:`nesscan.screen.calls.annotate_calls`) to candidate rows."""
         from nesscan.screen.annotate import add_q_values, annotate_candidates
+        from nesscan.screen.calls import annotate_calls
 
         candidates = annotate_candidates(candidates)
         if self.curve is None:
-            return candidates.assign(q_value=np.nan)
-        return add_q_values(candidates, self.curve.q_of)
+            candidates = candidates.assign(q_value=np.nan)
+        else:
+            candidates = add_q_values(candidates, self.curve.q_of)
+        return annotate_calls(candidates, self.call_curves)
+
+    def call_summary(self, candidates: pd.DataFrame, n_known: int, left_out: list[str] | tuple = ()) -> dict:
+        """``fdr.json``'s ``call`` section (:func:`nesscan.screen.calls.call_summary`)."""
+        from nesscan.screen.calls import call_summary
+
+        return call_summary(candidates, self.call_curves, self.call_info, n_known, left_out)
 
     def proteins(self, proteins: pd.DataFrame) -> pd.DataFrame:
         """Add ``protein_pvalue`` and ``calibrated_score`` (the best window, length-matched) and,

@@ -10,7 +10,7 @@ The folder holds
 ``chunk-00000.npz``, ``chunk-00001.npz``, ...
     One per finished chunk (written as ``*.tmp`` and renamed, so a file under its final
     name is complete): the chunk's target window scores (float32), known-NES window
-    mask, decoy scores and lengths, and its protein and candidate rows (JSON).
+    mask, decoy scores, lengths and call factors, and its protein and candidate rows (JSON).
 
 Chunks are cut deterministically from the FASTA (same file, same chunk size, same
 chunks), so a resumed screen recomputes exactly the chunks that were not finished, and
@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -53,6 +53,8 @@ class ChunkResult:
         float64 scores of the chunk's decoy proteins, concatenated.
     decoy_lengths
         Windows per decoy protein.
+    decoy_factors
+        Per decoy protein, its parent's call factor (:func:`nesscan.screen.nulls.call_factor`).
     proteins
         One ``proteins.csv`` row (dict) per protein of the chunk, in file order.
     candidates
@@ -68,6 +70,19 @@ class ChunkResult:
     proteins: list[dict[str, Any]]
     candidates: list[dict[str, Any]]
     residues: int
+    decoy_factors: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def target_call_scores(self) -> np.ndarray:
+        """Every target window's call score (:mod:`nesscan.screen.nulls`): its score times its
+        protein's call factor."""
+        rows = [r for r in self.proteins if r["n_windows"] > 0]
+        factors = np.repeat([float(r.get("call_factor", 1.0)) for r in rows], [r["n_windows"] for r in rows])
+        return (self.scores.astype(np.float64) * factors).astype(np.float32)
+
+    def decoy_call_scores(self) -> np.ndarray:
+        """Every decoy window's call score (its parent's call factor)."""
+        factors = np.repeat(self.decoy_factors.astype(np.float64), self.decoy_lengths)
+        return (self.decoys.astype(np.float64) * factors).astype(np.float32)
 
     def target_arrays(self) -> list[np.ndarray]:
         """The window scores split per protein (proteins with windows only)."""
@@ -98,6 +113,7 @@ class ChunkStore:
     def __init__(self, out_dir: str | os.PathLike, manifest: dict[str, Any], resume: bool = False) -> None:
         self.dir = Path(out_dir) / PARTIAL
         manifest = json.loads(json.dumps(manifest))  # normalised as read back from disk
+        self.manifest = manifest
         old = self._read_manifest() if resume else None
         if old is not None and old != manifest:
             changed = sorted(k for k in set(old) | set(manifest) if old.get(k) != manifest.get(k))
@@ -131,7 +147,7 @@ class ChunkStore:
         buf = io.BytesIO()
         np.savez(buf, scores=chunk.scores.astype(np.float32), known=chunk.known.astype(bool),
                  decoys=chunk.decoys.astype(np.float64), decoy_lengths=chunk.decoy_lengths.astype(np.int64),
-                 meta=np.frombuffer(meta, np.uint8))
+                 decoy_factors=chunk.decoy_factors.astype(np.float64), meta=np.frombuffer(meta, np.uint8))
         write_bytes(self.path(index), buf.getvalue())
 
     def load(self, index: int) -> ChunkResult:
@@ -140,7 +156,8 @@ class ChunkStore:
             with np.load(self.path(index)) as z:
                 meta = json.loads(z["meta"].tobytes().decode())
                 return ChunkResult(scores=z["scores"], known=z["known"], decoys=z["decoys"],
-                                   decoy_lengths=z["decoy_lengths"], proteins=meta["proteins"],
+                                   decoy_lengths=z["decoy_lengths"], decoy_factors=z["decoy_factors"],
+                                   proteins=meta["proteins"],
                                    candidates=meta["candidates"], residues=int(meta["residues"]))
         except (OSError, ValueError, KeyError) as exc:
             raise NesscanError(f"{self.path(index)}: unreadable ({exc}); rerun without --resume") from None

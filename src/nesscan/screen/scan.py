@@ -12,15 +12,24 @@ for tables written for people, :mod:`nesscan.records`): a candidate's ``sequence
     inclusive residues of the window), ``score`` (float32, NES probability 0-1).
 ``candidates.csv``
     One row per candidate region: a run of overlapping windows scoring at or above the
-    threshold. ``accession``, ``entry_name``, ``gene``, ``start``, ``end`` (1-based
-    inclusive, of the best window), ``sequence`` (the best window), ``score`` (its
-    score), ``region_start``, ``region_end`` (1-based inclusive span of the run),
-    ``n_windows`` (windows in the run), ``known_nes`` (True when the best window
-    overlaps an NESdb NES of the same accession), ``known_nes_ids``,
-    ``cargo_probability`` and ``protein_score`` (its protein's, as in ``proteins.csv``),
-    ``nes_class`` (Kosugi class of the best window's best consensus match, or "no
-    consensus"), ``anchors`` (1-based residues of that match's hydrophobic anchors),
-    ``q_value`` (target-decoy estimate of the lowest FDR at which this window is called).
+    threshold, reported by its best window; the window calls first (lowest error rate
+    first), then the other candidates by score. Columns: ``call`` ("called": the call score
+    has an estimated FDR of at most 10% against both nulls of :mod:`nesscan.screen.nulls`;
+    "not called"; "protein set aside" by the compartment gate), ``call_q_value`` (the
+    larger of the two q-values below), ``accession``, ``entry_name``, ``gene``, ``start``,
+    ``end`` (1-based inclusive, of the best window), ``sequence`` (the best window),
+    ``score`` (its score), ``call_score`` (the score x its protein's cargo probability, 0
+    when the gate sets the protein aside), ``cargo_probability`` (its protein's, as in
+    ``proteins.csv``), ``q_value_shuffle`` and ``q_value_natural`` (the call score's q-value
+    against shuffled decoys, the model's reference shuffles pooled with the screen's own,
+    and against the model's natural null; empty for a null not used), ``region_start``,
+    ``region_end`` (1-based inclusive span of the run), ``n_windows`` (windows in the
+    run), ``known_nes`` (True when the best window overlaps an NESdb NES of the same
+    accession), ``known_nes_ids``, ``protein_score`` (its protein's), ``nes_class`` (Kosugi
+    class of the best window's best consensus match, or "no consensus"), ``anchors``
+    (1-based residues of that match's hydrophobic anchors), ``q_value`` (the window score
+    alone against the screen's own decoys: target-decoy estimate of the lowest FDR at
+    which this window is called).
 ``proteins.csv``
     One row per protein: ``accession``, ``entry_name``, ``gene``, ``length``,
     ``n_windows``, ``max_score`` (empty for proteins shorter than the window),
@@ -48,7 +57,9 @@ for tables written for people, :mod:`nesscan.records`): a candidate's ``sequence
     Calls at 0.9, at the model threshold and at FDR 5% / 10%, how many are novel, the
     thresholds, calls per 100 proteins; with a protein model, the proteins set aside per
     predicted compartment and the proteins called at a batch q-value of 5% / 10% (see
-    :mod:`nesscan.screen.calibration`).
+    :mod:`nesscan.screen.calibration`); ``call``: the window calls against each null and
+    both, novel ones, proteins holding them, known NESdb NESs recovered, and the
+    ``headline`` sentence (:func:`nesscan.screen.calls.call_summary`).
 """
 
 from __future__ import annotations
@@ -63,6 +74,8 @@ import numpy as np
 import pandas as pd
 
 from nesscan.screen.calibration import Calibrator
+from nesscan.screen.calls import order_candidates
+from nesscan.screen.nulls import call_factor, usable_nulls
 from nesscan.screen.chunks import ChunkResult, ChunkStore, write_windows
 from nesscan.embed.base import Progress
 from nesscan.errors import NesscanError
@@ -73,7 +86,7 @@ from nesscan.screen.workers import map_ordered, plan_workers
 
 CANDIDATE_COLUMNS = ["accession", "entry_name", "gene", "start", "end", "sequence", "score",
                      "region_start", "region_end", "n_windows", "known_nes", "known_nes_ids", "cargo_probability",
-                     "protein_score"]
+                     "protein_score", "call_score"]
 PROTEIN_COLUMNS = ["accession", "entry_name", "gene", "length", "n_windows", "max_score",
                    "best_start", "n_candidates", "status", "tm_helices", "signal_peptide", "mito_presequence",
                    "compartment", "cargo_probability", "protein_score", "gate_reason"]
@@ -151,9 +164,11 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
     known_csv = known[["accession", "start_1b", "end_1b", "nes_ids"]].to_csv(index=False).encode()
     known_by_acc = {acc: grp for acc, grp in known.groupby("accession")}
     model.compartment  # noqa: B018  (load the gate here: a bad one is one error before any work)
+    model.reference_nulls  # noqa: B018  (and the reference nulls)
     store = ChunkStore(out, {
         "fasta_sha256": sha256_file(fasta), "weights_sha256": sha256_file(model.path / "model.safetensors"),
-        "compartment_sha256": model.compartment_sha256(), "embedder": model.config.embedder, "context": model.context, "window": model.window,
+        "compartment_sha256": model.compartment_sha256(), "reference_null_sha256": model.reference_nulls_sha256(),
+        "chunk_format": 2, "embedder": model.config.embedder, "context": model.context, "window": model.window,
         "threshold": threshold, "known_nes_sha256": sha256_bytes(known_csv),
         "decoy_fraction": decoy_fraction, "seed": seed, "chunk_residues": budget,
         "precision": [model.runtime.precision, getattr(model.featurizer.embedder, "dtype", "float32")]},
@@ -184,7 +199,8 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
         store.discard()  # bad input: resuming would meet it again
         raise
     null = model.protein_model.null if model.protein_model is not None else None
-    return _finish(store, n_chunks, out, model.window, threshold, decoy_fraction, seed, null)
+    return _finish(store, n_chunks, out, model.window, threshold, decoy_fraction, seed, null,
+                   usable_nulls(model.reference_nulls, store.manifest["fasta_sha256"]), known_by_acc)
 
 
 def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, threshold: float,
@@ -193,11 +209,12 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
     window = model.window
     long_enough = [p for p in chunk if len(p.sequence) >= window]
     scores = dict(zip((p.accession for p in long_enough), model.score_proteins(long_enough)))
-    decoys = []
+    decoys, parents = [], []
     for i, p in enumerate(chunk):  # a generator per protein: the same decoys whatever the chunking
         gen = np.random.default_rng([seed, first + i])
         if len(p.sequence) >= window and gen.random() < decoy_fraction:
             decoys.append(replace(p, sequence=shuffle_sequence(p.sequence, gen)))
+            parents.append(p.accession)
     decoy_scores = model.score_proteins(decoys)
     cargo, protein = model.score_protein_level(long_enough, [scores[p.accession] for p in long_enough])
     level = {p.accession: tuple(float(v) if np.isfinite(v) else None for v in (c, q))
@@ -207,6 +224,7 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
                                mito_presequence=float(g.mito_presequence), compartment=str(g.compartment),
                                gate_reason=str(g.gate_reason))
              for p, g in zip(long_enough, gate.itertuples() if gate is not None else [])}
+    factor = {acc: call_factor(level[acc][0], where[acc]["gate_reason"] == "") for acc in where}
     targets, masks, protein_rows, candidate_rows = [], [], [], []
     for p in chunk:
         s = scores.get(p.accession)
@@ -219,18 +237,23 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
         cands = candidate_regions(p, s, threshold, window, known_here)
         for c in cands:
             c["cargo_probability"], c["protein_score"] = level[p.accession]
+            c["call_score"] = c["score"] * factor[p.accession]
         candidate_rows.extend(cands)
-        protein_rows.append({**_protein_row(p, s, len(cands), "ok", *level[p.accession]), **where[p.accession]})
+        protein_rows.append({**_protein_row(p, s, len(cands), "ok", *level[p.accession]), **where[p.accession],
+                             "call_factor": factor[p.accession]})
     return ChunkResult(
         scores=np.concatenate(targets) if targets else np.zeros(0, np.float32),
         known=np.concatenate(masks) if masks else np.zeros(0, bool),
         decoys=np.concatenate(decoy_scores) if decoy_scores else np.zeros(0),
         decoy_lengths=np.array([len(d) for d in decoy_scores], np.int64),
+        decoy_factors=np.array([factor[a] for a in parents], np.float64),
         proteins=protein_rows, candidates=candidate_rows, residues=sum(len(p.sequence) for p in chunk))
 
 
 def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold: float,
-            decoy_fraction: float, seed: int, protein_null: np.ndarray | None = None) -> ScreenSummary:
+            decoy_fraction: float, seed: int, protein_null: np.ndarray | None = None,
+            reference_nulls: tuple[dict, list[str]] | None = None,
+            known_by_acc: dict | None = None) -> ScreenSummary:
     """Calibrate over all chunks, write the outputs (each as ``*.tmp``, then renamed) and
     remove the work folder.
 
@@ -240,18 +263,26 @@ def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold:
     from the chunks too.
     """
     calibrator, candidate_rows, residues, n_windows = Calibrator(), [], 0, 0
+    known_ids: set[str] = set()  # NESdb NESs of the screened proteins (the headline's denominator)
     for chunk in map(store.load, range(n_chunks)):
         calibrator.add(chunk.scores, chunk.decoy_arrays(), len(chunk.proteins),
                        [r.get("protein_score") for r in chunk.proteins], [r.get("compartment") for r in chunk.proteins])
+        calibrator.add_calls(chunk.target_call_scores(), chunk.decoy_call_scores())
+        for r in chunk.proteins:
+            hit = (known_by_acc or {}).get(r["accession"])
+            if hit is not None and r["n_windows"] > 0:
+                known_ids.update(i for ids in hit.nes_ids.astype(str) for i in ids.split("; ") if i)
         candidate_rows.extend(chunk.candidates)
         residues += chunk.residues
         n_windows += len(chunk.scores)
     names = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
     try:
         write_windows(store, n_chunks, out / "windows.parquet.tmp", window)
-        calibration = calibrator.fit(threshold, protein_null=protein_null)
+        nulls, left_out = reference_nulls or ({}, [])
+        calibration = calibrator.fit(threshold, protein_null=protein_null, reference_nulls=nulls)
         candidates = calibration.candidates(pd.DataFrame(candidate_rows, columns=CANDIDATE_COLUMNS))
-        candidates = candidates.sort_values(["score", "accession", "start"], ascending=[False, True, True])
+        candidates = order_candidates(candidates)
+        calibration.summary["call"] = calibration.call_summary(candidates, len(known_ids), left_out)
         candidates.to_csv(out / "candidates.csv.tmp", index=False, float_format="%.6g")
         shorter = 0
         with open(out / "proteins.csv.tmp", "w", newline="") as handle:

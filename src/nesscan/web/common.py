@@ -91,13 +91,18 @@ def screen(request: Request) -> Screen:
     return screens[name]
 
 
-def filters(request: Request) -> dict:
-    """The query's filters, as keyword arguments of :func:`nesscan.web.screens.filter_candidates`."""
+def filters(request: Request, default_call: str = "all") -> dict:
+    """The query's filters, as keyword arguments of :func:`nesscan.web.screens.filter_candidates`
+    (``call``: "called" or "all"; ``default_call`` when the query has none: the browse page
+    opens on the calls, the JSON API returns every candidate)."""
     q = request.query_params
     order = q.get("order", "desc")
     if order not in ("asc", "desc"):
         raise NesscanError(f"order must be 'asc' or 'desc', not {order!r}")
-    return dict(text=q.get("q", "").strip(), nes_class=q.get("class", ""), status=q.get("status", ""),
+    call = q.get("call", default_call)
+    if call not in ("called", "all"):
+        raise NesscanError(f"call must be 'called' or 'all', not {call!r}")
+    return dict(text=q.get("q", "").strip(), nes_class=q.get("class", ""), status=q.get("status", ""), call=call,
                 max_q=number(q.get("max_q"), "max_q"), min_score=number(q.get("min_score"), "min_score"),
                 sort=q.get("sort", "score"), descending=order == "desc")
 

@@ -26,13 +26,20 @@ from nesscan.web.common import State
 from nesscan.web.screens import filter_candidates
 from nesscan.web.track import order_svg, sequence_segments, track_svg
 
-LABELS = {"entry_name": "entry", "q_value": "q-value", "nes_class": "class", "known_nes": "known / novel",
+LABELS = {"entry_name": "entry", "q_value": "window q-value", "call_q_value": "call q-value",
+          "call_score": "call score", "q_value_shuffle": "q (shuffle)", "q_value_natural": "q (natural)", "nes_class": "class", "known_nes": "known / novel",
           "start": "start", "end": "end", "rsa_window": "RSA", "plddt_window": "pLDDT",
           "structure_score": "structure score", "combined_score": "combined score",
           "structure_status": "structure status", "structure_explanation": "structure note",
           "cargo_probability": "cargo probability", "protein_score": "protein score"}
 #: Column tooltips of the browse table.
-TITLES = {"cargo_probability": "P(CRM1 exports this protein), from the whole protein: the protein's, not the window's",
+TITLES = {"call": "called: the call score has an estimated FDR of at most 10% against both nulls",
+          "call_q_value": "estimated FDR of the call, the larger of its q-values against the two nulls",
+          "call_score": "window score x cargo probability (0 for a protein the compartment gate sets aside)",
+          "q_value_shuffle": "q-value of the call score against shuffled decoys",
+          "q_value_natural": "q-value of the call score against natural proteins that cannot use an NES",
+          "q_value": "the window score alone against the screen's own shuffled decoys",
+          "cargo_probability": "P(CRM1 exports this protein), from the whole protein: the protein's, not the window's",
           "protein_score": "the cargo probability combined with the window evidence: the protein ranking"}
 #: A protein with a known NES, for the "example" button: PKI-alpha (NESdb NES ID 5, residues 36-50).
 EXAMPLE = (">sp|P61925|IPKA_HUMAN cAMP-dependent protein kinase inhibitor alpha OS=Homo sapiens GN=PKIA\n"
@@ -140,7 +147,7 @@ async def browse_page(request: Request) -> Response:
     if not state.screens:
         return HTMLResponse(render("browse.html", page="browse", screen=None, screens={}))
     screen = common.screen(request)
-    filters = common.filters(request)
+    filters = common.filters(request, default_call="called")
     table = screen.candidates()
     rows = filter_candidates(table, **filters)
     page = _page_number(request)
@@ -148,6 +155,8 @@ async def browse_page(request: Request) -> Response:
     shown = rows.iloc[(page - 1) * state.page_rows:page * state.page_rows]
     params = {k: v for k, v in request.query_params.items() if k != "page"}
     params["screen"] = screen.name
+    if "call" in table.columns:
+        params["call"] = filters["call"]  # sort links and the CSV download keep what the page shows
 
     def link(**changes: Any) -> str:
         return "?" + urlencode({**params, **changes})

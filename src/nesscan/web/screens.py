@@ -22,8 +22,9 @@ import pandas as pd
 from nesscan.errors import NesscanError
 
 #: Candidate columns shown first in the browse table, when present.
-CORE_COLUMNS = ["accession", "gene", "entry_name", "start", "end", "sequence", "score", "q_value",
-                "nes_class", "anchors", "known_nes", "protein_score", "cargo_probability"]
+CORE_COLUMNS = ["call", "call_q_value", "accession", "gene", "entry_name", "start", "end", "sequence", "score",
+                "call_score", "q_value_shuffle", "q_value_natural", "q_value", "nes_class", "anchors", "known_nes",
+                "protein_score", "cargo_probability"]
 #: Columns of ``candidates.csv`` not shown as table columns (kept in the CSV download).
 HIDDEN_COLUMNS = {"region_start", "region_end", "n_windows", "known_nes_ids"}
 #: The protein-level columns (:mod:`nesscan.model.cargo`): not shown when empty (a screen made
@@ -68,7 +69,7 @@ class Screen:
             if "known_nes" in df.columns:
                 df["known_nes"] = df["known_nes"].astype(str).str.lower().isin(["true", "1"])
                 df["status"] = np.where(df["known_nes"], "known", "novel")
-            for col in ("gene", "entry_name", "nes_class", "anchors", "known_nes_ids"):
+            for col in ("gene", "entry_name", "nes_class", "anchors", "known_nes_ids", "call"):
                 if col in df.columns:
                     df[col] = df[col].astype(object).fillna("").astype(str)
             self._frame = df
@@ -166,7 +167,7 @@ def _screen(folder: Path, name: str) -> Screen | None:
 
 def filter_candidates(df: pd.DataFrame, text: str = "", nes_class: str = "", status: str = "",
                       max_q: float | None = None, min_score: float | None = None,
-                      sort: str = "score", descending: bool = True) -> pd.DataFrame:
+                      sort: str = "score", descending: bool = True, call: str = "all") -> pd.DataFrame:
     """Filter and sort a candidate table.
 
     Parameters
@@ -178,7 +179,11 @@ def filter_candidates(df: pd.DataFrame, text: str = "", nes_class: str = "", sta
     status
         ``"known"``, ``"novel"`` or ``""`` for all.
     max_q, min_score
-        Keep rows with ``q_value <= max_q`` and ``score >= min_score``.
+        Keep rows with ``call_q_value <= max_q`` (``q_value`` in a table without calls) and
+        ``score >= min_score``.
+    call
+        ``"called"``: only the window calls (``call == "called"``; :mod:`nesscan.screen.calls`);
+        ``"all"``: every candidate. A table without a ``call`` column is not filtered by it.
     sort, descending
         Column to sort by (unknown columns sort by score); ties keep file order.
     """
@@ -193,8 +198,11 @@ def filter_candidates(df: pd.DataFrame, text: str = "", nes_class: str = "", sta
         keep &= (df["nes_class"] == nes_class).to_numpy()
     if status in ("known", "novel") and "status" in df.columns:
         keep &= (df["status"] == status).to_numpy()
-    if max_q is not None and "q_value" in df.columns:
-        keep &= (pd.to_numeric(df["q_value"], errors="coerce") <= max_q).to_numpy()
+    qcol = "call_q_value" if "call_q_value" in df.columns else "q_value"
+    if max_q is not None and qcol in df.columns:
+        keep &= (pd.to_numeric(df[qcol], errors="coerce") <= max_q).to_numpy()
+    if call == "called" and "call" in df.columns:
+        keep &= (df["call"].astype(str) == "called").to_numpy()
     if min_score is not None and "score" in df.columns:
         keep &= (pd.to_numeric(df["score"], errors="coerce") >= min_score).to_numpy()
     out = df[keep]
