@@ -72,7 +72,7 @@ def test_pssm_excess_is_the_order_part_of_the_best_placement():
 
 
 def test_core_shuffles_keep_flanks_and_core_composition():
-    from nesscan.dataset.hard_negatives import core_shuffled_negatives
+    from nesscan.dataset.core_shuffled import core_shuffled_negatives
 
     pos = pd.DataFrame([dict(sequence="PQSTEDKRAAELQRLLEELSLK", label=1, source="nesdb", accession="P1",
                              start=100, centred=True, range_1b="110-120")])

@@ -19,7 +19,7 @@ from nesscan.io import read_fasta, read_mito, read_nesdb
 from nesscan.predictor import Predictor, Runtime
 
 WINDOW = 22
-SYNTHETIC = {"anchor_mutant", "shuffled"}  # windows that are not a slice of their parent
+SYNTHETIC = {"anchor_mutant", "shuffled", "core_shuffled"}  # windows that are not a slice of their parent
 
 
 @pytest.fixture(scope="module")

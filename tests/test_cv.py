@@ -114,13 +114,15 @@ def test_cross_validate_metrics_schema_and_signal(tiny_examples, cv_result):
     negative_sets = set(table.source[table.label == 0])
     assert {"mito_nterm", "mito_random", "nesdb_other", "locnes_neg"} <= negative_sets
     assert set(m["summary"]) == {"all"} | negative_sets  # every negative set reported on its own
-    # locnes_neg (in_all=False): trained on, its own row (last), never pooled into "all"
-    assert "locnes_neg" in m["train_sources"] and list(m["summary"])[-1] == "locnes_neg"
-    assert set(m["separate"]) == {"locnes_neg"}
+    # locnes_neg (in_all=False): trained on, its own row, never pooled into "all"; core_shuffled
+    # (in_all=False, not trained on): its own row; the separate rows last, by name
+    assert "locnes_neg" in m["train_sources"] and list(m["summary"])[-2:] == ["core_shuffled", "locnes_neg"]
+    assert "core_shuffled" not in m["train_sources"] and m["summary"]["core_shuffled"]["n_neg"] > 0
+    assert set(m["separate"]) == {"locnes_neg", "core_shuffled"}
     pred = res.predictions
     neg = pred[pred.label == 0]
-    assert m["summary"]["all"]["n_neg"] == (neg.source != "locnes_neg").sum() == sum(f["n_test_neg"]
-                                                                                     for f in m["folds"])
+    pooled = ~neg.source.isin(["locnes_neg", "core_shuffled"])
+    assert m["summary"]["all"]["n_neg"] == pooled.sum() == sum(f["n_test_neg"] for f in m["folds"])
     assert m["summary"]["locnes_neg"]["n_neg"] == (neg.source == "locnes_neg").sum() > 0
     assert m["doubtful_positives"]["n_neg"] == m["summary"]["all"]["n_neg"]  # the negatives of "all"
     for f in m["folds"]:

@@ -97,7 +97,7 @@ def test_every_example_is_22_residues(real_examples) -> None:
     t = ex.examples
     assert len(t) > 5000
     assert set(t.source) == {"nesdb", "nesdb_doubtful", "mito_random", "mito_nterm", "nesdb_other",
-                             "consensus_no_nes", "anchor_mutant", "shuffled", "locnes_neg"}
+                             "consensus_no_nes", "anchor_mutant", "shuffled", "locnes_neg", "core_shuffled"}
     for source, group in t.groupby("source"):
         lengths = group.sequence.str.len()
         assert (lengths == WINDOW).all(), f"{source}: lengths {sorted(set(lengths))}"

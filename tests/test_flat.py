@@ -25,7 +25,7 @@ def real_rows(real_split):
     ex, table = real_split
     rows = table[(table.split == "train") & (table.source != "nesdb_doubtful")].sample(3000, random_state=0)
     fz = Featurizer(flat_spec("none"), Runtime(), 22)
-    pssm = fz.window_features[-1]
+    pssm = next(w for w in fz.window_features if getattr(w, "fitted", False))  # the anchor PSSM
     pos = rows[(rows.label == 1) & rows.centred.astype(bool)]
     pssm.fit([(ex.proteins[a].sequence, int(s)) for a, s in zip(pos.accession, pos.start)],
              list(rows.sequence[rows.source == "mito_random"]), 22)
@@ -80,7 +80,8 @@ def test_synthetic_windows_are_featurised_on_their_mutated_parent() -> None:
     ctx = example_contexts(rows, {"P1": parent})
     assert ctx.sequences[ctx.index[1]] == parent.sequence[:5] + window + parent.sequence[27:]
     fz = Featurizer(flat_spec("none"), Runtime(), 22)
-    fz.window_features[-1].fit([(parent.sequence, 10)], [parent.sequence[:22]], 22)
+    next(w for w in fz.window_features if getattr(w, "fitted", False)).fit([(parent.sequence, 10)],
+                                                                           [parent.sequence[:22]], 22)
     mutated = Protein(accession="M", sequence=ctx.sequences[ctx.index[1]])
     alone = example_matrix(fz, rows.iloc[[1]].assign(accession="M", source="nesdb_other"), {"M": mutated})
     assert np.array_equal(example_matrix(fz, rows, {"P1": parent})[1], alone[0])
@@ -110,7 +111,7 @@ def test_training_is_byte_reproducible_and_records_its_selection(flat_models) ->
     assert (examples.source[examples.split.isin(["train", "val"])] == "locnes_neg").sum() > 0
     assert config["threshold"] >= 0.9 and "99th percentile" in config["threshold_rule"]
     assert [w["name"] for w in config["features"]["window"]] == ["consensus", "physico", "track_means",
-                                                                 "anchor_pssm"]
+                                                                 "anchor_pssm", "order"]
     assert (a / "model.safetensors").read_bytes()[:8] != b"\x80\x04\x95"  # not a pickle
 
 
@@ -146,7 +147,7 @@ def test_the_shipped_default_is_the_window_feature_ensemble() -> None:
     assert config["classifier"]["family"] == "ensemble"
     assert [t["name"] for t in config["features"]["tracks"]] == ["metapredict_plddt"]
     model = Predictor.load()
-    assert model.flat and model.featurizer.dim == 65
+    assert model.flat and model.featurizer.dim == 80
 
 
 def test_the_shipped_default_calls_the_nes_of_pki_alpha() -> None:

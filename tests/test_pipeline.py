@@ -116,13 +116,15 @@ def test_evaluate_writes_metrics_with_baselines(tiny_model: Path, tmp_path: Path
         assert 0 <= s["auc_lo"] <= s["auc"] <= s["auc_hi"] <= 1
     examples = pd.read_csv(tiny_model / "examples.tsv", sep="\t", keep_default_na=False)
     test = examples[(examples.split == "test") & examples.centred & (examples.source != "nesdb_doubtful")]
-    # "all negatives" is the six sets of the earlier figures; locnes_neg (in_all=False) has its own group only
-    in_all = (test.label == 0) & (test.source != "locnes_neg")
+    # "all negatives" is the six sets of the earlier figures; locnes_neg and core_shuffled (in_all=False) have
+    # their own groups only
+    in_all = (test.label == 0) & ~test.source.isin(["locnes_neg", "core_shuffled"])
     assert saved["n_pos"] == int(test.label.sum()) and saved["n_neg"] == int(in_all.sum())
     assert set(saved["groups"]) == set(test[test.label == 0].source) == {"mito_random", "mito_nterm", "nesdb_other",
                                                                       "consensus_no_nes", "anchor_mutant", "shuffled",
-                                                                      "locnes_neg"}
-    assert list(saved["groups"])[-1] == "locnes_neg" and list(saved["separate"]) == ["locnes_neg"]
+                                                                      "locnes_neg", "core_shuffled"}
+    assert list(saved["groups"])[-2:] == ["core_shuffled", "locnes_neg"]  # the separate groups last, by name
+    assert list(saved["separate"]) == ["locnes_neg", "core_shuffled"]
     assert saved["doubtful_positives"]["n_neg"] == saved["n_neg"]
     for group in saved["groups"].values():
         assert set(group["scorers"]) == {"model"} | BASELINES

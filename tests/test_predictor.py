@@ -89,7 +89,7 @@ def test_the_shipped_config_reads_and_writes_back_to_the_same_bytes() -> None:
     text = (default_model_dir() / "config.json").read_text()
     config = ModelConfig.from_json(json.loads(text), "config.json")
     assert config.format == 2 and config.family == "ensemble" and config.context == "protein"
-    assert config.in_dim == 65 and config.threshold >= 0.9 and "99th percentile" in config.threshold_rule
+    assert config.in_dim == 80 and config.threshold >= 0.9 and "99th percentile" in config.threshold_rule
     assert json.dumps(config.to_json(), indent=2) + "\n" == text
 
 

@@ -18,7 +18,7 @@ from nesscan.records import NesAnnotation, Protein
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BUILT_IN = ("nesdb_other", "mito_nterm", "mito_random", "consensus_no_nes", "anchor_mutant", "shuffled",
-            "locnes_neg", "nonbinder")
+            "locnes_neg", "nonbinder", "core_shuffled")
 
 
 @pytest.fixture
@@ -40,14 +40,14 @@ def _toy_data():
 def test_built_in_sets_and_derived_sources() -> None:
     assert tuple(negatives.NEGATIVE_SOURCES) == BUILT_IN
     assert negatives.HARD_NEGATIVE_SOURCES == ("consensus_no_nes", "anchor_mutant", "shuffled", "locnes_neg",
-                                               "nonbinder")
-    assert negatives.SYNTHETIC_SOURCES == ("anchor_mutant", "shuffled")
+                                               "nonbinder", "core_shuffled")
+    assert negatives.SYNTHETIC_SOURCES == ("anchor_mutant", "shuffled", "core_shuffled")
     # "all negatives" keeps meaning the six sets of the earlier figures; locnes_neg and nonbinder have rows of their own
     assert negatives.ALL_SOURCES == BUILT_IN[:6]
-    assert list(registry.separate_sources()) == ["locnes_neg", "nonbinder"]
+    assert list(registry.separate_sources()) == ["locnes_neg", "nonbinder", "core_shuffled"]
     assert "lower bound" in registry.separate_sources()["locnes_neg"]
     assert "Kirli" in registry.separate_sources()["nonbinder"]
-    assert registry.untrained_sources() == ("nonbinder",)  # measured: reported, not trained on
+    assert registry.untrained_sources() == ("nonbinder", "core_shuffled")  # measured: reported, not trained on
     assert "shuffled" in negatives.SYNTHETIC_SOURCES and "mito_random" not in negatives.SYNTHETIC_SOURCES
     table = pd.DataFrame({"source": ["shuffled", "mito_nterm"]})
     assert table.source.isin(negatives.SYNTHETIC_SOURCES).tolist() == [True, False]
@@ -89,7 +89,7 @@ def test_registry_flags_and_checks(scratch_registry) -> None:
         registry.negative_set("toy_quiet", in_all=False)
     registry.negative_set("toy_apart", in_all=False, note="is a toy")(lambda ctx: [])
     assert registry.separate_sources() == {"locnes_neg": negatives.LOCNES_NOTE, "nonbinder": negatives.NONBINDER_NOTE,
-                                           "toy_apart": "is a toy"}
+                                           "core_shuffled": negatives.CORE_SHUFFLED_NOTE, "toy_apart": "is a toy"}
     assert "toy_apart" in negatives.NEGATIVE_SOURCES and "toy_apart" not in negatives.ALL_SOURCES
     assert "toy_polyq" in negatives.ALL_SOURCES
 
@@ -128,8 +128,9 @@ def record_example_reference(data_dir: Path) -> None:
 @pytest.mark.slow
 def test_the_real_example_table_matches_its_stored_reference(real_split) -> None:
     """``pipeline.prepare(data, seed=0)``: the summary, the rows per source and split, and
-    three rows of each source, recorded when locnes_neg was added (integers and strings:
-    exact on any machine)."""
+    three rows of each source, recorded when core_shuffled was added (integers and strings:
+    exact on any machine; the earlier sets' rows are those recorded before it, as
+    :func:`test_the_core_shuffled_set_leaves_the_earlier_sets_as_they_were` checks)."""
     summary, counts, rows = example_reference(*real_split)
     assert summary == json.loads((REFERENCE / "examples_summary.json").read_text())
     pd.testing.assert_frame_equal(counts, pd.read_csv(REFERENCE / "examples_counts.tsv", sep="\t"))
@@ -149,6 +150,24 @@ def test_a_set_registered_last_leaves_the_earlier_rows_as_they_were(real_example
 
 
 @pytest.mark.slow
+def test_the_core_shuffled_set_leaves_the_earlier_sets_as_they_were(real_examples, scratch_registry) -> None:
+    """Both sides built here: the real examples with and without core_shuffled (registered last, its
+    own generator); every core shuffle keeps its NES's flanks and the core's residues."""
+    annotations, mito, full = real_examples
+    scratch_registry[:] = [entry for entry in scratch_registry if entry.name != "core_shuffled"]
+    without = build_examples(annotations, mito).examples
+    t = full.examples
+    pd.testing.assert_frame_equal(t[t.source != "core_shuffled"].reset_index(drop=True), without)
+    core = t[t.source == "core_shuffled"]
+    assert len(core) > 900 and not set(core.sequence) & set(t.sequence[t.source != "core_shuffled"])
+    positives = t[(t.label == 1) & t.centred.astype(bool)].set_index(["accession", "start"]).sequence
+    for row in core.itertuples(index=False):
+        nes = positives.loc[(row.accession, row.start)]
+        nes = nes.iloc[0] if isinstance(nes, pd.Series) else nes
+        assert sorted(row.sequence) == sorted(nes) and row.sequence != nes
+
+
+@pytest.mark.slow
 def test_the_nonbinder_set_leaves_the_earlier_sets_as_they_were(data_dir, real_examples) -> None:
     """Both sides built here: the real examples without the cargo table's non-binders (the
     fixture) and with them; the non-binder windows hold a consensus match, none in two sets,
@@ -163,7 +182,7 @@ def test_the_nonbinder_set_leaves_the_earlier_sets_as_they_were(data_dir, real_e
     ex = build_examples(annotations, mito, nonbinders=nonbinders)
     rows = ex.examples[ex.examples.source == "nonbinder"]
     pd.testing.assert_frame_equal(ex.examples[ex.examples.source != "nonbinder"].reset_index(drop=True),
-                                  without.examples)
+                                  without.examples.reset_index(drop=True))
     assert len(rows) > 1000 and rows.groupby("accession").size().max() <= 3
     assert not set(rows.accession) & {a.protein.accession for a in annotations}
     assert not set(rows.sequence) & set(ex.examples.sequence[ex.examples.source != "nonbinder"])

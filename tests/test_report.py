@@ -302,18 +302,18 @@ def test_a_flat_model_is_described_as_what_it_is(tmp_path):
     (run / "model" / "config.json").write_text(json.dumps(cfg))
     write_report(run)
     md = (run / "report" / "report.md").read_text()
-    label = "ensemble of L2 logistic regression and boosted trees on 65 window features (tracks: metapredict_plddt)"
+    label = "ensemble of L2 logistic regression and boosted trees on 80 window features (tracks: metapredict_plddt)"
     assert f"model: {label}" in md
     fig1 = md[md.index("Figure 1."):]
     assert f"Model ({label})" in fig1[:fig1.index("\n")]
     methods = md[md.index("Each 22-residue window"):]
     methods = methods[:methods.index("\n")]
-    assert "consensus, physico, track_means (plddt), anchor_pssm" in methods
+    assert "consensus, physico, track_means (plddt), anchor_pssm, order" in methods
     chosen = shipped["classifier"]["chosen"]
     assert f"logistic regression C {chosen['logistic']['C']}" in methods
     assert f"learning rate {chosen['gbm']['learning_rate']}" in methods
     top, bottom = _flowchart_text(load_run(run, None))
-    assert "65 window features" in top[2] and "boosted trees" in top[3] and "inner homology CV" in bottom[3]
+    assert "80 window features" in top[2] and "boosted trees" in top[3] and "inner homology CV" in bottom[3]
     assert "Transformer" not in md and "Transformer" not in " ".join(top + bottom)
 
 

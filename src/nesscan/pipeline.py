@@ -74,7 +74,7 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     if classifier != "transformer":
         from nesscan.model.train_flat import train_flat
 
-        from nesscan.screen.nulls import with_reference_nulls
+        from nesscan.screen.reference import with_reference_nulls
 
         return with_reference_nulls(data, with_gate(data, train_flat(
             prepared or prepare(data, seed=seed), model_dir, checksums, nes_sites_of(data), classifier, tracks,

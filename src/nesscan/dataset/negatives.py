@@ -50,15 +50,14 @@ import numpy as np
 from nesscan.dataset.hard_negatives import (
     ANCHOR_SOURCE,
     CONSENSUS_SOURCE,
-    CORE_SHUFFLED_SOURCE,
     LOCNES_SOURCE,
     SHUFFLED_SOURCE,
     anchor_mutants,
     consensus_negatives,
-    core_shuffled_negatives,
     locnes_negatives,
     shuffled_negatives,
 )
+from nesscan.dataset.core_shuffled import CORE_SHUFFLED_SOURCE, core_shuffled_negatives
 from nesscan.dataset.registry import (
     NegativeContext,
     SourceNames,

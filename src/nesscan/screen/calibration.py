@@ -257,7 +257,7 @@ def calls_summary(fdr: dict | None) -> tuple[str, str | None]:
     'warning: estimated FDR at the threshold 0.950 is 0.90 (lowest q-value 0.80): these calls cannot be told from shuffled decoys'
     """
     if not fdr or "fdr_at_model_threshold" not in fdr:
-        return "no FDR estimate (no decoys)", None
+        return "window score alone: no FDR estimate (no decoys of its own; the call uses the model's reference nulls)", None
     thresholds = fdr.get("thresholds", {})
     t10 = thresholds.get("fdr_10")
     at10 = (f"{fdr.get('calls_at_fdr_10', 0)} calls at FDR 10% (score >= {t10:.3f})" if t10 is not None

@@ -97,9 +97,9 @@ def order_candidates(candidates: pd.DataFrame) -> pd.DataFrame:
             out[col] = "" if col == "call" else np.nan
     called = (out.call == CALLED).to_numpy()
     key = pd.DataFrame({"rank": np.where(called, 0, 1), "q": np.where(called, out.call_q_value, 0.0),
-                        "cs": -out.call_score.fillna(0).to_numpy(float), "s": -out.score.to_numpy(float),
-                        "acc": out.accession.to_numpy(), "start": out.start.to_numpy()}, index=out.index)
-    key.loc[called, "s"] = 0.0
+                        "cs": np.where(called, -out.call_score.fillna(0).to_numpy(float), 0.0),
+                        "s": -out.score.to_numpy(float), "acc": out.accession.to_numpy(),
+                        "start": out.start.to_numpy()}, index=out.index)
     order = key.sort_values(["rank", "q", "cs", "s", "acc", "start"], kind="stable").index
     cols = [c for c in LEADING if c in out] + [c for c in out if c not in LEADING]
     return out.loc[order, cols].reset_index(drop=True)
