@@ -107,7 +107,6 @@ def test_reference_null_round_trip_and_damage(tmp_path: Path):
     nulls = load_nulls(tmp_path)
     assert nulls["shuffle"].n == 5000 and nulls["natural"].n == 100
     assert np.array_equal(nulls["shuffle"].tail, np.sort(scores[scores >= TAIL_FLOOR]))
-    assert nulls["shuffle"].at_or_above(np.array([0.95]))[0] == int((scores >= np.float32(0.95)).sum())
     assert load_nulls(tmp_path / "absent") == {}
     (tmp_path / NULL_FILE).write_bytes(b"not a safetensors file")
     with pytest.raises(NesscanError, match="unreadable reference null"):

@@ -11,7 +11,7 @@ from typing import Collection
 import numpy as np
 import pandas as pd
 
-from nesscan.dataset.hard_negatives import RngLike, _positive_set, _range_in_window
+from nesscan.dataset.hard_negatives import RngLike, _positive_set, _range_in_window, distinct_draws
 from nesscan.dataset.positives import centred_positives
 from nesscan.dataset.window import example_row
 from nesscan.shuffle import shuffle_sequence
@@ -52,15 +52,9 @@ def core_shuffled_negatives(positives: pd.DataFrame, n_per: int = 4, rng: RngLik
         lo, hi = max(lo, 0), min(hi, len(pos.sequence))
         if hi - lo < MIN_CORE:
             continue
-        made = 0
-        for _ in range(max_tries * n_per):
-            if made == n_per:
-                break
-            core = shuffle_sequence(pos.sequence[lo:hi], gen)
-            seq = pos.sequence[:lo] + core + pos.sequence[hi:]
-            if seq == pos.sequence or seq in exclude or seq in seen:
-                continue
-            seen.add(seq)
+        def draw(s: str = pos.sequence, lo: int = lo, hi: int = hi) -> str:
+            return s[:lo] + shuffle_sequence(s[lo:hi], gen) + s[hi:]
+
+        for seq in distinct_draws(draw, pos.sequence, n_per, exclude, seen, max_tries):
             rows.append(example_row(seq, CORE_SHUFFLED_SOURCE, pos.accession, pos.start))
-            made += 1
     return rows

@@ -41,7 +41,7 @@ Every generator returns example rows (:func:`nesscan.dataset.window.example_row`
 
 from __future__ import annotations
 
-from typing import Collection, Mapping, Sequence
+from typing import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -370,15 +370,24 @@ def shuffled_negatives(positives: pd.DataFrame, n_per: int = 1, rng: RngLike = 0
     rows: list[dict] = []
     seen: set[str] = set()
     for pos in centred_positives(positives).itertuples(index=False):
-        made = 0
-        for _ in range(max_tries * n_per):
-            if made == n_per:
-                break
-            seq = shuffle_sequence(pos.sequence, gen)
-            if seq == pos.sequence or seq in exclude or seq in seen:
-                continue
-            seen.add(seq)
+        for seq in distinct_draws(lambda: shuffle_sequence(pos.sequence, gen), pos.sequence, n_per, exclude, seen,
+                                  max_tries):
             rows.append(example_row(seq, SHUFFLED_SOURCE, pos.accession, pos.start))
-            made += 1
     return rows
+
+
+def distinct_draws(draw: Callable[[], str], original: str, n: int, exclude: Collection[str], seen: set[str],
+                   max_tries: int = 100) -> list[str]:
+    """Up to ``n`` sequences from ``draw()``, each different from ``original``, from
+    ``exclude`` and from ``seen`` (which they join), within ``max_tries * n`` draws."""
+    out: list[str] = []
+    for _ in range(max_tries * n):
+        if len(out) == n:
+            break
+        seq = draw()
+        if seq == original or seq in exclude or seq in seen:
+            continue
+        seen.add(seq)
+        out.append(seq)
+    return out
 

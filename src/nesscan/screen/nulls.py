@@ -112,9 +112,6 @@ class ReferenceNull:
         if rest > 0:
             histogram.counts[0] += rest
 
-    def at_or_above(self, scores: np.ndarray) -> np.ndarray:
-        """Null windows with a call score of at least each of ``scores``."""
-        return len(self.tail) - np.searchsorted(self.tail, np.asarray(scores, np.float32), side="left")
 
 
 def usable_nulls(nulls: dict[str, ReferenceNull], fasta_sha256: str) -> tuple[dict[str, ReferenceNull], list[str]]:
