@@ -90,7 +90,9 @@ def test_predict_calls_the_known_nes_of_pki_alpha():
     assert p.status == "ok" and len(p.scores) == 76 - 22 + 1 and len(p.track) == 76
     assert [(c["start"], c["end"], c["known_nes"], c["nes_class"], c["anchors"]) for c in p.candidates] == [
         (30, 51, True, "1a", "38,42,45,47")]
-    assert p.known == [{"start": 36, "end": 50, "nes_ids": "PKIα (NES ID: 5)"}]
+    assert p.known == [{"start": 36, "end": 50, "nes_ids": "PKIα (NES ID: 5)", "via": "same accession"}]
+    assert p.candidates[0]["known_nes_via"] == "same accession"
+    assert p.candidates[0]["call"] == "not called" and p.candidates[0]["call_p_value"] is None  # no reference nulls
     assert p.track.max() == p.scores.max() >= model.threshold
     (high,) = pred.predict(FASTA, model, threshold=0.99)
     assert high.candidates == [] and high.threshold == 0.99

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from nesscan import __version__
+from nesscan.version import __version__
 from nesscan.atomic import write_text
 from nesscan.errors import NesscanError
 from nesscan.dataset.examples import WINDOW, ExampleSet

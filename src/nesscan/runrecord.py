@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nesscan import __version__
+from nesscan.version import __version__
 
 
 def versions() -> dict[str, str]:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from nesscan import __version__
+from nesscan.version import __version__
 from nesscan.errors import NesscanError
 
 COMMANDS = ("train", "evaluate", "screen", "run", "report", "fetch", "serve", "structure")

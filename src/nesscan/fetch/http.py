@@ -31,7 +31,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Callable, Mapping, TypeVar
 
-from nesscan import __version__
+from nesscan.version import __version__
 from nesscan.errors import NesscanError
 
 #: ``progress(done_bytes, total_bytes_or_None)``.

@@ -16,6 +16,7 @@ import os
 import re
 import zlib
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -180,13 +181,38 @@ def _open_text(path: Path) -> IO[str]:
         raise NesscanError(f"{path}: cannot read ({err.strerror or err})") from None
 
 
-def iter_fasta(path: str | os.PathLike) -> Iterator[Protein]:
-    """Stream the proteins of a FASTA file, one record in memory at a time.
+def _is_stream(source: object) -> bool:
+    return hasattr(source, "read") and not isinstance(source, (str, os.PathLike))
+
+
+def _stream_name(source: object) -> str:
+    name = getattr(source, "name", None)
+    return str(name) if isinstance(name, (str, os.PathLike)) else "<stream>"
+
+
+def _lines(source: object) -> IO[str]:
+    """A text view of an open stream: bytes are decoded (through gzip when they start with
+    the gzip magic bytes), a UTF-8 byte-order mark is dropped."""
+    import io
+
+    if isinstance(source, io.TextIOBase) or not isinstance(getattr(source, "read")(0), bytes):
+        return source  # type: ignore[return-value]
+    raw = source if hasattr(source, "peek") else io.BufferedReader(source)  # type: ignore[arg-type]
+    if raw.peek(2)[:2] == _GZIP_MAGIC:
+        raw = gzip.GzipFile(fileobj=raw)
+    return io.TextIOWrapper(raw, encoding="utf-8-sig")
+
+
+def iter_fasta(source: str | os.PathLike | IO[str] | IO[bytes]) -> Iterator[Protein]:
+    """Stream the proteins of a FASTA file or stream, one record in memory at a time.
 
     Parameters
     ----------
-    path
-        Plain or gzip-compressed FASTA (detected from the magic bytes, not the name).
+    source
+        A path to a plain or gzip-compressed FASTA (detected from the magic bytes, not the
+        name), or an open stream: text (e.g. :class:`io.StringIO`, ``sys.stdin``) or binary
+        (plain or gzip). Error messages name a stream by its ``name`` attribute, else
+        ``<stream>``; a stream is read, never closed.
 
     Yields
     ------
@@ -201,8 +227,15 @@ def iter_fasta(path: str | os.PathLike) -> Iterator[Protein]:
     InputError
         Not FASTA, no records, an empty record, an invalid residue, a duplicate
         accession, or a truncated/corrupt gzip stream.
+
+    Examples
+    --------
+    >>> import io
+    >>> [p.accession for p in iter_fasta(io.StringIO(">sp|P1|A_HUMAN a\\nMKV\\n>P2\\nGG*\\n"))]
+    ['P1', 'P2']
     """
-    path = Path(path)
+    stream = _is_stream(source)
+    path: str | Path = _stream_name(source) if stream else Path(source)  # type: ignore[arg-type]
     seen: set[str] = set()
     header: str | None = None
     record: str | None = None
@@ -217,7 +250,8 @@ def iter_fasta(path: str | os.PathLike) -> Iterator[Protein]:
         return Protein(h.accession, sequence, h.entry_name, h.gene, h.description, h.organism)
 
     try:
-        with _open_text(path) as handle:
+        handle = _lines(source) if stream else _open_text(path)  # type: ignore[arg-type]
+        with (nullcontext(handle) if stream else handle):
             for line in handle:
                 line = line.strip()
                 if line.startswith(">"):
@@ -240,8 +274,8 @@ def iter_fasta(path: str | os.PathLike) -> Iterator[Protein]:
     yield finish()
 
 
-def read_fasta(path: str | os.PathLike) -> list[Protein]:
-    """Read every protein of a FASTA file (see :func:`iter_fasta`).
+def read_fasta(source: str | os.PathLike | IO[str] | IO[bytes]) -> list[Protein]:
+    """Read every protein of a FASTA file or stream (see :func:`iter_fasta`).
 
     Examples
     --------
@@ -250,8 +284,11 @@ def read_fasta(path: str | os.PathLike) -> list[Protein]:
     ...     _ = f.write(">sp|P1|A_HUMAN Alpha OS=Homo sapiens GN=A\\nMKV\\nLL*\\n")
     >>> read_fasta(f.name)[0].sequence
     'MKVLL'
+    >>> import io
+    >>> read_fasta(io.BytesIO(b">P1\\nmkv\\n"))[0].sequence
+    'MKV'
     """
-    return list(iter_fasta(path))
+    return list(iter_fasta(source))
 
 
 def count_records(path: str | os.PathLike) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from nesscan.errors import NesscanError
@@ -57,3 +58,66 @@ def read_known_nes(path: str | Path) -> pd.DataFrame:
     if "doubtful" in out:
         out["doubtful"] = out.doubtful.str.lower().isin(("true", "1"))
     return out
+
+
+#: Least identity, over a known NES's centred window (the model's window length), at which a
+#: region of another protein is called a homologue of that NES (ungapped: an orthologue's NES
+#: region aligns without gaps). 60% of 22 residues is 14 identities; two unrelated 22-mers
+#: share about 1.3 (6%) on average.
+HOMOLOGUE_IDENTITY = 0.6
+
+
+def known_probes(directory: str | Path | None) -> pd.DataFrame:
+    """The known NESs of a model directory as probes for homology: each NESdb positive's
+    centred window from ``examples.tsv`` (``accession``, ``sequence``, ``start`` 0-based in
+    its parent, ``nes_start_1b``, ``nes_end_1b`` in the parent) with its ``nes_ids`` from
+    ``known_nes.tsv``; empty when the directory keeps no examples."""
+    columns = ["accession", "sequence", "start", "nes_start_1b", "nes_end_1b", "nes_ids"]
+    path = Path(directory) / "examples.tsv" if directory is not None else None
+    if path is None or not path.is_file():
+        return pd.DataFrame(columns=columns)
+    ex = pd.read_csv(path, sep="\t", dtype={"accession": str, "sequence": str, "range_1b": str},
+                     keep_default_na=False)
+    ex = ex[(ex.label == 1) & (ex.source == "nesdb") & ex.centred.astype(str).str.lower().eq("true")]
+    ranges = ex.range_1b.str.split("-", n=1, expand=True)
+    ex = ex.assign(nes_start_1b=pd.to_numeric(ranges[0]), nes_end_1b=pd.to_numeric(ranges[1]))
+    known = read_known_nes(Path(directory) / "known_nes.tsv")
+    ids = {(a, s, e): i for a, s, e, i in zip(known.accession, known.start_1b, known.end_1b, known.nes_ids)}
+    ex["nes_ids"] = [ids.get((a, s, e), "") for a, s, e in zip(ex.accession, ex.nes_start_1b, ex.nes_end_1b)]
+    return ex[columns].drop_duplicates(["accession", "nes_start_1b", "nes_end_1b"]).reset_index(drop=True)
+
+
+def homologous_nes(sequence: str, accession: str, probes: pd.DataFrame,
+                   min_identity: float = HOMOLOGUE_IDENTITY) -> pd.DataFrame:
+    """Known NESs of *other* proteins whose centred window aligns to ``sequence`` (ungapped)
+    at ``min_identity`` or more: ``accession`` (the NESdb protein), ``nes_ids``,
+    ``start_1b``, ``end_1b`` (the NES mapped onto ``sequence``, 1-based inclusive) and
+    ``identity``; the best placement per probe.
+
+    Examples
+    --------
+    >>> probes = pd.DataFrame({"accession": ["Q1"], "sequence": ["AALQKKLEELELDEAAAA"], "start": [10],
+    ...                        "nes_start_1b": [13], "nes_end_1b": [24], "nes_ids": ["MEK1 (NES ID: 1)"]})
+    >>> homologous_nes("MPKKKPTPIQLNPAPDGSAVNGTSSAETNLEALQKKLEELELDEQQRKRLEAFLTQ", "P1", probes)[
+    ...     ["accession", "start_1b", "end_1b"]].values.tolist()
+    [['Q1', 33, 44]]
+    """
+    out = {"accession": [], "nes_ids": [], "start_1b": [], "end_1b": [], "identity": []}
+    probes = probes[probes.accession != accession]
+    codes = np.frombuffer(sequence.encode("ascii"), np.uint8)
+    for probe in probes.itertuples():
+        w = len(probe.sequence)
+        if w > len(codes) or w == 0:
+            continue
+        windows = np.lib.stride_tricks.sliding_window_view(codes, w)
+        same = (windows == np.frombuffer(probe.sequence.encode("ascii"), np.uint8)).sum(axis=1)
+        best = int(np.argmax(same))
+        identity = same[best] / w
+        if identity >= min_identity:
+            shift = best - int(probe.start)
+            out["accession"].append(probe.accession)
+            out["nes_ids"].append(probe.nes_ids)
+            out["start_1b"].append(max(int(probe.nes_start_1b) + shift, 1))
+            out["end_1b"].append(min(int(probe.nes_end_1b) + shift, len(sequence)))
+            out["identity"].append(float(identity))
+    return pd.DataFrame(out)

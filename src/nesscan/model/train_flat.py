@@ -31,7 +31,7 @@ def train_flat(prepared: Any, model_dir: Any, training_data: dict[str, str], kno
     """
     import time
 
-    from nesscan import __version__
+    from nesscan.version import __version__
     from nesscan.features.flat import flat_spec
     from nesscan.model.classifier import ClassifierParams
     from nesscan.model.config import ModelConfig

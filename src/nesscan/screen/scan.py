@@ -73,9 +73,10 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from nesscan.screen.assess import CANDIDATE_COLUMNS, assess_proteins, known_mask
 from nesscan.screen.calibration import Calibrator
 from nesscan.screen.calls import order_candidates
-from nesscan.screen.nulls import call_factor, usable_nulls
+from nesscan.screen.nulls import usable_nulls
 from nesscan.screen.chunks import ChunkResult, ChunkStore, write_windows
 from nesscan.embed.base import Progress
 from nesscan.errors import NesscanError
@@ -84,9 +85,6 @@ from nesscan.records import Protein
 from nesscan.shuffle import shuffle_sequence
 from nesscan.screen.workers import map_ordered, plan_workers
 
-CANDIDATE_COLUMNS = ["accession", "entry_name", "gene", "start", "end", "sequence", "score",
-                     "region_start", "region_end", "n_windows", "known_nes", "known_nes_ids", "cargo_probability",
-                     "protein_score", "call_score"]
 PROTEIN_COLUMNS = ["accession", "entry_name", "gene", "length", "n_windows", "max_score",
                    "best_start", "n_candidates", "status", "tm_helices", "signal_peptide", "mito_presequence",
                    "compartment", "cargo_probability", "protein_score", "gate_reason"]
@@ -207,8 +205,8 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
                   known_by_acc: dict[str, pd.DataFrame], decoy_fraction: float, seed: int) -> ChunkResult:
     """Scores, decoys, candidates and protein rows of a chunk whose first protein is ``first``."""
     window = model.window
-    long_enough = [p for p in chunk if len(p.sequence) >= window]
-    scores = dict(zip((p.accession for p in long_enough), model.score_proteins(long_enough)))
+    assessed = assess_proteins(model, chunk, threshold, known_by_acc)
+    factor = {a.protein.accession: a.call_factor for a in assessed if a.scores is not None}
     decoys, parents = [], []
     for i, p in enumerate(chunk):  # a generator per protein: the same decoys whatever the chunking
         gen = np.random.default_rng([seed, first + i])
@@ -216,31 +214,17 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
             decoys.append(replace(p, sequence=shuffle_sequence(p.sequence, gen)))
             parents.append(p.accession)
     decoy_scores = model.score_proteins(decoys)
-    cargo, protein = model.score_protein_level(long_enough, [scores[p.accession] for p in long_enough])
-    level = {p.accession: tuple(float(v) if np.isfinite(v) else None for v in (c, q))
-             for p, c, q in zip(long_enough, cargo, protein)}
-    gate = model.compartment.predict([p.sequence for p in long_enough]) if long_enough else None
-    where = {p.accession: dict(tm_helices=int(g.tm_helices), signal_peptide=float(g.signal_peptide),
-                               mito_presequence=float(g.mito_presequence), compartment=str(g.compartment),
-                               gate_reason=str(g.gate_reason))
-             for p, g in zip(long_enough, gate.itertuples() if gate is not None else [])}
-    factor = {acc: call_factor(level[acc][0], where[acc]["gate_reason"] == "") for acc in where}
     targets, masks, protein_rows, candidate_rows = [], [], [], []
-    for p in chunk:
-        s = scores.get(p.accession)
+    for a in assessed:
+        p, s = a.protein, a.scores
         if s is None:
             protein_rows.append(_protein_row(p, None, 0, "shorter_than_window"))
             continue
-        known_here = known_by_acc.get(p.accession)
         targets.append(s.astype(np.float32))
-        masks.append(_known_mask(len(s), window, known_here))
-        cands = candidate_regions(p, s, threshold, window, known_here)
-        for c in cands:
-            c["cargo_probability"], c["protein_score"] = level[p.accession]
-            c["call_score"] = c["score"] * factor[p.accession]
-        candidate_rows.extend(cands)
-        protein_rows.append({**_protein_row(p, s, len(cands), "ok", *level[p.accession]), **where[p.accession],
-                             "call_factor": factor[p.accession]})
+        masks.append(known_mask(len(s), window, known_by_acc.get(p.accession)))
+        candidate_rows.extend(a.candidates)
+        protein_rows.append({**_protein_row(p, s, len(a.candidates), "ok", a.cargo_probability, a.protein_score),
+                             **a.where, "call_factor": a.call_factor})
     return ChunkResult(
         scores=np.concatenate(targets) if targets else np.zeros(0, np.float32),
         known=np.concatenate(masks) if masks else np.zeros(0, bool),
@@ -319,37 +303,6 @@ def _chunks(proteins: Iterator[Protein], budget: int) -> Iterator[list[Protein]]
             chunk, size = [], 0
     if chunk:
         yield chunk
-
-
-def candidate_regions(p: Protein, scores: np.ndarray, threshold: float, window: int,
-                known: pd.DataFrame | None) -> list[dict]:
-    """Runs of overlapping above-threshold windows, each reported by its best window."""
-    above = np.flatnonzero(scores >= threshold)
-    rows = []
-    if len(above) == 0:
-        return rows
-    breaks = np.flatnonzero(np.diff(above) >= window) + 1
-    for run in np.split(above, breaks):
-        best = int(run[np.argmax(scores[run])])
-        start, end = best + 1, best + window
-        ids = []
-        if known is not None:
-            hit = known[(known.start_1b <= end) & (known.end_1b >= start)]
-            ids = sorted(set("; ".join(hit.nes_ids.astype(str)).split("; "))) if len(hit) else []
-        rows.append(dict(accession=p.accession, entry_name=p.entry_name, gene=p.gene, start=start,
-                         end=end, sequence=p.sequence[best:best + window], score=float(scores[best]),
-                         region_start=int(run[0]) + 1, region_end=int(run[-1]) + window,
-                         n_windows=len(run), known_nes=bool(ids), known_nes_ids="; ".join(ids)))
-    return rows
-
-
-def _known_mask(n_windows: int, window: int, known: pd.DataFrame | None) -> np.ndarray:
-    """True for each window (0-based start) overlapping a known NES range."""
-    mask = np.zeros(n_windows, bool)
-    if known is not None:
-        for s, e in zip(known.start_1b, known.end_1b):  # window a covers residues a+1 .. a+window
-            mask[max(int(s) - window, 0):max(min(int(e), n_windows), 0)] = True
-    return mask
 
 
 def _protein_row(p: Protein, scores: np.ndarray | None, n_candidates: int, status: str,

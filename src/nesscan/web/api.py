@@ -18,7 +18,7 @@ import pandas as pd
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from nesscan import __version__
+from nesscan.version import __version__
 from nesscan.errors import NesscanError
 from nesscan.web import common
 from nesscan.web import predict as pred

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from nesscan import __version__
+from nesscan.version import __version__
 from nesscan.errors import NesscanError
 from nesscan.web import common
 from nesscan.web import predict as pred
@@ -27,7 +27,7 @@ from nesscan.web.screens import filter_candidates
 from nesscan.web.track import order_svg, sequence_segments, track_svg
 
 LABELS = {"entry_name": "entry", "q_value": "window q-value", "call_q_value": "call q-value",
-          "call_score": "call score", "q_value_shuffle": "q (shuffle)", "q_value_natural": "q (natural)", "nes_class": "class", "known_nes": "known / novel",
+          "call_score": "call score", "call_p_value": "call p-value", "q_value_shuffle": "q (shuffle)", "q_value_natural": "q (natural)", "nes_class": "class", "known_nes": "known / novel",
           "start": "start", "end": "end", "rsa_window": "RSA", "plddt_window": "pLDDT",
           "structure_score": "structure score", "combined_score": "combined score",
           "structure_status": "structure status", "structure_explanation": "structure note",
@@ -35,6 +35,8 @@ LABELS = {"entry_name": "entry", "q_value": "window q-value", "call_q_value": "c
 #: Column tooltips of the browse table.
 TITLES = {"call": "called: the call score has an estimated FDR of at most 10% against both nulls",
           "call_q_value": "estimated FDR of the call, the larger of its q-values against the two nulls",
+          "call_p_value": "the call score against the two reference nulls alone (the larger p-value): "
+                          "the same whatever else is pasted",
           "call_score": "window score x cargo probability (0 for a protein the compartment gate sets aside)",
           "q_value_shuffle": "q-value of the call score against shuffled decoys",
           "q_value_natural": "q-value of the call score against natural proteins that cannot use an NES",
@@ -73,7 +75,7 @@ def _fmt(value: Any, column: str = "") -> str:
     if isinstance(value, (bool, np.bool_)):
         return "known" if value else "novel"
     if isinstance(value, (float, np.floating)):
-        return f"{value:.2g}" if column == "q_value" else f"{value:.3f}"
+        return f"{value:.2g}" if column.endswith(("q_value", "p_value")) else f"{value:.3f}"
     return str(value)
 
 
