@@ -49,6 +49,46 @@ class Prediction:
         """The candidates called (``call == "called"``)."""
         return [c for c in self.candidates if c.get("call") == "called"]
 
+    def to_json(self) -> dict:
+        """The prediction as JSON-ready Python values (``POST /api/predict`` and
+        ``nesscan predict --format json`` write one per protein)."""
+        prot = self.protein
+        return {"accession": prot.accession, "entry_name": prot.entry_name, "gene": prot.gene,
+                "description": prot.description, "length": len(prot.sequence), "status": self.status,
+                "max_score": float(self.scores.max()) if len(self.scores) else None,
+                "cargo_probability": self.cargo_probability, "protein_score": self.protein_score, **self.where,
+                "candidates": [json_row(c) for c in self.candidates], "known_nes": self.known,
+                "window_scores": [round(float(v), 6) for v in self.scores],
+                "residue_scores": [round(float(v), 6) for v in self.track],
+                "predicted_plddt": [round(float(v), 1) for v in self.plddt],
+                "predicted_disorder": [round(float(v), 3) for v in self.disorder]}
+
+
+def model_info(model: Predictor) -> dict:
+    """The model in a few JSON fields (its directory's name, never a path: a server's paths
+    stay on the server)."""
+    return {"name": model.path.name if model.path else None, "weights_sha256": model.config.weights_sha256,
+            "family": model.config.family, "embedder": model.config.embedder.get("name"), "window": model.window,
+            "threshold": model.threshold, "protein_model": model.protein_model is not None}
+
+
+def json_row(row: dict) -> dict:
+    """A row with numpy scalars as Python ones and NaN as None, for JSON.
+
+    >>> json_row({"start": np.int64(3), "score": np.float32(0.5), "q": float("nan"), "known": np.bool_(True)})
+    {'start': 3, 'score': 0.5, 'q': None, 'known': True}
+    """
+    out = {}
+    for k, v in row.items():
+        if isinstance(v, np.integer):
+            v = int(v)
+        elif isinstance(v, (np.floating, float)):
+            v = None if np.isnan(v) else float(v)
+        elif isinstance(v, np.bool_):
+            v = bool(v)
+        out[k] = v
+    return out
+
 
 def predict_proteins(proteins: list[Protein], model: Predictor, threshold: float | None = None, *,
                      order: bool = True, homologues: bool = True) -> list[Prediction]:

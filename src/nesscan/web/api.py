@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-import math
 
-import numpy as np
 import pandas as pd
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,6 +22,7 @@ from nesscan.web import common
 from nesscan.web import predict as pred
 from nesscan.web.common import State
 from nesscan.web.screens import filter_candidates
+from nesscan.screen.few_proteins import json_row, model_info
 
 #: Rows a ``GET /api/candidates`` call returns at most.
 MAX_API_ROWS = 1000
@@ -69,15 +68,8 @@ async def browse_csv(request: Request) -> Response:
 
 async def api_health(request: Request) -> Response:
     state = common.state(request)
-    return JSONResponse({"status": "ok", "version": __version__, "model": _model_info(state),
+    return JSONResponse({"status": "ok", "version": __version__, "model": model_info(state.model),
                          "screens": list(state.screens), "limits": common.limits(state)})
-
-
-def _model_info(state: State) -> dict:
-    m = state.model
-    return {"name": m.path.name, "weights_sha256": m.config.weights_sha256,  # never a server path
-            "family": m.config.family, "embedder": m.config.embedder.get("name"), "window": m.window,
-            "threshold": m.threshold, "protein_model": m.protein_model is not None}
 
 
 async def api_predict(request: Request) -> Response:
@@ -105,39 +97,8 @@ async def api_predict(request: Request) -> Response:
     if fmt != "json":
         raise NesscanError(f"format must be 'json' or 'csv', not {fmt!r}")
     state = common.state(request)
-    return JSONResponse({"model": _model_info(state), "threshold": predictions[0].threshold,
-                         "proteins": [_prediction_json(p) for p in predictions]})
-
-
-def _clean(row: dict) -> dict:
-    """A row with numpy scalars as Python ones and NaN as None, for JSON.
-
-    >>> _clean({"start": np.int64(3), "score": np.float32(0.5), "q": float("nan"), "known": np.bool_(True)})
-    {'start': 3, 'score': 0.5, 'q': None, 'known': True}
-    """
-    out = {}
-    for k, v in row.items():
-        if isinstance(v, (np.integer,)):
-            v = int(v)
-        elif isinstance(v, (np.floating, float)):
-            v = None if math.isnan(v) else float(v)
-        elif isinstance(v, np.bool_):
-            v = bool(v)
-        out[k] = v
-    return out
-
-
-def _prediction_json(p: pred.Prediction) -> dict:
-    prot = p.protein
-    return {"accession": prot.accession, "entry_name": prot.entry_name, "gene": prot.gene,
-            "description": prot.description, "length": len(prot.sequence), "status": p.status,
-            "max_score": float(p.scores.max()) if len(p.scores) else None,
-            "cargo_probability": p.cargo_probability, "protein_score": p.protein_score, **p.where,
-            "candidates": [_clean(c) for c in p.candidates], "known_nes": p.known,
-            "window_scores": [round(float(v), 6) for v in p.scores],
-            "residue_scores": [round(float(v), 6) for v in p.track],
-            "predicted_plddt": [round(float(v), 1) for v in p.plddt],
-            "predicted_disorder": [round(float(v), 3) for v in p.disorder]}
+    return JSONResponse({"model": model_info(state.model), "threshold": predictions[0].threshold,
+                         "proteins": [p.to_json() for p in predictions]})
 
 
 async def api_screens(request: Request) -> Response:
@@ -158,7 +119,7 @@ async def api_candidates(request: Request) -> Response:
     return JSONResponse({"screen": screen.name, "table": screen.table.name,
                          "stale_structure": screen.stale_structure, "total": len(rows),
                          "offset": offset, "limit": limit, "columns": list(rows.columns),
-                         "rows": [_clean(r) for r in rows.iloc[offset:offset + limit].to_dict("records")]})
+                         "rows": [json_row(r) for r in rows.iloc[offset:offset + limit].to_dict("records")]})
 
 
 async def api_protein(request: Request) -> Response:
@@ -166,6 +127,6 @@ async def api_protein(request: Request) -> Response:
     screen, data = await common.in_thread(common.protein_data, request, accession)  # reads parquet and FASTA
     return JSONResponse({"screen": screen.name, "accession": accession, "length": data["length"],
                          "window": data["window"], "sequence": data["sequence"],
-                         "protein": _clean(data["info"]) if data["info"] else None,
-                         "candidates": [_clean(c) for c in data["candidates"]], "known_nes": data["known"],
+                         "protein": json_row(data["info"]) if data["info"] else None,
+                         "candidates": [json_row(c) for c in data["candidates"]], "known_nes": data["known"],
                          "window_scores": [round(float(v), 6) for v in data["window_scores"]]})
