@@ -1,8 +1,10 @@
 """nesscan from Python: load a model, predict the NESs of a few proteins, screen a proteome.
 
->>> import nesscan                                          # doctest: +SKIP
->>> r = nesscan.predict("MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES")[0]
->>> r.candidates[0]["nes_class"], r.candidates[0]["call"]  # doctest: +SKIP
+Example (``tests/test_api.py`` runs it)::
+
+    import nesscan
+    r = nesscan.predict("MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES")[0]
+    r.candidates[0]["nes_class"], r.candidates[0]["anchors"], r.candidates[0]["call"]
 
 :func:`predict` is what ``nesscan predict`` and the web page's predict form call, and it
 scores each protein through the same function as a proteome screen

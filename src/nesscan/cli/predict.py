@@ -11,7 +11,7 @@ from pathlib import Path
 from nesscan.cli.common import add_model_option, add_runtime_options, formatter, runtime
 from nesscan.errors import NesscanError
 
-EXAMPLE = """Examples:
+EXAMPLE = """Example:
   nesscan predict MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES
   nesscan predict proteins.fasta --format csv -o candidates.csv
   nesscan predict Q02750 P04637 --proteome human.fasta.gz

@@ -41,7 +41,7 @@ def table_text(results: list[Prediction]) -> str:
 
     >>> import numpy as np
     >>> from nesscan.records import Protein
-    >>> print(table_text([Prediction(Protein("P1", "MKV"), np.zeros(0), np.zeros(0))]))
+    >>> print(table_text([Prediction(Protein("P1", "MKV"), np.zeros(0), np.zeros(0))]), end="")
     P1  3 aa  shorter than the window: not scored
     <BLANKLINE>
     """
