@@ -68,12 +68,12 @@ def test_train_writes_a_self_describing_model(tiny_model: Path, tiny_data: Path)
 
 
 def test_same_seed_gives_the_same_bytes(tiny_model: Path, tiny_data: Path, fast_params, tmp_path: Path) -> None:
-    again = pipeline.train(tiny_data, tmp_path / "again", "physchem", "peptide", params=fast_params, seed=0,
+    again = pipeline.train(tiny_data, tmp_path / "again", embedder_spec="physchem", context="peptide", params=fast_params, seed=0,
                            classifier="transformer")
     assert (again / "model.safetensors").read_bytes() == (tiny_model / "model.safetensors").read_bytes()
     assert (again / "config.json").read_text() == (tiny_model / "config.json").read_text()
     assert (again / "examples.tsv").read_bytes() == (tiny_model / "examples.tsv").read_bytes()
-    other = pipeline.train(tiny_data, tmp_path / "other", "physchem", "peptide", params=fast_params, seed=1,
+    other = pipeline.train(tiny_data, tmp_path / "other", embedder_spec="physchem", context="peptide", params=fast_params, seed=1,
                            classifier="transformer")
     assert (other / "model.safetensors").read_bytes() != (tiny_model / "model.safetensors").read_bytes()
 
@@ -85,7 +85,7 @@ def test_model_learns_the_planted_motif(tiny_data: Path, tmp_path: Path) -> None
 
     params = ClassifierParams(d_model=16, n_heads=2, n_layers=1, d_ff=32, batch_size=32, lr=3e-3,
                               max_epochs=15, patience=5)
-    model_dir = pipeline.train(tiny_data, tmp_path / "m", "physchem", "peptide", params=params, seed=0,
+    model_dir = pipeline.train(tiny_data, tmp_path / "m", embedder_spec="physchem", context="peptide", params=params, seed=0,
                                classifier="transformer")
     metrics = pipeline.evaluate(model_dir, tmp_path / "e", n_boot=10)
     auc = {k: v["auc"] for k, v in metrics["scorers"].items()}
@@ -270,7 +270,7 @@ def test_esm2_train_and_screen(context: str, esm_cache: Path, tiny_data: Path, f
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.chdir(tmp_path)  # the spec's model name must resolve through the cache, not the cwd
     spec = {"name": "esm2", "model": str(esm_cache / "esm2" / "esm2_tiny_t2"), "layer": -1}
-    model_dir = pipeline.train(tiny_data, tmp_path / "model", spec, context, params=fast_params, seed=0,
+    model_dir = pipeline.train(tiny_data, tmp_path / "model", embedder_spec=spec, context=context, params=fast_params, seed=0,
                                classifier="transformer")
     config = json.loads((model_dir / "config.json").read_text())
     assert config["embedder"]["name"] == "esm2" and config["embedder"]["model"] == "esm2_tiny_t2"

@@ -45,7 +45,7 @@ def data_dir(path: str | os.PathLike | None = None, require: tuple[str, ...] = (
     return root
 
 
-def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any] | str = "physchem",
+def train(data: Path, model_dir: str | os.PathLike, *, embedder_spec: dict[str, Any] | str = "physchem",
           context: str = "peptide", params: ClassifierParams = ClassifierParams(), seed: int = 0,
           log: Log = lambda msg: None, prepared: tuple[ExampleSet, pd.DataFrame] | None = None,
           classifier: str = "ensemble", tracks: str = "plddt", runtime: Runtime | None = None,
@@ -113,7 +113,7 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     return with_gate(data, save_model(model_dir, module, config, nes_sites_of(data), metrics, examples=table), seed, log)
 
 
-def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, data: Path | None = None,
+def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, *, data: Path | None = None,
              n_boot: int = 1000, seed: int = 0, runtime: Runtime | None = None,
              log: Log = lambda msg: None, prepared: tuple[ExampleSet, pd.DataFrame] | None = None) -> dict[str, Any]:
     """Held-out metrics of a model beside the trivial baselines, with ROC/PR figures.
@@ -212,7 +212,7 @@ def _evaluate_protein_level(model: Predictor, table: pd.DataFrame, out: Path, da
 
 
 def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str | os.PathLike | None = None,
-           threshold: float | None = None, nesdb: str | os.PathLike | None = None,
+           *, threshold: float | None = None, nesdb: str | os.PathLike | None = None,
            runtime: Runtime | None = None, decoy_fraction: float = 0.25, seed: int = 0,
            progress: Callable[[int, int], None] | None = None, resume: bool = False,
            chunk_floats: int = 16_000_000, workers: int | None = None,
@@ -270,7 +270,7 @@ def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str 
     return summary
 
 
-def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None,
+def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None, *,
         embedder_spec: dict[str, Any] | str = "physchem", context: str = "peptide",
         params: ClassifierParams = ClassifierParams(), seed: int = 0, n_boot: int = 1000,
         folds: int = 5, runtime: Runtime | None = None, log: Log = lambda msg: None,
@@ -322,7 +322,8 @@ def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = No
     prepared = prepare(data, seed=seed)
     if folds >= 2 and folds > prepared[1].cluster.nunique():
         raise NesscanError(f"--folds {folds} is more than the {prepared[1].cluster.nunique()} homology clusters")
-    model_dir = train(data, out / "model", embedder_spec, context, params, seed=seed, log=log, prepared=prepared,
+    model_dir = train(data, out / "model", embedder_spec=embedder_spec, context=context, params=params,
+                      seed=seed, log=log, prepared=prepared,
                       classifier=classifier, tracks=tracks, runtime=runtime, weak_positives=weak_positives)
     record.stop("train")
     table = prepared[1]

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         from nesscan.io.fasta import require_file
 
         require_file(args.natural_null, "natural-null FASTA")  # one error line before any training
-    out = train(data_dir(args.data), args.output, embedder_spec(args), args.context,
+    out = train(data_dir(args.data), args.output, embedder_spec=embedder_spec(args), context=args.context,
                 params=classifier_params(args), seed=args.seed, log=rep.log, classifier=args.classifier,
                 tracks=args.tracks, runtime=runtime(args), weak_positives=args.weak_positives,
                 natural_null=args.natural_null)

@@ -123,7 +123,7 @@ def _aucs(y: np.ndarray, scores: Mapping[str, np.ndarray], groups: np.ndarray,
 
 def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer | Embedder,
                    context: str,
-                   params: Any, k: int = 5, seed: int = 0, n_boot: int = 1000, alpha: float = 0.05,
+                   params: Any, *, k: int = 5, seed: int = 0, n_boot: int = 1000, alpha: float = 0.05,
                    validation_fraction: float = 0.15, train_sources: Sequence[str] | None = None,
                    score_windows: bool = True, separate: Mapping[str, str] | None = None,
                    progress: Callable[[int, int], None] | None = None,
