@@ -105,19 +105,21 @@ def homologous_nes(sequence: str, accession: str, probes: pd.DataFrame,
     out = {"accession": [], "nes_ids": [], "start_1b": [], "end_1b": [], "identity": []}
     probes = probes[probes.accession != accession]
     codes = np.frombuffer(sequence.encode("ascii"), np.uint8)
-    for probe in probes.itertuples():
-        w = len(probe.sequence)
-        if w > len(codes) or w == 0:
+    for w, group in probes.groupby(probes.sequence.str.len(), sort=False):
+        if w == 0 or w > len(codes):
             continue
-        windows = np.lib.stride_tricks.sliding_window_view(codes, w)
-        same = (windows == np.frombuffer(probe.sequence.encode("ascii"), np.uint8)).sum(axis=1)
-        best = int(np.argmax(same))
-        identity = same[best] / w
-        if identity >= min_identity:
-            shift = best - int(probe.start)
-            out["accession"].append(probe.accession)
-            out["nes_ids"].append(probe.nes_ids)
-            out["start_1b"].append(max(int(probe.nes_start_1b) + shift, 1))
-            out["end_1b"].append(min(int(probe.nes_end_1b) + shift, len(sequence)))
-            out["identity"].append(float(identity))
+        windows = np.lib.stride_tricks.sliding_window_view(codes, w)  # (positions, w)
+        table = np.frombuffer("".join(group.sequence).encode("ascii"), np.uint8).reshape(len(group), w)
+        same = np.concatenate([(windows[None, :, :] == table[i:i + 16, None, :]).sum(axis=2, dtype=np.int32)
+                               for i in range(0, len(table), 16)])  # (probes, positions), 16 probes at a time
+        best = same.argmax(axis=1)
+        identity = same[np.arange(len(group)), best] / w
+        for probe, pos, ident in zip(group.itertuples(), best, identity):
+            if ident >= min_identity:
+                shift = int(pos) - int(probe.start)
+                out["accession"].append(probe.accession)
+                out["nes_ids"].append(probe.nes_ids)
+                out["start_1b"].append(max(int(probe.nes_start_1b) + shift, 1))
+                out["end_1b"].append(min(int(probe.nes_end_1b) + shift, len(sequence)))
+                out["identity"].append(float(ident))
     return pd.DataFrame(out)
