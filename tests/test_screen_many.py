@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from nesscan.cli import main
 from nesscan.io.fasta import proteome_name
@@ -49,6 +50,27 @@ def test_two_proteomes_through_a_uri_match_single_screens(tmp_path, monkeypatch)
     assert (tmp_path / "many" / "a" / "screen.json").is_file()
     assert not (tmp_path / "many" / "a" / ".partial").exists()
     assert not any((tmp_path / "staging").iterdir())
+
+
+@pytest.mark.slow
+def test_a_bad_later_fasta_leaves_nothing_new(tmp_path, capsys, monkeypatch):
+    """``screen a.fa b.fa -o OUT`` with a bad record in b: one error line, and no OUT/a/ left
+    behind (it used to be, and the next ``--overwrite`` of OUT refused it as a foreign file)."""
+    import nesscan.screen.proteomes as proteomes
+
+    a, b = _fasta(tmp_path / "a.fa", 3, 1), _fasta(tmp_path / "b.fa", 3, 2)
+    b.write_text(b.read_text() + ">sp|Q9|BAD_YEAST bad\nMKVL1AG\n")
+    out = tmp_path / "out"
+    assert main(["screen", str(a), str(b), "-o", str(out), "--workers", "1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(b) in err[0] and "Q9" in err[0], err
+    assert not out.exists()
+    # a failure only met while screening b (here: its up-front check skipped) removes a's new folder too
+    monkeypatch.setattr(proteomes, "check_fastas", lambda fastas: None)
+    out.mkdir()
+    assert main(["screen", str(a), str(b), "-o", str(out), "--workers", "1"]) == 1
+    assert list(out.iterdir()) == []
+    assert main(["screen", str(a), "-o", str(out), "--workers", "1", "--overwrite"]) == 0
 
 
 def test_same_names_refused(tmp_path, capsys):

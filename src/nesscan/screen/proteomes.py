@@ -25,7 +25,9 @@ def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "l
     ``out`` may be a URI of a pyarrow filesystem (``s3://``, ``gs://``, ``file://``): the
     screens are written into a local staging folder (:mod:`nesscan.screen.destination`)
     and the finished files uploaded. ``options`` are :func:`nesscan.pipeline.screen`'s. Returns the
-    :class:`~nesscan.screen.scan.ScreenSummary` of each file, in order.
+    :class:`~nesscan.screen.scan.ScreenSummary` of each file, in order. Several files are
+    all read first (:func:`check_fastas`), and a call that fails with a
+    :class:`~nesscan.errors.NesscanError` removes the folders it created: it leaves nothing new.
     """
     import threading
     from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +46,8 @@ def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "l
         require_file(f)
     if engine not in ("local", "ray"):
         raise NesscanError(f"engine must be local or ray, not {engine!r}")
+    if len(fastas) > 1:
+        check_fastas(fastas)  # a bad later file would fail after the earlier ones were written
     runner = None
     if engine == "ray":
         from nesscan.model.store import read_config
@@ -71,15 +75,45 @@ def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "l
     try:
         with staged(out) as local:
             targets = [local] if len(fastas) == 1 else [local / n for n in names]
+            new = [t for t in [local, *targets] if not t.exists()] if len(fastas) > 1 else []
             jobs = [lambda i=i: screen(fastas[i], targets[i], progress=report(i), engine=runner, **options)
                     for i in range(len(fastas))]
-            if runner is None or len(jobs) == 1:
-                return [job() for job in jobs]
-            # a few screens at once keep the pool busy while one is calibrated, and bound the
-            # driver's memory (each holds a model and its calibration)
-            with ThreadPoolExecutor(min(len(jobs), CONCURRENT_SCREENS)) as pool:
-                futures = [pool.submit(job) for job in jobs]
-                return [f.result() for f in futures]
+            try:
+                if runner is None or len(jobs) == 1:
+                    return [job() for job in jobs]
+                # a few screens at once keep the pool busy while one is calibrated, and bound the
+                # driver's memory (each holds a model and its calibration)
+                with ThreadPoolExecutor(min(len(jobs), CONCURRENT_SCREENS)) as pool:
+                    futures = [pool.submit(job) for job in jobs]
+                    return [f.result() for f in futures]
+            except NesscanError:
+                _remove_new(new)  # the folders this call made; an interrupted one keeps its chunks
+                raise
     finally:
         if runner is not None:
             runner.shutdown()
+
+
+def check_fastas(fastas: list[str]) -> None:
+    """Read every record of each FASTA file, so that a bad one fails before anything is written.
+
+    Raises
+    ------
+    NesscanError
+        The first problem :func:`~nesscan.io.fasta.iter_fasta` meets (missing file, bad
+        residue, nucleotide sequence, duplicate id, truncated gzip, ...).
+    """
+    from collections import deque
+
+    from nesscan.io.fasta import iter_fasta
+
+    for fasta in fastas:
+        deque(iter_fasta(fasta), maxlen=0)
+
+
+def _remove_new(folders: list) -> None:
+    """Remove the folders of a failed multi-FASTA call that it created (the deepest first)."""
+    import shutil
+
+    for folder in reversed(folders):
+        shutil.rmtree(folder, ignore_errors=True)
