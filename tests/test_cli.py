@@ -155,6 +155,19 @@ def test_evaluate_a_folder_that_is_not_a_model(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "eval").exists()
 
 
+def test_evaluate_defaults_to_the_shipped_model(tmp_path: Path, capsys, monkeypatch) -> None:
+    """``nesscan evaluate -o EV`` evaluates the shipped model, as its help says (it used to stop
+    with "no model: pass --model DIR")."""
+    import nesscan.pipeline
+
+    help_text = " ".join(_help(["evaluate", "--help"], capsys).split())
+    assert "--model DIR model directory (default: the model shipped with nesscan)" in help_text
+    seen = []
+    monkeypatch.setattr(nesscan.pipeline, "evaluate", lambda model, out, **kw: seen.append((Path(model), out)))
+    assert main(["evaluate", "-o", str(tmp_path / "ev")]) == 0, capsys.readouterr().err
+    assert seen == [(default_model_dir(), str(tmp_path / "ev"))]
+
+
 # ------------------------------------------------------------------------- outputs are safe
 
 
