@@ -145,9 +145,15 @@ def claim_screen_folder(out: str | os.PathLike, overwrite: bool = False, resume:
         ``out`` is a file.
     NesscanError
         ``out`` holds files and neither ``overwrite`` nor a resumable
-        ``.partial/``; or, with ``overwrite``, holds files nesscan did not write.
+        ``.partial/`` (``resume`` on a finished screen says so); or, with ``overwrite``,
+        holds files nesscan did not write.
     """
-    resumable = resume and (Path(out) / PARTIAL / "manifest.json").is_file()
+    path = Path(out)
+    resumable = resume and (path / PARTIAL / "manifest.json").is_file()
+    if resume and not resumable and not overwrite and (path / "screen.json").is_file():
+        raise NesscanError(f"{path}: already holds a finished screen (screen.json), no interrupted one to resume "
+                           "(no .partial/); pass --overwrite instead of --resume to screen it again, or "
+                           "choose another folder")
     return _claim(out, SCREEN_FILES, overwrite, resumable, "screen")
 
 
