@@ -11,7 +11,7 @@ Output folders (``nesscan screen -o OUT``, ``nesscan run -o RUN``)
       ``--resume`` starts over, as before);
     * ``--overwrite``: the earlier screen is replaced whole: every file nesscan writes
       in a screen folder (:data:`SCREEN_FILES`: the tables, ``screen.json``,
-      ``structure.csv`` and its sidecar, ``.partial/``) is removed. A folder that also
+      ``structure.csv`` and its sidecar, ``report/`` of ``nesscan report``, ``.partial/``) is removed. A folder that also
       holds files nesscan did not write is refused even with ``--overwrite``: nesscan
       never deletes a user's files silently; move them or choose another folder.
 
@@ -44,7 +44,7 @@ from nesscan.errors import NesscanError
 
 #: Files and folders a screen (and the steps derived from it) writes in its folder.
 SCREEN_FILES = frozenset({"windows.parquet", "candidates.csv", "proteins.csv", "fdr.json", "screen.json",
-                          "structure.csv", "structure.json", ".partial"})
+                          "structure.csv", "structure.json", "report", ".partial"})
 #: Files and folders ``nesscan run`` writes in its folder.
 RUN_FILES = frozenset({"run.json", "log.txt", "split.tsv", "model", "evaluation", "cv", "site.json",
                        "protein_level.json", "screen", "report"})
