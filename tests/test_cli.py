@@ -155,6 +155,19 @@ def test_evaluate_a_folder_that_is_not_a_model(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "eval").exists()
 
 
+def test_evaluate_defaults_to_the_shipped_model(tmp_path: Path, capsys, monkeypatch) -> None:
+    """``nesscan evaluate -o EV`` evaluates the shipped model, as its help says (it used to stop
+    with "no model: pass --model DIR")."""
+    import nesscan.pipeline
+
+    help_text = " ".join(_help(["evaluate", "--help"], capsys).split())
+    assert "--model DIR model directory (default: the model shipped with nesscan)" in help_text
+    seen = []
+    monkeypatch.setattr(nesscan.pipeline, "evaluate", lambda model, out, **kw: seen.append((Path(model), out)))
+    assert main(["evaluate", "-o", str(tmp_path / "ev")]) == 0, capsys.readouterr().err
+    assert seen == [(default_model_dir(), str(tmp_path / "ev"))]
+
+
 # ------------------------------------------------------------------------- outputs are safe
 
 
@@ -177,6 +190,50 @@ def test_cli_screen_writes_outputs_and_logs_to_stderr(tiny_model: Path, tiny_dat
         assert (out / name).is_file(), name
     assert captured.out == ""  # results go to files; stdout stays clean
     assert "20 proteins" in captured.err and "1 proteins shorter than the window" in captured.err
+
+
+def test_progress_lines_reach_a_log_file_as_they_happen(tmp_path: Path) -> None:
+    """Not a terminal: each line is on disk (flushed) as soon as it is due, before the work ends;
+    none in the first seconds, then one per 10% of the total, one at least every interval while
+    work advances, one at the end."""
+    from nesscan.cli.common import LineProgress, Reporter
+
+    with open(tmp_path / "other", "w") as stream, Reporter(stream=stream).progress("x") as progress:
+        assert isinstance(progress, LineProgress)
+    log = tmp_path / "log"
+    now = [0.0]
+    with open(log, "w", buffering=1 << 20) as stream:  # a big buffer: only a flush puts lines on disk
+        progress = LineProgress(stream, "screening", clock=lambda: now[0])
+        progress(25, 200)  # a command that ends in its first seconds logs no progress
+        assert log.read_text() == ""
+        now[0] = 10.0
+        progress(25, 200)
+        assert log.read_text().splitlines()[-1].endswith("screening: 25/200 (12%)")
+        progress(26, 200)  # too soon for another line
+        now[0] = 41.0
+        progress(27, 200)  # no new 10% step, but 30 s since the last line
+        for done in range(28, 201):
+            progress(done, 200)
+    lines = [line[11:] for line in log.read_text().splitlines()]
+    assert lines[:3] == ["screening: 25/200 (12%)", "screening: 27/200 (14%)", "screening: 40/200 (20%)"]
+    assert lines[3:] == [f"screening: {n}/200 ({n // 2}%)" for n in range(60, 201, 20)]
+
+
+def test_screen_with_stderr_to_a_file_logs_progress(tiny_model: Path, tiny_data: Path, tmp_path: Path,
+                                                    monkeypatch) -> None:
+    """``nesscan screen ... 2> log``: progress lines (it used to write none until the end)."""
+    from nesscan.cli.common import LineProgress
+
+    monkeypatch.setattr(LineProgress, "QUIET", 0.0)  # this screen takes a second or two
+    log = tmp_path / "log"
+    with open(log, "w") as stream:
+        monkeypatch.setattr(sys, "stderr", stream)
+        assert main(["screen", str(tiny_data / "proteomes" / "tiny.fasta"), "-o", str(tmp_path / "out"),
+                     "--model", str(tiny_model), "--workers", "1", "--chunk-floats", "1"]) == 0
+    text = log.read_text()
+    progress = [line for line in text.splitlines() if "] screening: " in line]
+    assert len(progress) >= 2 and progress[-1].endswith("screening: 20/20 (100%)"), text
+    assert text.index("(100%)") < text.index("20 proteins")  # progress first, the summary after
 
 
 def test_failed_screen_keeps_earlier_results(good_screen: Path, tiny_model: Path, tmp_path: Path,

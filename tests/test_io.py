@@ -391,6 +391,35 @@ def test_real_yeast_proteome():
     assert residues == 2949369
 
 
+DNA = "ATGGCTAGCAAGGAGGAACTTTTCACTGGAGTTGTCCCAATTCTTGTTGAATTAGATGGTGATGTT"
+
+
+@pytest.mark.parametrize("sequence", [DNA, DNA.replace("T", "U").lower(), DNA[:30] + "NNNNNRY" + DNA[30:]])
+def test_fasta_nucleotide_sequence_is_refused(tmp_path, sequence):
+    path = tmp_path / "gene.fa"
+    path.write_text(f">P1\n{SEQ}\n>sp|Q2|B_HUMAN cDNA\n{sequence[:40]}\n{sequence[40:]}\n")
+    with pytest.raises(InputError) as err:
+        read_fasta(path)
+    text = assert_one_line(err, path, "Q2")
+    assert "looks like a nucleotide sequence" in text and "% ACGTUN" in text and "translate it first" in text
+
+
+def test_protein_rich_in_nucleotide_letters_is_kept():
+    assert check_sequence(DNA[:19], "f.fa", "x") == DNA[:19]  # too short to tell
+    assert check_sequence("A" * 30 + "GAGGA" * 6, "f.fa", "x")  # poly-A/G: two bases, not DNA
+    protein = "GAGCTAGNAGCTAGGTACGAGCTMKLV"  # 23 of 27 (85%) in ACGTUN: below the cut-off
+    assert check_sequence(protein, "f.fa", "x") == protein
+
+
+@pytest.mark.slow
+def test_no_real_protein_looks_like_a_nucleotide_sequence():
+    """Every record of the three proteomes of the data folder (29,715) passes the check."""
+    paths = sorted((DATA / "proteomes").glob("*.fasta.gz"))
+    if len(paths) < 3:
+        pytest.skip(f"proteomes absent under {DATA} (set NESSCAN_DATA)")
+    assert sum(1 for path in paths for _ in iter_fasta(path)) == 29715
+
+
 def test_fasta_not_utf8(tmp_path):
     path = tmp_path / "latin1.fa"
     path.write_bytes(b">P1\nMK\xe9V\n")

@@ -60,6 +60,23 @@ def test_fasta_with_a_byte_order_mark_is_read(tmp_path):
         assert (protein.accession, protein.sequence) == ("P1", SEQ)
 
 
+def test_a_nucleotide_fasta_is_one_error_line_everywhere(tmp_path, capsys):
+    from nesscan.web.predict import parse_text
+
+    dna = "ATGGCTAGCAAGGAGGAACTTTTCACTGGAGTTGTCCCAATTCTTGTTGAATTAGATGG"
+    path = tmp_path / "gene.fna"
+    path.write_text(f">NM_000546.6 TP53 mRNA\n{dna}\n")
+    assert main(["screen", str(path), "-o", str(tmp_path / "out")]) == 1
+    line = _error_line(capsys)
+    assert line == (f"nesscan screen: error: {path}, record NM_000546.6: looks like a nucleotide sequence "
+                    "(100% ACGTUN); nesscan reads protein sequences: translate it first")
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(NesscanError, match="the pasted sequence: looks like a nucleotide sequence"):
+        parse_text(dna.lower())
+    with pytest.raises(NesscanError, match="record NM_1: looks like a nucleotide"):
+        parse_text(f">P1\n{SEQ}\n>NM_1\n{dna}")
+
+
 def test_a_folder_given_as_fasta_is_called_a_folder(tmp_path, capsys):
     with pytest.raises(NesscanError, match="is a folder, not a FASTA file"):
         read_fasta(tmp_path)

@@ -349,3 +349,75 @@ def test_report_opens_with_the_headline(tmp_path):
     top = top[:top.index("</table>")]
     assert top.count("<tr>") == 3 and f"<td>{cands.accession[0]}</td>" in top and cands.accession[2] not in top
     assert "What the number means" in html
+
+
+# ------------------------------------------------------------------ the report of a screen folder
+
+
+def _screen_folder(folder: Path) -> Path:
+    """A `nesscan screen` folder: the synthetic screen of :func:`make_run`, with the ``call`` section
+    of fdr.json and the ``call_status`` of proteins.csv a current screen writes."""
+    rng = np.random.default_rng(1)
+    scores = {f"P{i:05d}": rng.beta(1, 3, 80 + 10 * i) for i in range(6)}
+    scores["P00002"][7] = 0.97
+    _write_screen(folder, scores, known=set(), optional=True)
+    fdr = json.loads((folder / "fdr.json").read_text())
+    fdr["call"] = {"calls": 1, "novel_calls": 1, "proteins_with_novel_calls": 1, "nulls": {},
+                   "headline": "1 novel NES candidate in 1 protein at an estimated FDR of 10% against both nulls"}
+    (folder / "fdr.json").write_text(json.dumps(fdr))
+    prots = pd.read_csv(folder / "proteins.csv")
+    prots["call_status"] = ["called"] + ["not called"] * 4 + ["not assessed: predicted membrane protein (7 TM helices)"]
+    prots.to_csv(folder / "proteins.csv", index=False)
+    return folder
+
+
+def test_report_of_a_screen_folder(tmp_path, capsys, monkeypatch):
+    """`nesscan report SCREEN` (it used to want a run folder): SCREEN/report/report.html with the
+    headline from fdr.json's call section, the top candidates, the score distribution and the
+    proteins per call status; a folder that is neither is one error line."""
+    screen = _screen_folder(tmp_path / "yeast")
+    assert _main(["report", str(screen)], monkeypatch) == 0, capsys.readouterr().err
+    out = screen / "report"
+    html = (out / "report.html").read_text()
+    assert not EXTERNAL.findall(html)
+    assert "yeast: 1 novel NES candidate in 1 protein at an estimated FDR of 10% against both nulls" in html
+    assert "Table 1 (yeast): top 1 of 1 candidate regions" in html and "P00002" in html
+    assert html.count('src="data:image/png;base64,') == 1
+    assert (out / "fig2_score_distribution.png").read_bytes()[:4] == b"\x89PNG"
+    status = html[html.index("Proteins by call status"):]
+    for cell in ("<td>called</td><td>1</td>", "<td>not called</td><td>4</td>",
+                 "<td>not assessed: predicted membrane protein</td><td>1</td>"):
+        assert cell in status, cell
+    assert "FDR estimate for yeast" in html and (out / "report.md").is_file()
+    assert json.loads((out / "report.json").read_text())["screens"]["yeast"]["candidates_sha256"]
+    # the OUT/ of a multi-FASTA screen: one report of both
+    _screen_folder(tmp_path / "many" / "a")
+    _screen_folder(tmp_path / "many" / "b")
+    assert _main(["report", str(tmp_path / "many")], monkeypatch) == 0
+    assert "Table 1 (b)" in (tmp_path / "many" / "report" / "report.html").read_text()
+    capsys.readouterr()
+    (tmp_path / "neither").mkdir()
+    assert _main(["report", str(tmp_path / "neither")], monkeypatch) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"nesscan report: error: {tmp_path / 'neither'}: neither a `nesscan run` folder (no model/config.json) "
+        "nor a `nesscan screen` folder (no candidates.csv and proteins.csv)")
+
+
+@pytest.mark.slow
+def test_report_of_a_real_screen_then_overwrite(data_dir, tmp_path, capsys):
+    """A real screen (15 yeast proteins, the shipped model): its report carries fdr.json's headline,
+    and the report folder does not stop the next `--overwrite` (it is a file nesscan writes)."""
+    from nesscan.cli import main
+    from nesscan.io import iter_fasta
+
+    fasta = tmp_path / "yeast15.fasta"
+    with open(fasta, "w") as fh:
+        for i, p in zip(range(15), iter_fasta(data_dir / "proteomes" / "UP000002311-S.cerevisiae.fasta.gz")):
+            fh.write(f">sp|{p.accession}|{p.entry_name} {p.description}\n{p.sequence}\n")
+    out = tmp_path / "out"
+    assert main(["screen", str(fasta), "-o", str(out), "--workers", "1"]) == 0
+    assert main(["report", str(out)]) == 0, capsys.readouterr().err
+    headline = json.loads((out / "fdr.json").read_text())["call"]["headline"]
+    assert f"out: {headline}" in (out / "report" / "report.html").read_text().replace("&#x27;", "'")
+    assert main(["screen", str(fasta), "-o", str(out), "--workers", "1", "--overwrite"]) == 0
+    assert not (out / "report").exists()

@@ -208,3 +208,19 @@ def test_a_fresh_screen_discards_an_old_work_folder(fasta: Path, reference: dict
     assert res.returncode == 0, res.stderr
     assert {name: (tmp_path / name).read_bytes() for name in OUTPUTS} == reference
     assert not (tmp_path / ".partial").exists()
+
+
+@pytest.mark.slow
+def test_resume_of_a_finished_screen_says_it_is_finished(fasta: Path, tmp_path: Path, capsys) -> None:
+    """``--resume`` on a folder whose screen finished: one line saying so and naming --overwrite
+    (it used to say "pass ... --resume to continue an interrupted one"); nothing changes."""
+    out = tmp_path / "out"
+    assert main(["screen", str(fasta), "-o", str(out), "--workers", "1"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    assert main(["screen", str(fasta), "-o", str(out), "--workers", "1", "--resume"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert f"{out}: already holds a finished screen" in err[0] and "pass --overwrite" in err[0], err[0]
+    assert "--resume to continue" not in err[0]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

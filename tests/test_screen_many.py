@@ -4,10 +4,12 @@ URI, ``--engine ray`` without Ray installed, and the GPUs it asks of Ray (the Ra
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from nesscan.cli import main
 from nesscan.io.fasta import proteome_name
@@ -49,6 +51,46 @@ def test_two_proteomes_through_a_uri_match_single_screens(tmp_path, monkeypatch)
     assert (tmp_path / "many" / "a" / "screen.json").is_file()
     assert not (tmp_path / "many" / "a" / ".partial").exists()
     assert not any((tmp_path / "staging").iterdir())
+
+
+@pytest.mark.slow
+def test_a_bad_later_fasta_leaves_nothing_new(tmp_path, capsys, monkeypatch):
+    """``screen a.fa b.fa -o OUT`` with a bad record in b: one error line, and no OUT/a/ left
+    behind (it used to be, and the next ``--overwrite`` of OUT refused it as a foreign file)."""
+    import nesscan.screen.proteomes as proteomes
+
+    a, b = _fasta(tmp_path / "a.fa", 3, 1), _fasta(tmp_path / "b.fa", 3, 2)
+    b.write_text(b.read_text() + ">sp|Q9|BAD_YEAST bad\nMKVL1AG\n")
+    out = tmp_path / "out"
+    assert main(["screen", str(a), str(b), "-o", str(out), "--workers", "1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(b) in err[0] and "Q9" in err[0], err
+    assert not out.exists()
+    # a failure only met while screening b (here: its up-front check skipped) removes a's new folder too
+    monkeypatch.setattr(proteomes, "check_fastas", lambda fastas: None)
+    out.mkdir()
+    assert main(["screen", str(a), str(b), "-o", str(out), "--workers", "1"]) == 1
+    assert list(out.iterdir()) == []
+    assert main(["screen", str(a), "-o", str(out), "--workers", "1", "--overwrite"]) == 0
+
+
+@pytest.mark.slow
+def test_resume_of_several_skips_the_finished_ones(tmp_path, capsys):
+    """``screen a.fa b.fa -o OUT --resume`` after a call that finished a but not b (killed): a is
+    kept as it is, b is screened (a used to stop the resume: "OUT/a: not empty")."""
+    a, b = _fasta(tmp_path / "a.fa", 4, 1), _fasta(tmp_path / "b.fa", 3, 2)
+    out = tmp_path / "out"
+    argv = ["screen", str(a), str(b), "-o", str(out), "--workers", "1"]
+    assert main(argv) == 0
+    first = {p.name: p.read_bytes() for p in (out / "a").iterdir()}
+    reference = _outputs(out / "b")
+    shutil.rmtree(out / "b")  # as if killed before b was screened
+    assert main(argv + ["--resume"]) == 0, capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (out / "a").iterdir()} == first  # screen.json too: not redone
+    assert _outputs(out / "b") == reference
+    capsys.readouterr()
+    assert main(argv + ["--resume", "--decoy-seed", "1"]) == 1  # another setting: a is not that screen
+    assert "already holds a finished screen" in capsys.readouterr().err
 
 
 def test_same_names_refused(tmp_path, capsys):

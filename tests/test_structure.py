@@ -137,7 +137,8 @@ def test_structural_score_is_soft_and_bounded() -> None:
     assert structural_score(0.0, 30, 0) == structural_score(1.0, 30, 1) == 0.75  # disorder: no burial call
     assert structural_score(0.5, 95, 1) > structural_score(0.5, 95, 0)
     assert combined_score(0.9, float("nan")) == combined_score(0.9, 0.5) == pytest.approx(0.8)
-    assert explain(0.3, 60, 0, 0) == "exposed coil (low confidence), RSA 0.30, pLDDT 60"
+    assert explain(0.3, 60, 0, 0) == "exposed coil (low confidence), anchors' RSA 0.30, pLDDT 60"
+    assert explain(float("nan"), 60, 0, 0, rsa_window=0.1) == "partly buried coil (low confidence), window RSA 0.10, pLDDT 60"
 
 
 # ------------------------------------------------------------------ flagged rows

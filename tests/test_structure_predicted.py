@@ -20,7 +20,8 @@ BEFORE = {"structure_status": "ok", "structure_model": CDC7, "anchor_source": "c
           "plddt_window": 83.86045454545454, "plddt_anchors": 91.5275, "helix_fraction": 0.4090909090909091,
           "strand_fraction": 0.18181818181818182, "structural_score": 0.38049932187148694,
           "combined_score": 0.7701248304678718,
-          "structure_explanation": "partly buried mixed helix/strand/coil in a confident domain, RSA 0.17, pLDDT 84"}
+          "structure_explanation": ("partly buried mixed helix/strand/coil in a confident domain, "
+                                    "anchors' RSA 0.17 (window 0.40), pLDDT 84")}  # worded since it names its RSA
 # a protein with no model in data/structures: a made-up accession with a disordered-looking N-terminus
 # and a folded-looking rest (metapredict decides; the test only compares against metapredict itself)
 NOMODEL = "Q00001"

@@ -73,6 +73,24 @@ def test_report_cli_structures_step(tmp_path: Path, data_dir: Path, capsys) -> N
         f"nesscan report: error: {tmp_path / 'nope'}: not a directory of structure models"
 
 
+def test_explanation_names_the_rsa_it_quotes(data_dir: Path) -> None:
+    """CDC7 (O00311) window 452-473: the anchors are partly buried (RSA 0.17) in a window of mean
+    RSA 0.40; the explanation quoted a bare "RSA 0.17" beside a ``rsa_window`` of 0.399. It now
+    names the anchors' RSA and gives the window's beside it, both as in their columns."""
+    from nesscan.structure import annotate_structures
+    from nesscan.structure.residues import residue_profile
+
+    seq = residue_profile(data_dir / "structures" / "AF-O00311-F1-model_v4.pdb").sequence
+    rows = [{"accession": "O00311", "start": start, "end": start + 21, "sequence": seq[start - 1:start + 21],
+             "score": 0.9} for start in (452, 545)]
+    out = annotate_structures(pd.DataFrame(rows), data_dir / "structures")
+    for _, r in out.iterrows():
+        quoted = f"anchors' RSA {r.rsa_anchors:.2f} (window {r.rsa_window:.2f}), pLDDT {r.plddt_window:.0f}"
+        assert r.structure_explanation.endswith(quoted), (r.structure_explanation, quoted)
+    assert out.structure_explanation[0] == ("partly buried mixed helix/strand/coil in a confident domain, "
+                                            "anchors' RSA 0.17 (window 0.40), pLDDT 84")
+
+
 @pytest.mark.slow
 def test_run_structure_step(tiny_data: Path, fast_params, tmp_path: Path) -> None:
     """`pipeline.run(..., structures=DIR)`: structure.csv beside each screen's candidates, and the

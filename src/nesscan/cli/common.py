@@ -191,9 +191,10 @@ class Reporter:
 
     @contextlib.contextmanager
     def progress(self, description: str) -> Iterator[Callable[[int, int], None]]:
-        """A ``progress(done, total)`` callback drawing a bar when stderr is a terminal."""
+        """A ``progress(done, total)`` callback: a bar when stderr is a terminal, else plain
+        lines (:class:`LineProgress`), so a log file shows progress as it happens."""
         if not self.stream.isatty():
-            yield lambda done, total: None
+            yield LineProgress(self.stream, description)
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
@@ -205,3 +206,55 @@ class Reporter:
     def close(self) -> None:
         if self.file is not None:
             self.file.close()
+
+
+class LineProgress:
+    """A ``progress(done, total)`` callback writing plain, flushed lines to a stream that is
+    not a terminal (a log file, a pipe): one each time another ``step`` of the total is done,
+    one at least every ``interval`` seconds while work advances (or when the total is
+    unknown, ``None`` or 0), and one when it is complete; none in the first :attr:`QUIET`
+    seconds, so a command that ends (or fails) at once logs only its result (or its one
+    error line).
+
+    Lines read ``[HH:MM:SS] screening: 1,215/6,077 (20%)``.
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> p = LineProgress(out, "screening", clock=lambda: 0.0)
+    >>> p.QUIET = 0.0
+    >>> for done in range(0, 11):
+    ...     p(done, 10)
+    >>> [line[11:] for line in out.getvalue().splitlines()][:2]
+    ['screening: 1/10 (10%)', 'screening: 2/10 (20%)']
+    """
+
+    #: Seconds after the start with no line.
+    QUIET = 10.0
+
+    def __init__(self, stream: TextIO, description: str, step: float = 0.1, interval: float = 30.0,
+                 clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self.stream, self.description, self.step, self.interval = stream, description, step, interval
+        self.clock = clock or time.monotonic
+        self._next = 1  # the multiple of ``step`` that earns the next line
+        self._start = self._last_time = self.clock()
+        self._last_done: int | None = None
+
+    def __call__(self, done: int, total: int | None) -> None:
+        import time
+
+        now = self.clock()
+        if done == self._last_done or now - self._start < self.QUIET:
+            return
+        fraction = done / total if total else None
+        if fraction is not None and fraction / self.step + 1e-9 >= self._next:
+            self._next = int(fraction / self.step + 1e-9) + 1
+        elif now - self._last_time < self.interval:
+            return
+        self._last_time, self._last_done = now, done
+        shown = f"{done:,}/{total:,} ({fraction:.0%})" if fraction is not None else f"{done:,}"
+        self.stream.write(f"[{time.strftime('%H:%M:%S')}] {self.description}: {shown}\n")
+        self.stream.flush()

@@ -8,6 +8,7 @@ from nesscan.cli.common import Reporter, add_model_option, add_runtime_options, 
 from nesscan.errors import NesscanError
 
 EXAMPLE = """Example:
+  nesscan evaluate -o evaluation/ --data ../shared/data     # the shipped model
   nesscan evaluate --model models/default -o models/default/evaluation --data ../shared/data
   nesscan evaluate --model models/physchem -o models/physchem/evaluation"""
 
@@ -39,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
         raise NesscanError(f"two models given: --model {args.model} and {args.model_positional}")
     model = args.model or args.model_positional
     if not model:
-        raise NesscanError("no model: pass --model DIR (a directory written by `nesscan train`)")
+        from nesscan.model.store import default_model_dir
+
+        model = default_model_dir()  # as screen and serve: the shipped model
     evaluate(model, args.output, data=args.data, n_boot=args.bootstrap, runtime=runtime(args),
              log=Reporter().log)
     return 0

@@ -177,16 +177,6 @@ def write_report(run_dir: Path, out_dir: Path | None = None, control: str | None
 def _write_provenance(data: RunData, out: Path) -> None:
     """``report.json``: the SHA-256 of each screen's ``candidates.csv`` (and ``structure.csv``) the
     report read, so a report can be told from one of an earlier screen (:mod:`nesscan.screen.outputs`)."""
-    import json
+    from nesscan.report.data import write_provenance
 
-    from nesscan.atomic import write_text
-    from nesscan.hashing import sha256_file
-
-    screens = {}
-    for s in data.screens:
-        entry = {}
-        for name in ("candidates.csv", "structure.csv"):
-            if (s.path / name).is_file():
-                entry[name.replace(".csv", "_sha256")] = sha256_file(s.path / name)
-        screens[s.name] = {"path": str(s.path.resolve()), **entry}
-    write_text(out / "report.json", json.dumps({"screens": screens}, indent=2) + "\n")
+    write_provenance(data.screens, out)

@@ -19,7 +19,7 @@ from nesscan.errors import InputError, NesscanError
 from nesscan.report.scores import ORIGINAL_THRESHOLD, Distribution, stream_windows
 
 __all__ = ["ORIGINAL_THRESHOLD", "Distribution", "RunData", "ScoreGroup", "ScreenData", "load_run",
-           "score_groups"]
+           "score_groups", "screen_group", "write_provenance"]
 
 
 @dataclass(frozen=True)
@@ -166,20 +166,23 @@ def proteome_label(name: str) -> str:
     return f"{tail} ({head})" if sep and head.startswith("UP") and tail else name
 
 
+def screen_group(s: ScreenData, control: str | None) -> ScoreGroup:
+    """The group of Figures 2-3 of one screen: its window scores, its proteins' best window
+    scores (proteins with status ``ok``) and calibrated scores; role "control" when it is ``control``."""
+    ok = s.proteins[s.proteins["status"] == "ok"] if "status" in s.proteins else s.proteins
+    maxs = pd.to_numeric(ok.get("max_score", pd.Series(dtype=float)), errors="coerce").dropna()
+    cal = None
+    if "calibrated_score" in ok:
+        cal = pd.to_numeric(ok["calibrated_score"], errors="coerce").dropna().to_numpy(float)
+    role = "control" if s.name == control else "target"
+    label = proteome_label(s.name) + (" [negative control]" if role == "control" else "")
+    return ScoreGroup(label=label, role=role, windows=s.windows,
+                      proteins=Distribution.from_values(maxs) if len(maxs) else None, calibrated=cal)
+
+
 def score_groups(data: RunData) -> list[ScoreGroup]:
     """Groups of Figures 2-3: targets, the control proteome, held-out negatives and NESs."""
-    groups = []
-    for s in data.screens:
-        ok = s.proteins[s.proteins["status"] == "ok"] if "status" in s.proteins else s.proteins
-        maxs = pd.to_numeric(ok.get("max_score", pd.Series(dtype=float)), errors="coerce").dropna()
-        cal = None
-        if "calibrated_score" in ok:
-            cal = pd.to_numeric(ok["calibrated_score"], errors="coerce").dropna().to_numpy(float)
-        role = "control" if s.name == data.control else "target"
-        label = proteome_label(s.name) + (" [negative control]" if role == "control" else "")
-        groups.append(ScoreGroup(label=label, role=role, windows=s.windows,
-                                 proteins=Distribution.from_values(maxs) if len(maxs) else None,
-                                 calibrated=cal))
+    groups = [screen_group(s, data.control) for s in data.screens]
     p = data.predictions
     if p is not None and {"label", "source", "score"} <= set(p.columns):
         neg = p[(p.label == 0) & p.source.astype(str).str.startswith("mito")]
@@ -191,3 +194,21 @@ def score_groups(data: RunData) -> list[ScoreGroup]:
             groups.append(ScoreGroup("held-out NESdb NES windows", "heldout_pos",
                                      windows=Distribution.from_values(pos.score)))
     return groups
+
+
+def write_provenance(screens: list[ScreenData], out: Path) -> Path:
+    """``report.json`` in the report folder ``out``: the SHA-256 of each screen's
+    ``candidates.csv`` (and ``structure.csv``) the report read, so a report can be told from
+    one of an earlier screen (:mod:`nesscan.screen.outputs`). Returns its path."""
+    from nesscan.atomic import write_text
+    from nesscan.hashing import sha256_file
+
+    entries = {}
+    for s in screens:
+        entry = {}
+        for name in ("candidates.csv", "structure.csv"):
+            if (s.path / name).is_file():
+                entry[name.replace(".csv", "_sha256")] = sha256_file(s.path / name)
+        entries[s.name] = {"path": str(s.path.resolve()), **entry}
+    write_text(out / "report.json", json.dumps({"screens": entries}, indent=2) + "\n")
+    return out / "report.json"

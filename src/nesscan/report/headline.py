@@ -78,20 +78,26 @@ def top_calls(screen: "ScreenData", n: int = 10) -> Table:
 
 
 def headline_blocks(data: "RunData") -> list[Block]:
-    """The opening blocks: per screen with a ``call`` section, its headline sentence, the null
-    table and (targets only) the top called windows; then what the number means."""
-    screens = [s for s in data.screens if (s.fdr or {}).get("call")]
+    """The opening blocks of a run's report (:func:`screens_headline` of its screens)."""
+    return screens_headline(data.screens, data.control)
+
+
+def screens_headline(screens: "list[ScreenData]", control: str | None, where: str = "in this run") -> list[Block]:
+    """Per screen with a ``call`` section, its headline sentence, the null table and (targets
+    only) the top called windows; then what the number means (``where``: the "No headline" line's
+    words for the folder)."""
+    screens = [s for s in screens if (s.fdr or {}).get("call")]
     if not screens:
-        return [Para("No headline: no screen in this run has window calls with an error rate (fdr.json "
+        return [Para(f"No headline: no screen {where} has window calls with an error rate (fdr.json "
                      "without a 'call' section: screened with an older nesscan or without decoys and reference "
                      "nulls).")]
     out: list[Block] = []
     for s in screens:
-        control = " (negative control: every call is a false positive)" if s.name == data.control else ""
-        out.append(Para(f"{proteome_label(s.name)}{control}: {s.fdr['call']['headline']}"))
+        role = " (negative control: every call is a false positive)" if s.name == control else ""
+        out.append(Para(f"{proteome_label(s.name)}{role}: {s.fdr['call']['headline']}"))
     for s in screens:
         out.append(null_table(s))
-        if s.name != data.control:
+        if s.name != control:
             out.append(top_calls(s))
     out.append(Para(MEANING))
     return out

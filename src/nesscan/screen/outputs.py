@@ -11,7 +11,7 @@ Output folders (``nesscan screen -o OUT``, ``nesscan run -o RUN``)
       ``--resume`` starts over, as before);
     * ``--overwrite``: the earlier screen is replaced whole: every file nesscan writes
       in a screen folder (:data:`SCREEN_FILES`: the tables, ``screen.json``,
-      ``structure.csv`` and its sidecar, ``.partial/``) is removed. A folder that also
+      ``structure.csv`` and its sidecar, ``report/`` of ``nesscan report``, ``.partial/``) is removed. A folder that also
       holds files nesscan did not write is refused even with ``--overwrite``: nesscan
       never deletes a user's files silently; move them or choose another folder.
 
@@ -44,7 +44,7 @@ from nesscan.errors import NesscanError
 
 #: Files and folders a screen (and the steps derived from it) writes in its folder.
 SCREEN_FILES = frozenset({"windows.parquet", "candidates.csv", "proteins.csv", "fdr.json", "screen.json",
-                          "structure.csv", "structure.json", ".partial"})
+                          "structure.csv", "structure.json", "report", ".partial"})
 #: Files and folders ``nesscan run`` writes in its folder.
 RUN_FILES = frozenset({"run.json", "log.txt", "split.tsv", "model", "evaluation", "cv", "site.json",
                        "protein_level.json", "screen", "report"})
@@ -145,9 +145,15 @@ def claim_screen_folder(out: str | os.PathLike, overwrite: bool = False, resume:
         ``out`` is a file.
     NesscanError
         ``out`` holds files and neither ``overwrite`` nor a resumable
-        ``.partial/``; or, with ``overwrite``, holds files nesscan did not write.
+        ``.partial/`` (``resume`` on a finished screen says so); or, with ``overwrite``,
+        holds files nesscan did not write.
     """
-    resumable = resume and (Path(out) / PARTIAL / "manifest.json").is_file()
+    path = Path(out)
+    resumable = resume and (path / PARTIAL / "manifest.json").is_file()
+    if resume and not resumable and not overwrite and (path / "screen.json").is_file():
+        raise NesscanError(f"{path}: already holds a finished screen (screen.json), no interrupted one to resume "
+                           "(no .partial/); pass --overwrite instead of --resume to screen it again, or "
+                           "choose another folder")
     return _claim(out, SCREEN_FILES, overwrite, resumable, "screen")
 
 

@@ -25,7 +25,11 @@ def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "l
     ``out`` may be a URI of a pyarrow filesystem (``s3://``, ``gs://``, ``file://``): the
     screens are written into a local staging folder (:mod:`nesscan.screen.destination`)
     and the finished files uploaded. ``options`` are :func:`nesscan.pipeline.screen`'s. Returns the
-    :class:`~nesscan.screen.scan.ScreenSummary` of each file, in order.
+    :class:`~nesscan.screen.scan.ScreenSummary` of each file, in order. Several files are
+    all read first (:func:`check_fastas`), and a call that fails with a
+    :class:`~nesscan.errors.NesscanError` removes the folders it created: it leaves nothing new.
+    With ``resume``, a proteome of several that an earlier, interrupted call finished is not
+    screened again (:func:`finished_summary`).
     """
     import threading
     from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +48,8 @@ def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "l
         require_file(f)
     if engine not in ("local", "ray"):
         raise NesscanError(f"engine must be local or ray, not {engine!r}")
+    if len(fastas) > 1:
+        check_fastas(fastas)  # a bad later file would fail after the earlier ones were written
     runner = None
     if engine == "ray":
         from nesscan.model.store import read_config
@@ -71,15 +77,80 @@ def screen_proteomes(fastas: list[str | os.PathLike], out: str, engine: str = "l
     try:
         with staged(out) as local:
             targets = [local] if len(fastas) == 1 else [local / n for n in names]
-            jobs = [lambda i=i: screen(fastas[i], targets[i], progress=report(i), engine=runner, **options)
-                    for i in range(len(fastas))]
-            if runner is None or len(jobs) == 1:
-                return [job() for job in jobs]
-            # a few screens at once keep the pool busy while one is calibrated, and bound the
-            # driver's memory (each holds a model and its calibration)
-            with ThreadPoolExecutor(min(len(jobs), CONCURRENT_SCREENS)) as pool:
-                futures = [pool.submit(job) for job in jobs]
-                return [f.result() for f in futures]
+            new = [t for t in [local, *targets] if not t.exists()] if len(fastas) > 1 else []
+            skip_finished = len(fastas) > 1 and options.get("resume")
+
+            def screen_one(i: int):
+                finished = finished_summary(targets[i], fastas[i], options) if skip_finished else None
+                return finished or screen(fastas[i], targets[i], progress=report(i), engine=runner, **options)
+
+            jobs = [lambda i=i: screen_one(i) for i in range(len(fastas))]
+            try:
+                if runner is None or len(jobs) == 1:
+                    return [job() for job in jobs]
+                # a few screens at once keep the pool busy while one is calibrated, and bound the
+                # driver's memory (each holds a model and its calibration)
+                with ThreadPoolExecutor(min(len(jobs), CONCURRENT_SCREENS)) as pool:
+                    futures = [pool.submit(job) for job in jobs]
+                    return [f.result() for f in futures]
+            except NesscanError:
+                _remove_new(new)  # the folders this call made; an interrupted one keeps its chunks
+                raise
     finally:
         if runner is not None:
             runner.shutdown()
+
+
+def check_fastas(fastas: list[str]) -> None:
+    """Read every record of each FASTA file, so that a bad one fails before anything is written.
+
+    Raises
+    ------
+    NesscanError
+        The first problem :func:`~nesscan.io.fasta.iter_fasta` meets (missing file, bad
+        residue, nucleotide sequence, duplicate id, truncated gzip, ...).
+    """
+    from collections import deque
+
+    from nesscan.io.fasta import iter_fasta
+
+    for fasta in fastas:
+        deque(iter_fasta(fasta), maxlen=0)
+
+
+def _remove_new(folders: list) -> None:
+    """Remove the folders of a failed multi-FASTA call that it created (the deepest first)."""
+    import shutil
+
+    for folder in reversed(folders):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def finished_summary(target, fasta: str, options: dict[str, Any]):
+    """The :class:`~nesscan.screen.scan.ScreenSummary` of a screen of ``fasta`` already finished
+    in ``target`` with the same model, threshold, decoy fraction and seed (its ``screen.json``
+    says so, and no ``.partial/`` is waiting), else None: ``--resume`` of a multi-FASTA call
+    killed after that proteome skips it. ``options`` are :func:`nesscan.pipeline.screen`'s."""
+    import json
+    from pathlib import Path
+
+    from nesscan.hashing import sha256_file
+    from nesscan.model.store import read_config
+    from nesscan.screen.scan import ScreenSummary
+
+    target = Path(target)
+    if (target / ".partial" / "manifest.json").is_file() or not (target / "candidates.csv").is_file():
+        return None
+    try:
+        record = json.loads((target / "screen.json").read_text())
+        config, results = record["config"], record["results"]
+        model, model_dir = read_config(options.get("model_dir"))
+        threshold = options.get("threshold")
+        same = (config["fasta_sha256"] == sha256_file(fasta)
+                and Path(config["model"]).resolve() == Path(model_dir).resolve()
+                and config["threshold"] == (model.threshold if threshold is None else threshold)
+                and config["decoy_fraction"] == options.get("decoy_fraction", 0.25)
+                and config["seed"] == options.get("seed", 0))
+        return ScreenSummary(**results) if same else None
+    except (OSError, ValueError, KeyError, TypeError, NesscanError):
+        return None

@@ -142,8 +142,10 @@ def check_candidates(table, path: str | os.PathLike):
 
 
 def structure_screens(run_dir: str | os.PathLike, structures_dir: str | os.PathLike | None = None,
-                      download: bool = False, log: Callable[[str], None] = lambda msg: None) -> list[Path]:
-    """:func:`structure_file` on every ``RUN/screen/<name>/candidates.csv`` of a run folder.
+                      download: bool = False, log: Callable[[str], None] = lambda msg: None,
+                      folders: list[Path] | None = None) -> list[Path]:
+    """:func:`structure_file` on every ``RUN/screen/<name>/candidates.csv`` of a run folder
+    (or on those of ``folders``, screen folders, when given).
 
     Model sequences are checked against the screened FASTA named in the screen's
     ``screen.json`` when that file is still there. Returns the ``structure.csv`` files written.
@@ -151,8 +153,9 @@ def structure_screens(run_dir: str | os.PathLike, structures_dir: str | os.PathL
     if structures_dir is not None and not Path(structures_dir).is_dir():
         raise NesscanError(f"{structures_dir}: not a directory of structure models")
     screens = Path(run_dir) / "screen"
+    found = sorted(screens.glob("*/candidates.csv")) if screens.is_dir() else []
     written = []
-    for cands in sorted(screens.glob("*/candidates.csv")) if screens.is_dir() else []:
+    for cands in [Path(f) / "candidates.csv" for f in folders] if folders is not None else found:
         fasta = _screened_fasta(cands.parent)
         written.append(structure_file(cands, structures_dir, fasta=fasta, download=download))
         log(f"structure: {written[-1]}")

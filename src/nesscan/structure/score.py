@@ -118,26 +118,34 @@ def combined_score(score: float, structural: float | None) -> float:
     return float((1.0 - STRUCTURE_WEIGHT) * score + STRUCTURE_WEIGHT * s)
 
 
-def explain(rsa_anchors: float, plddt_window: float, helix_fraction: float, strand_fraction: float) -> str:
+def explain(rsa_anchors: float, plddt_window: float, helix_fraction: float, strand_fraction: float,
+            rsa_window: float = float("nan")) -> str:
     """A few words on what the model says about a window.
 
-    ``rsa_anchors`` is the anchors' mean RSA (:mod:`nesscan.structure.table`),
-    ``plddt_window`` the window's mean pLDDT, the fractions those of the window.
+    ``rsa_anchors`` is the anchors' mean RSA (column ``rsa_anchors`` of
+    :mod:`nesscan.structure.table`): it decides exposed or buried and is quoted as
+    "anchors' RSA", with the window's mean RSA (``rsa_window``, when given) beside it;
+    with no anchor RSA (NaN) the window's decides and is quoted as "window RSA".
+    ``plddt_window`` is the window's mean pLDDT, the fractions those of the window.
 
     Examples
     --------
     >>> explain(0.45, 88.0, 0.9, 0.0)
-    'exposed helix, RSA 0.45, pLDDT 88'
-    >>> explain(0.05, 93.0, 0.0, 0.6)
-    'buried strand in a confident domain, RSA 0.05, pLDDT 93'
+    "exposed helix, anchors' RSA 0.45, pLDDT 88"
+    >>> explain(0.17, 84.0, 0.41, 0.18, rsa_window=0.40)
+    "partly buried mixed helix/strand/coil in a confident domain, anchors' RSA 0.17 (window 0.40), pLDDT 84"
+    >>> explain(float("nan"), 93.0, 0.0, 0.6, rsa_window=0.05)
+    'buried strand in a confident domain, window RSA 0.05, pLDDT 93'
     >>> explain(0.7, 32.0, 0.0, 0.3)
     'disordered, pLDDT < 50'
     """
+    anchored = bool(np.isfinite(rsa_anchors))
+    rsa = rsa_anchors if anchored else rsa_window
     if plddt_window < 50:
         return "disordered, pLDDT < 50"
-    if rsa_anchors >= EXPOSED_RSA:
+    if rsa >= EXPOSED_RSA:
         where = "exposed"
-    elif rsa_anchors >= BURIED_RSA:
+    elif rsa >= BURIED_RSA:
         where = "partly buried"
     else:
         where = "buried"
@@ -154,4 +162,8 @@ def explain(rsa_anchors: float, plddt_window: float, helix_fraction: float, stra
         text += " in a confident domain"
     elif plddt_window < 70:
         text += " (low confidence)"
-    return f"{text}, RSA {rsa_anchors:.2f}, pLDDT {plddt_window:.0f}"
+    if not anchored:
+        quoted = f"window RSA {rsa_window:.2f}"
+    else:
+        quoted = f"anchors' RSA {rsa_anchors:.2f}" + (f" (window {rsa_window:.2f})" if np.isfinite(rsa_window) else "")
+    return f"{text}, {quoted}, pLDDT {plddt_window:.0f}"

@@ -28,7 +28,8 @@ except the pLDDT columns when no model exists, see ``plddt_source``):
 ``structural_score``  soft structural score in [0, 1] (:mod:`nesscan.structure.score`); from a
                       predicted pLDDT: ``c * 0.5 + (1 - c) * 0.75`` (exposure unknown, neutral)
 ``combined_score``    blend of ``score`` and ``structural_score`` (neutral 0.5 when empty)
-``structure_explanation``  a few words, e.g. "exposed helix, pLDDT 88"
+``structure_explanation``  a few words, e.g. "exposed helix, anchors' RSA 0.45 (window 0.38), pLDDT 88"
+                      (the RSA it quotes is named: ``rsa_anchors``, ``rsa_window`` beside it)
 ====================  =================================================================
 """
 
@@ -82,8 +83,8 @@ def features(loc: Located) -> dict[str, float]:
     rsa = row["rsa_anchors"] if np.isfinite(row["rsa_anchors"]) else row["rsa_window"]
     row["plddt_source"] = "alphafold"
     row["structural_score"] = structural_score(rsa, row["plddt_window"], row["helix_fraction"])
-    row["structure_explanation"] = explain(rsa, row["plddt_window"], row["helix_fraction"],
-                                           row["strand_fraction"])
+    row["structure_explanation"] = explain(row["rsa_anchors"], row["plddt_window"], row["helix_fraction"],
+                                           row["strand_fraction"], rsa_window=row["rsa_window"])
     return row
 
 
