@@ -1,5 +1,13 @@
 """Shared fixtures: the real data folder (skipped when absent), a synthetic data folder
-in the same layout, and classifier settings small enough for tests to train in seconds."""
+in the same layout, and classifier settings small enough for tests to train in seconds.
+
+``slow`` marks a test that takes more than about 2 s on a 2-core machine, by itself or through
+the fixtures it needs; ``pytest -m "not slow"`` is the fast selection for development. A test
+that needs one of :data:`SLOW_FIXTURES` (MMseqs2, a training, the real example set) is marked
+here, at collection, whatever its module says.
+
+Nothing here imports torch: the fixtures that train import what they need when they run.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +15,34 @@ import csv
 import gzip
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+
+if TYPE_CHECKING:
+    from nesscan.model.classifier import ClassifierParams
 
 # One intra-op thread for torch/OpenMP, set before torch is imported: the test models are
 # tiny, and on a busy 2-core machine two spinning OpenMP threads made a 3-epoch training
 # ~75x slower (7.6 s instead of 0.1 s). Override by setting OMP_NUM_THREADS yourself.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from nesscan.model.classifier import ClassifierParams  # noqa: E402  (imports torch)
+# Session fixtures that cost from about 8 s to minutes to build (measured on 2 busy cores): every
+# test that needs one is slow.
+SLOW_FIXTURES = {
+    "real_examples",     # build_examples on the real NESdb and negatives
+    "real_split",        # pipeline.prepare on the real data (MMseqs2 on ~1,900 proteins)
+    "tiny_model",        # MMseqs2 on the synthetic proteins, then a training
+    "tiny_cargo_model",  # MMseqs2, then the default window model and a protein model beside it
+}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 STANDARD = "ACDEFGHIKLMNPQRSTVWY"
 HYDROPHOBIC = "LIVFM"  # NES anchor residues
@@ -211,6 +237,8 @@ def tiny_data(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def fast_params() -> ClassifierParams:
     """A classifier that trains in about a second on the synthetic data."""
+    from nesscan.model.classifier import ClassifierParams
+
     return ClassifierParams(d_model=16, n_heads=2, n_layers=1, d_ff=32, max_epochs=3, patience=2)
 
 

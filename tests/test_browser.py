@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from web_screen import FORMER_DEFAULT, PKIA, make_screen
 
+pytestmark = pytest.mark.slow  # a served app in a real browser (~50 s in all)
+
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "web_load.py"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

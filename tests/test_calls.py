@@ -33,6 +33,7 @@ def test_order_features_match_a_window_by_window_count():
         assert f[a, ORDER_NAMES.index("phi_center_12")] == pytest.approx(center, abs=1e-5)
 
 
+@pytest.mark.slow
 def test_order_features_average_to_about_zero_over_shuffles_of_a_window():
     """Each column is an excess over its expectation under a permutation: shuffles of an NES
     average near 0, the NES itself (anchors 3-4 apart, packed in the centre) does not."""

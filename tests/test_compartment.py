@@ -108,6 +108,7 @@ def test_the_packaged_gate_on_known_human_proteins(data_dir: Path) -> None:
     assert pred.tm_helices[list(KNOWN).index("OR1A1_HUMAN")] >= 5
 
 
+@pytest.mark.slow
 def test_the_gate_keeps_within_its_budget_on_the_cargo_table(data_dir: Path) -> None:
     """The checks the README reports, recomputed with the packaged gate: it sets aside few soluble
     proteins of the cargo table that the authors did not flag, and most of those flagged MT or ER;
@@ -155,6 +156,7 @@ def _multiloc(folder: Path, rng: np.random.Generator) -> None:
         (folder / name).write_text("\n".join(r.format(i=i) for i, r in enumerate(records)) + "\n")
 
 
+@pytest.mark.slow
 def test_train_compartment_only_fits_checks_and_saves_a_gate(tmp_path: Path, capsys) -> None:
     from nesscan.cli import main
     from nesscan.io.multiloc import read_multiloc

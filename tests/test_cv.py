@@ -88,6 +88,7 @@ def cv_result(tiny_examples):
     return res, calls
 
 
+@pytest.mark.slow
 def test_cross_validate_scores_every_centred_example_once_out_of_fold(tiny_examples, cv_result):
     _, table = tiny_examples
     res, calls = cv_result
@@ -104,6 +105,7 @@ def test_cross_validate_scores_every_centred_example_once_out_of_fold(tiny_examp
     assert ((pred.model >= 0) & (pred.model <= 1)).all()
 
 
+@pytest.mark.slow
 def test_cross_validate_metrics_schema_and_signal(tiny_examples, cv_result):
     _, table = tiny_examples
     res, _ = cv_result
@@ -144,6 +146,7 @@ def test_cross_validate_metrics_schema_and_signal(tiny_examples, cv_result):
     assert "Negative set locnes_neg (not in all negatives: may hold unannotated NESs" in text
 
 
+@pytest.mark.slow
 def test_cross_validate_window_scores_cover_parents_mito_proteins_and_their_decoys(tiny_examples, cv_result):
     ex, table = tiny_examples
     res, _ = cv_result
@@ -158,6 +161,7 @@ def test_cross_validate_window_scores_cover_parents_mito_proteins_and_their_deco
         assert sorted(decoy) == sorted(seq) and (decoy != seq or len(set(seq)) == 1)  # a shuffle of it
 
 
+@pytest.mark.slow
 def test_protein_level_is_out_of_fold_and_reports_every_score(tiny_examples, cv_result, tmp_path):
     from nesscan.validate.protein_level import PROTEIN_SCORES, protein_level
 

@@ -89,6 +89,7 @@ def _report_table1(run) -> str:
     return table1[:table1.index("</table>")]
 
 
+@pytest.mark.slow
 def test_report_table_explains_without_fasta(tmp_path):
     from test_report import make_run
 
@@ -99,6 +100,7 @@ def test_report_table_explains_without_fasta(tmp_path):
     assert "class 1a match" in table1
 
 
+@pytest.mark.slow
 def test_report_table_explains_with_the_screened_fasta(tmp_path):
     import metapredict as meta
     from test_report import HUMAN, make_run

@@ -98,6 +98,7 @@ def flat_models(tiny_data: Path, tmp_path_factory) -> tuple[Path, Path]:
     return train(tiny_data, root / "a", seed=0), train(tiny_data, root / "b", seed=0)
 
 
+@pytest.mark.slow
 def test_training_is_byte_reproducible_and_records_its_selection(flat_models) -> None:
     a, b = flat_models
     assert sha256_file(a / "model.safetensors") == sha256_file(b / "model.safetensors")
@@ -115,6 +116,7 @@ def test_training_is_byte_reproducible_and_records_its_selection(flat_models) ->
     assert (a / "model.safetensors").read_bytes()[:8] != b"\x80\x04\x95"  # not a pickle
 
 
+@pytest.mark.slow
 def test_a_saved_flat_model_scores_proteins_and_windows_alike(flat_models, tiny_data: Path) -> None:
     from nesscan.io import read_fasta
 
@@ -130,6 +132,7 @@ def test_a_saved_flat_model_scores_proteins_and_windows_alike(flat_models, tiny_
     assert model.score_proteins([]) == []
 
 
+@pytest.mark.slow
 def test_cross_validation_of_the_flat_family_reports_the_in_fold_pssm(tiny_data: Path) -> None:
     from nesscan.pipeline import prepare
     from nesscan.validate.cv import cross_validate

@@ -28,6 +28,7 @@ def _fuzz(name: str):
     return run
 
 
+@pytest.mark.slow  # each target runs its 60-600 cases: 2-16 s a target on 2 cores
 @pytest.mark.parametrize("name", list(TARGETS))
 def test_fuzz(name):
     _fuzz(name)()

@@ -344,7 +344,6 @@ def test_csv_missing_file(tmp_path):
 
 
 # --------------------------------------------------------------------------- real data
-@pytest.mark.slow
 def test_real_nesdb():
     anns = read_nesdb(need(NESDB))
     assert len(anns) == 414
@@ -364,14 +363,12 @@ def test_real_nesdb():
     assert sum(n > 22 for n in lengths) == 140
 
 
-@pytest.mark.slow
 def test_real_nesdb_structures_agree():
     anns = {a.protein.accession: a for a in read_nesdb(need(NESDB))}
     assert len(anns["O00311"].protein.sequence) == 574  # CDC7
     assert len(anns["P55265"].protein.sequence) == 1226  # ADAR1
 
 
-@pytest.mark.slow
 def test_real_mito():
     proteins = read_mito(need(MITO))
     assert len(proteins) == 1571
@@ -380,7 +377,6 @@ def test_real_mito():
     assert pink1.gene == "PINK1" and pink1.organism == "Homo sapiens"
 
 
-@pytest.mark.slow
 def test_real_yeast_proteome():
     n = residues = 0
     for protein in iter_fasta(need(YEAST)):

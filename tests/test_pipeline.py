@@ -78,6 +78,7 @@ def test_same_seed_gives_the_same_bytes(tiny_model: Path, tiny_data: Path, fast_
     assert (other / "model.safetensors").read_bytes() != (tiny_model / "model.safetensors").read_bytes()
 
 
+@pytest.mark.slow
 def test_model_learns_the_planted_motif(tiny_data: Path, tmp_path: Path) -> None:
     """Sanity: a model trained a little longer separates held-out planted NESs from negatives
     (the 3-epoch ``fast_params`` model is for plumbing only and need not learn)."""
@@ -263,6 +264,7 @@ def esm_cache(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("context", ["peptide", "protein"])
 def test_esm2_train_and_screen(context: str, esm_cache: Path, tiny_data: Path, fast_params,
                                tmp_path: Path, monkeypatch) -> None:

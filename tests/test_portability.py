@@ -23,8 +23,6 @@ from reference_screen import MODELS, compare, reference_fasta
 from nesscan.predictor import Predictor
 from nesscan.reproducibility import SCORE_TOLERANCE, fixed_threads, other_kernels_env
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def screens(data_dir: Path, tmp_path_factory) -> dict[tuple[str, str], Path]:
@@ -48,6 +46,7 @@ def screens(data_dir: Path, tmp_path_factory) -> dict[tuple[str, str], Path]:
     return out
 
 
+@pytest.mark.slow  # screens: two screens of the reference proteins per model, one in a process of its own (~1 min)
 @pytest.mark.parametrize("kernels", ["native", "other"])
 @pytest.mark.parametrize("model", list(MODELS))
 def test_a_screen_agrees_with_the_stored_reference(screens, kernels: str, model: str) -> None:
@@ -55,6 +54,7 @@ def test_a_screen_agrees_with_the_stored_reference(screens, kernels: str, model:
     assert compare(screens[kernels, model], model, threshold, SCORE_TOLERANCE) == []
 
 
+@pytest.mark.slow
 def test_the_other_kernels_are_other_kernels(screens) -> None:
     """The second setting really computes differently (else the test above would prove
     nothing): the Transformer's scores are not all the same bits, yet within tolerance."""
@@ -68,6 +68,7 @@ def test_the_other_kernels_are_other_kernels(screens) -> None:
     assert np.abs(a.astype(np.float64) - b).max() <= SCORE_TOLERANCE
 
 
+@pytest.mark.slow
 def test_the_comparison_fails_on_a_score_moved_beyond_the_tolerance(screens, tmp_path: Path) -> None:
     """The comparison itself: a window moved by twice the tolerance is reported, one moved
     by half of it is not."""

@@ -43,6 +43,7 @@ def _first_records(source: Path, n: int) -> str:
     return "".join(lines)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", [None, TRANSFORMER], ids=["default", "physchem_transformer"])
 def test_a_screen_is_the_same_whatever_the_chunking(data_dir: Path, tmp_path: Path, model: Path | None) -> None:
     """Both sides computed here, on this machine (a hash recorded on another CPU is no test:

@@ -102,6 +102,7 @@ def _synthetic(n: int = 160, seed: int = 0):
     return seqs, plddt, np.array(y), [f"c{i}" for i in range(n)]
 
 
+@pytest.mark.slow
 def test_a_cargo_model_is_fitted_chosen_inside_its_folds_and_saved_as_arrays() -> None:
     seqs, plddt, y, clusters = _synthetic()
     evidence = np.column_stack([np.full(len(y), 0.5), np.full(len(y), 0.4), np.zeros(len(y))])
@@ -137,6 +138,7 @@ def test_inner_folds_keep_a_cluster_whole() -> None:
 # ------------------------------------------------------------------------------- training
 
 
+@pytest.mark.slow
 def test_the_window_evidence_comes_from_models_that_never_saw_the_protein(tiny_cargo_data, tmp_path,
                                                                          monkeypatch) -> None:
     """Every fold's window model is refit without the clusters of the proteins it scores."""
@@ -221,6 +223,7 @@ def test_weak_positives_need_a_cargo_table_and_a_flat_classifier(tiny_data: Path
     assert len(err) == 1 and "flat classifiers only" in err[0]
 
 
+@pytest.mark.slow
 def test_weak_positives_add_each_cargo_best_window_once(tiny_cargo_data: Path, tmp_path: Path) -> None:
     from nesscan.pipeline import prepare, train
 
@@ -269,6 +272,7 @@ def test_a_screen_with_a_protein_model_fills_the_protein_columns(tiny_cargo_mode
     assert prot.protein_score[cargo_ids].median() > prot.protein_score[prot.accession.str.startswith("B")].median()
 
 
+@pytest.mark.slow
 def test_nesscan_run_scores_the_cargo_table_out_of_fold(tiny_cargo_data: Path, tmp_path: Path) -> None:
     from nesscan import pipeline
     from nesscan.validate.cargo import SCORES

@@ -50,6 +50,7 @@ def _yeast() -> Path:
     return root / "proteomes" / "UP000002311-S.cerevisiae.fasta.gz"
 
 
+@pytest.mark.slow
 def test_ray_in_private_network():
     """Run this module's Ray tests in their own network and PID namespaces."""
     if INSIDE:

@@ -136,6 +136,7 @@ def _check_common(report: Path) -> str:
     return html
 
 
+@pytest.mark.slow
 def test_full_report(tmp_path):
     run = make_run(tmp_path / "run")
     report = write_report(run)
@@ -163,6 +164,7 @@ def test_full_report(tmp_path):
     assert f"{100 * n_coli / 10:.1f} per 100 proteins" in html and "of which 11 are novel" in html
 
 
+@pytest.mark.slow
 def test_minimal_report_marks_absent_parts(tmp_path):
     run = make_run(tmp_path / "run", optional=False)
     html = _check_common(write_report(run, tmp_path / "out"))
@@ -174,6 +176,7 @@ def test_minimal_report_marks_absent_parts(tmp_path):
     assert row.count("<td>n/a</td>") == 2  # q-value and class
 
 
+@pytest.mark.slow
 def test_a_set_not_in_all_negatives_gets_its_own_marked_row(tmp_path):
     """``locnes_neg`` (``separate`` in the metrics): its own row in Tables 2 and 3, marked, with
     the lower-bound note in the captions, and not named among the negatives of Figure 1."""
@@ -204,6 +207,7 @@ def test_a_set_not_in_all_negatives_gets_its_own_marked_row(tmp_path):
     assert f"locnes_neg 0.610 [0.560, 0.660] (composition n/a; not in all negatives: it {note})" in md
 
 
+@pytest.mark.slow
 def test_report_without_screens(tmp_path):
     html = _check_common(write_report(make_run(tmp_path / "run", optional=False, screens=False)))
     assert "Not computed in this run: no proteome was screened." in html
@@ -217,6 +221,7 @@ def test_control_choice(tmp_path):
         load_run(run, control="nope")
 
 
+@pytest.mark.slow
 def test_report_is_reproducible(tmp_path):
     run = make_run(tmp_path / "run", optional=False)
     a, b = write_report(run, tmp_path / "a"), write_report(run, tmp_path / "b")
@@ -281,12 +286,14 @@ def test_cli_bad_run_dir_is_one_line_error(tmp_path, capsys, monkeypatch, setup)
     assert err.startswith("nesscan report: error:") and "\n" not in err and str(run) in err
 
 
+@pytest.mark.slow
 def test_cli_writes_report(tmp_path, capsys, monkeypatch):
     run = make_run(tmp_path / "run", optional=False)
     assert _main(["report", str(run), "-o", str(tmp_path / "r"), "--control", ECOLI], monkeypatch) == 0
     assert (tmp_path / "r" / "report.html").is_file() and (tmp_path / "r" / "report.md").is_file()
 
 
+@pytest.mark.slow
 def test_a_flat_model_is_described_as_what_it_is(tmp_path):
     """The default (format 2) model: the methods, Figure 1's caption and the flowchart name its
     window features and classifier family, never a Transformer or an embedder it has not."""
@@ -317,6 +324,7 @@ def test_a_flat_model_is_described_as_what_it_is(tmp_path):
     assert "Transformer" not in md and "Transformer" not in " ".join(top + bottom)
 
 
+@pytest.mark.slow
 def test_report_opens_with_the_headline(tmp_path):
     """With the window call in a screen's fdr.json, the report opens with its headline, the two
     nulls side by side and the top called windows; without it, one line says why there is none."""

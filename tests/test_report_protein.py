@@ -14,6 +14,8 @@ from test_report import ECOLI, HUMAN, make_run
 
 from nesscan.report import write_report
 
+pytestmark = pytest.mark.slow  # each test writes a report with its figures (5-15 s)
+
 PROTEIN_MODEL = {
     "proteins": 60, "cargo": 34, "non_binders": 26, "inner_folds": 3, "feature_set": "+plddt+charge",
     "groups": ["composition", "length", "plddt", "charge"],

@@ -1,11 +1,13 @@
 """``nesscan screen --resume``: a screen SIGKILLed anywhere and resumed writes the same
 bytes as an uninterrupted one.
 
-Screens run in subprocesses (the packaged default model, weight-free physchem features)
-on 60 synthetic proteins cut into chunks of 2,000 residues (6 chunks). The killed runs
-go through a small wrapper that SIGKILLs its own process at an exact point (after the
-n-th chunk file, before a given file is renamed into place, when the work folder is
-about to be removed), or slows each chunk down so the test can kill it from outside.
+Screens (the packaged default model, one worker process: the worker count is
+``test_workers``' subject) run on 60 synthetic proteins cut into chunks of 2,000 residues
+(6 chunks). The killed runs go through a subprocess, a small wrapper that SIGKILLs its own
+process at an exact point (after the n-th chunk file, before a given file is renamed into
+place, when the work folder is about to be removed), or slows each chunk down so the test
+can kill it from outside; the runs that are not killed (the reference, the resumes) go
+through ``nesscan.cli.main`` in this process.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ import pytest
 from nesscan.cli import main
 from nesscan.model.store import default_model_dir
 
+pytestmark = pytest.mark.slow  # every test kills a screen in a subprocess (6-30 s each on 2 cores)
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 OUTPUTS = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
-CHUNK = ["--chunk-floats", "90000"]  # 2,000 residues (the minimum) per chunk
+CHUNK = ["--chunk-floats", "90000", "--workers", "1"]  # 2,000 residues (the minimum) per chunk, one process
 
 # argv: KILL_SPEC then nesscan's arguments. KILL_SPEC is "save:N" (SIGKILL once the N-th
 # chunk file is written), "replace:NAME" (just before a file named NAME is renamed into
@@ -67,21 +71,20 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _screen(fasta: Path, out: Path, *extra: str, kill: str | None = None) -> subprocess.CompletedProcess:
-    args = ["screen", str(fasta), "-o", str(out), *CHUNK, *extra]
-    cmd = [sys.executable, "-c", WRAPPER, kill, *args] if kill else [sys.executable, "-m", "nesscan", *args]
-    return subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=300)
+def _screen(fasta: Path, out: Path, *extra: str) -> int:
+    """An uninterrupted screen in this process: its exit code."""
+    return main(["screen", str(fasta), "-o", str(out), *CHUNK, *extra])
 
 
 def _killed(fasta: Path, out: Path, kill: str, *extra: str) -> None:
-    res = _screen(fasta, out, *extra, kill=kill)
+    cmd = [sys.executable, "-c", WRAPPER, kill, "screen", str(fasta), "-o", str(out), *CHUNK, *extra]
+    res = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=300)
     assert res.returncode == -signal.SIGKILL, (kill, res.returncode, res.stderr)
     assert (out / ".partial" / "manifest.json").is_file()
 
 
 def _resumed(fasta: Path, out: Path) -> dict[str, bytes]:
-    res = _screen(fasta, out, "--resume")
-    assert res.returncode == 0, res.stderr
+    assert _screen(fasta, out, "--resume") == 0
     assert not (out / ".partial").exists(), "the work folder outlived a finished screen"
     assert sorted(p.name for p in out.glob("*.tmp")) == []
     return {name: (out / name).read_bytes() for name in OUTPUTS}
@@ -115,8 +118,7 @@ def fasta(tmp_path_factory) -> Path:
 def reference(fasta: Path, tmp_path_factory) -> dict[str, bytes]:
     """The outputs of an uninterrupted screen."""
     out = tmp_path_factory.mktemp("reference")
-    res = _screen(fasta, out)
-    assert res.returncode == 0, res.stderr
+    assert _screen(fasta, out) == 0
     assert not (out / ".partial").exists()
     return {name: (out / name).read_bytes() for name in OUTPUTS}
 
@@ -204,8 +206,7 @@ def test_a_fresh_screen_discards_an_old_work_folder(fasta: Path, reference: dict
     chunk file was tampered with."""
     _killed(fasta, tmp_path, "save:2")
     (tmp_path / ".partial" / "chunk-00000.npz").write_bytes(b"not a chunk")
-    res = _screen(fasta, tmp_path)
-    assert res.returncode == 0, res.stderr
+    assert _screen(fasta, tmp_path) == 0
     assert {name: (tmp_path / name).read_bytes() for name in OUTPUTS} == reference
     assert not (tmp_path / ".partial").exists()
 

@@ -38,6 +38,7 @@ def test_proteome_name():
     assert proteome_name("plain") == "plain"
 
 
+@pytest.mark.slow
 def test_two_proteomes_through_a_uri_match_single_screens(tmp_path, monkeypatch):
     """``screen a.fa b.fasta -o file://OUT``: OUT/a/ and OUT/b/ hold the bytes of each file's
     own screen; the staging folder is gone after the upload."""

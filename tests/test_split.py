@@ -25,6 +25,7 @@ def tiny_clusters(tiny_data: Path):
     return ex, split.cluster_proteins(ex.proteins)
 
 
+@pytest.mark.slow  # MMseqs2 (tiny_clusters): ~12 s whatever the input size
 def test_cluster_groups_a_mutant_and_separates_random_proteins(tiny_clusters) -> None:
     ex, clusters = tiny_clusters
     assert list(clusters.columns) == ["accession", "cluster"]
@@ -73,6 +74,7 @@ def test_assign_splits_keeps_clusters_whole_and_spreads_positives(seed: int) -> 
     assert assign_splits(clusters, positives, seed=seed).equals(out)
 
 
+@pytest.mark.slow  # MMseqs2 (tiny_clusters): ~12 s whatever the input size
 def test_split_of_the_synthetic_data(tiny_clusters) -> None:
     ex, clusters = tiny_clusters
     t = ex.examples

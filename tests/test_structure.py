@@ -110,7 +110,6 @@ def test_cdc7_and_adar1_nes_as_the_tool_sees_them(structures: Path, parents: dic
 # ------------------------------------------------------------------ third-party DSSP annotation
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("acc,name", [("O00311", MODELS[0]), ("P55265", MODELS[1])])
 def test_agrees_with_residue_annotations(structures: Path, acc: str, name: str) -> None:
     """The two proteins of residue_annotations.csv that have a model here. Measured:
@@ -250,7 +249,6 @@ def test_fragments(structures: Path, tmp_path: Path, parents: dict[str, str], ad
 # ------------------------------------------------------------------ CLI
 
 
-@pytest.mark.slow
 def test_cli(structures: Path, tmp_path: Path, parents, capsys) -> None:
     from nesscan.cli import main
 

@@ -141,7 +141,6 @@ def test_corrupt_downloads_are_refused_and_deleted(server, tmp_path: Path, data_
     assert got["O00311"][0].read_bytes() == pdb
 
 
-@pytest.mark.slow
 def test_annotate_with_download(server, tmp_path: Path, data_dir: Path) -> None:
     from nesscan.structure import annotate_structures
     from nesscan.structure.residues import residue_profile

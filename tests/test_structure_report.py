@@ -13,6 +13,8 @@ from test_report import HUMAN, make_run
 from nesscan.report import write_report
 from nesscan.structure import COLUMNS
 
+pytestmark = pytest.mark.slow  # each test writes a report with its figures (5-15 s)
+
 
 def _fake_structure(screen: Path) -> pd.DataFrame:
     """structure.csv for a synthetic screen: candidate i buried (low structural score) when i is even."""

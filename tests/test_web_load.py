@@ -6,6 +6,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # 200 predictions through a served app (~15-30 s)
+
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "web_load.py"
 
 

@@ -28,6 +28,7 @@ def _square(x: int, *, offset: int) -> int:
     return x * x + offset
 
 
+@pytest.mark.slow
 def test_map_ordered_keeps_order_and_passes_none():
     tasks = [(1,), None, (3,), (4,), None, (6,)]
     expected = [2, None, 10, 17, None, 37]
@@ -44,6 +45,7 @@ def test_plan_workers():
     assert plan_workers(1) == (1, cores)
 
 
+@pytest.mark.slow
 def test_screen_outputs_do_not_depend_on_workers(tmp_path):
     """One process with all cores' threads and one process per core give the same bytes."""
     fasta = _fasta(tmp_path / "p.fa")
@@ -56,6 +58,7 @@ def test_screen_outputs_do_not_depend_on_workers(tmp_path):
     assert outs["1"] == outs["2"]
 
 
+@pytest.mark.slow
 def test_bfloat16_classifier_is_close_to_float32(tmp_path):
     """--precision bfloat16: every probability within 0.01 of float32's (measured: 0.0052 on
     a human-shaped proteome), and screen.json records the precision."""
@@ -81,6 +84,7 @@ def test_unknown_precision_is_one_clear_error(tmp_path, capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_single_task_runs_here():
     """One task starts no worker process (it would only cost the start-up)."""
     import os
