@@ -15,7 +15,8 @@ import pytest
 from nesscan.errors import NesscanError
 from nesscan.features.protein import EVIDENCE, GROUPS, feature_names, protein_features, window_evidence
 from nesscan.model.cargo import CargoModel, fit_cargo_model
-from nesscan.screen.protein_score import bh_q_values, cargo_p_values
+from nesscan.length_null import cargo_p_values
+from nesscan.stats import bh_q_values
 from nesscan.predictor import Predictor
 
 STANDARD = "ACDEFGHIKLMNPQRSTVWY"

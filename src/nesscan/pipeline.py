@@ -82,6 +82,7 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     from nesscan.embed import get_embedder
     from nesscan.features import Featurizer
     from nesscan.model.train import predict_logits, train_classifier
+    from nesscan.stats import sigmoid
 
     featurizer = Featurizer.of_embedder(get_embedder(embedder_spec), WINDOW)
     features = featurizer.spec
@@ -100,7 +101,7 @@ def train(data: Path, model_dir: str | os.PathLike, embedder_spec: dict[str, Any
     x_va = featurizer.windows(va, ex.proteins, context)
     log(f"embedded in {time.perf_counter() - t0:.1f} s; training {len(tr)} windows, validating on {len(va)}")
     module, history = train_classifier(x_tr, tr.label.to_numpy(), x_va, va.label.to_numpy(), params, seed)
-    val_scores = 1 / (1 + np.exp(-predict_logits(module, x_va)))
+    val_scores = sigmoid(predict_logits(module, x_va))  # float32, as the threshold was always chosen
     neg99 = float(np.quantile(val_scores[va.label.to_numpy() == 0], 0.99))
     best = max(history, key=lambda h: h["val_auc"])
     log(f"best epoch {best['epoch']} of {len(history)}: validation AUC {best['val_auc']:.3f}")

@@ -23,6 +23,7 @@ from nesscan.features import Featurizer
 from nesscan.model.config import ModelConfig
 from nesscan.records import Protein
 from nesscan.runtime import PRECISIONS, Runtime  # noqa: F401  (Runtime is part of this module's API)
+from nesscan.stats import sigmoid
 
 def uses_device(config: ModelConfig) -> bool:
     """True when a model computes with torch on the runtime's device: a Transformer
@@ -149,7 +150,7 @@ class Predictor:
 
         logits = predict_logits(self.module, x.astype(np.float32, copy=False), batch_size,
                                 bfloat16=self.runtime.precision == "bfloat16")
-        return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+        return sigmoid(logits.astype(np.float64))
 
     def score_windows(self, examples: pd.DataFrame, proteins: Mapping[str, Protein]) -> np.ndarray:
         """NES probabilities of example windows (``sequence``, ``accession``, ``start``, ``source``)."""

@@ -35,12 +35,10 @@ from typing import Any
 
 import numpy as np
 
+from nesscan.stats import sigmoid
+
 FAMILIES = ("logistic", "gbm", "ensemble")
 _NODE_FIELDS = ("value", "feature_idx", "num_threshold", "missing_go_to_left", "left", "right", "is_leaf")
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, c: float, balanced: bool = True) -> dict[str, np.ndarray]:
@@ -177,11 +175,11 @@ class FlatClassifier:
         """Logistic-regression probabilities."""
         a = self.arrays
         z = ((np.asarray(x, np.float64) - a["lr.mean"]) / a["lr.scale"]) @ a["lr.coef"] + a["lr.intercept"][0]
-        return _sigmoid(z)
+        return sigmoid(z)
 
     def gbm(self, x: np.ndarray) -> np.ndarray:
         """Boosted-trees probabilities."""
-        return _sigmoid(tree_raw(self.arrays, x))
+        return sigmoid(tree_raw(self.arrays, x))
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """NES probability (float64) of each row of ``x`` (mean of both for the ensemble)."""

@@ -47,7 +47,7 @@ for tables written for people, :mod:`nesscan.records`): a candidate's ``sequence
     with length), ``calibrated_score`` (``-log10 protein_pvalue``), ``cargo_p_value`` (the
     ``protein_score`` against the fixed null shipped with the model, the training
     non-binders' out-of-fold scores: the same whatever else is screened;
-    :func:`nesscan.screen.protein_score.cargo_p_values`), ``cargo_q_value_batch``
+    :func:`nesscan.length_null.cargo_p_values`), ``cargo_q_value_batch``
     (Benjamini-Hochberg over the proteins of this screen that the gate let through) and
     ``call_status`` ("called" at a batch q-value of at most 0.10, "not called", or "not
     assessed: " and the reason, e.g. "not assessed: predicted membrane protein (7 TM

@@ -182,6 +182,7 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
     """
     from nesscan.validate.baselines import baseline_scores
     from nesscan.model.train import predict_logits, train_classifier
+    from nesscan.stats import sigmoid
 
     if separate is None:
         from nesscan.dataset.negatives import separate_sources
@@ -225,7 +226,7 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
             module, history = train_classifier(x_all[tr_idx], table.label.to_numpy()[tr_idx], x_all[va_idx],
                                                table.label.to_numpy()[va_idx], params, seed + f)
             logits = predict_logits(module, x_all[test.index.to_numpy()])
-            scores = {"model": 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))}
+            scores = {"model": sigmoid(logits.astype(np.float64))}
             best = max(history, key=lambda h: h["val_auc"])
             fold_fz, extra = featurizer, {"best_epoch": best["epoch"], "epochs": len(history)}
         scores.update(baseline_scores(list(pool.sequence), pool.label.to_numpy(), list(test.sequence),

@@ -14,7 +14,7 @@
     Protein-level AUC, out of fold (NESdb parents against mitochondrial proteins, each
     scored by its fold's model), within length quartiles, for the scores of
     :data:`PROTEIN_SCORES` (best window, best anchor-matching window, and each made
-    length-independent against shuffled decoys: :mod:`nesscan.screen.protein_score`), with
+    length-independent against shuffled decoys: :mod:`nesscan.length_null`), with
     their Spearman correlation with length; the per-protein table.
 """
 
@@ -154,7 +154,7 @@ def protein_table(window_scores: Mapping[str, np.ndarray], decoy_scores: Mapping
     ``calibrated_score``
         ``-log10 p`` of the best window against the best windows of the decoys (one
         whole-protein shuffle per protein) of nearest length
-        (:func:`nesscan.screen.protein_score.fit_length_matched`).
+        (:func:`nesscan.length_null.fit_length_matched`).
     ``anchor_score``
         The best window that holds a whole Kosugi consensus match
         (:func:`nesscan.consensus.window_match_counts`): windows that score by composition alone,
@@ -175,7 +175,7 @@ def protein_table(window_scores: Mapping[str, np.ndarray], decoy_scores: Mapping
         the decoys the same way (empirical p-value only: the counts are small integers).
     """
     from nesscan.consensus import window_match_counts
-    from nesscan.screen.protein_score import fit_length_matched
+    from nesscan.length_null import fit_length_matched
 
     def best(scores: np.ndarray, seq: str) -> tuple[float, float, float]:
         counts = window_match_counts(seq, window)
@@ -209,7 +209,7 @@ def protein_level(cv: CrossValidation, proteins: Mapping[str, Protein], out: Pat
     ``nes_accessions`` are every protein with an NESdb NES (also those whose ranges are all
     too long to give a positive window): label 1; the rest are mitochondrial: label 0.
     """
-    from nesscan.screen.protein_score import auc_by_length_quartile
+    from nesscan.validate.evaluate import auc_by_length_quartile
 
     frame = protein_table(cv.window_scores, cv.decoy_scores, cv.decoy_sequences, proteins, set(nes_accessions),
                           window)

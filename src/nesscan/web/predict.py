@@ -289,7 +289,9 @@ def protein_calls(model: Predictor, proteins: list[Protein],
     windows (``tm_helices``, ``signal_peptide``, ``mito_presequence``, ``compartment``,
     ``cargo_p_value``, ``cargo_q_value_batch``, ``call_status``: see ``proteins.csv``); the
     batch is the proteins given."""
-    from nesscan.screen.protein_score import bh_q_values, call_status, cargo_p_values
+    from nesscan.length_null import cargo_p_values
+    from nesscan.model.cargo import call_status
+    from nesscan.stats import bh_q_values
 
     if not proteins:
         return {}
