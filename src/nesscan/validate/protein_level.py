@@ -96,8 +96,9 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: F
     _write_json(out / "site.json", site)
     log(f"site localisation ({site['model']['n']} proteins): model top-1 {site['model']['top1']:.1%}, "
         f"top-3 {site['model']['top3']:.1%}; regex top-1 {site['regex']['top1']:.1%}, top-3 {site['regex']['top3']:.1%}")
-    level = protein_level(res, proteins, out, set(sites.accession) if nes_accessions is None else nes_accessions,
-                          int(table.sequence.str.len().iloc[0]), n_boot=n_boot, seed=seed)
+    level = protein_auc_by_length(res, proteins, out,
+                                  set(sites.accession) if nes_accessions is None else nes_accessions,
+                                  int(table.sequence.str.len().iloc[0]), n_boot=n_boot, seed=seed)
     q = [b["auc"].get("calibrated_score") for b in level["quartiles"]]
     log("protein level (out of fold, AUC per length quartile, length-matched best window): "
         + " / ".join("n/a" if a is None else f"{a['auc']:.3f}" for a in q))
@@ -199,8 +200,8 @@ def protein_table(window_scores: Mapping[str, np.ndarray], decoy_scores: Mapping
     return frame
 
 
-def protein_level(cv: CrossValidation, proteins: Mapping[str, Protein], out: Path, nes_accessions: set[str],
-                  window: int, n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
+def protein_auc_by_length(cv: CrossValidation, proteins: Mapping[str, Protein], out: Path, nes_accessions: set[str],
+                          window: int, n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
     """Out-of-fold protein-level AUC by length quartile, written to ``out/protein_level.json``.
 
     Every NESdb parent and mitochondrial protein of the example table is scored by the

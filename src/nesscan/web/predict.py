@@ -245,7 +245,7 @@ def predict(text: str, model: Predictor, threshold: float | None = None, order: 
     window = model.window
     scored = [p for p in proteins if len(p.sequence) >= window]
     scores = dict(zip((p.accession for p in scored), model.score_proteins(scored)))
-    level = protein_level(model, scored, [scores[p.accession] for p in scored])
+    level = protein_level_scores(model, scored, [scores[p.accession] for p in scored])
     gate = protein_calls(model, scored, level)
     known = model.known_nes
     out = []
@@ -271,8 +271,8 @@ def predict(text: str, model: Predictor, threshold: float | None = None, order: 
     return out
 
 
-def protein_level(model: Predictor, proteins: list[Protein], scores: list[np.ndarray]
-                  ) -> dict[str, tuple[float | None, float | None]]:
+def protein_level_scores(model: Predictor, proteins: list[Protein], scores: list[np.ndarray]
+                         ) -> dict[str, tuple[float | None, float | None]]:
     """Accession -> ``(cargo_probability, protein_score)`` of proteins with windows
     (:meth:`~nesscan.predictor.Predictor.score_protein_level`); None for a value the model
     cannot give (no protein model)."""
