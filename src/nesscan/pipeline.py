@@ -25,11 +25,15 @@ from nesscan.model.classifier import ClassifierParams
 from nesscan.model.config import ModelConfig
 from nesscan.model.store import save_model
 from nesscan.predictor import Predictor, Runtime
+from nesscan.screen.proteomes import screen_proteome
 from nesscan.validate.compartment import with_gate
 
 Log = Callable[[str], None]
 
 DEFAULT_PROTEOMES = ("UP000002311-S.cerevisiae.fasta.gz", "UP000000625-E.coli.fasta.gz")
+
+#: ``nesscan screen`` of one FASTA file into one folder (:func:`nesscan.screen.proteomes.screen_proteome`)
+screen = screen_proteome
 
 
 def data_dir(path: str | os.PathLike | None = None, require: tuple[str, ...] = (NESDB_FILE, MITO_FILE)) -> Path:
@@ -210,65 +214,6 @@ def _evaluate_protein_level(model: Predictor, table: pd.DataFrame, out: Path, da
                                 "auc": cargo["by_length"]["overall"]["auc"]}
     log(cargo_summary(cargo, "held-out test split"))
     return format_cargo_table(cargo)
-
-
-def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str | os.PathLike | None = None,
-           threshold: float | None = None, nesdb: str | os.PathLike | None = None,
-           runtime: Runtime | None = None, decoy_fraction: float = 0.25, seed: int = 0,
-           progress: Callable[[int, int], None] | None = None, resume: bool = False,
-           chunk_floats: int = 16_000_000, workers: int | None = None,
-           engine: Callable[..., Any] | None = None, overwrite: bool = False):
-    """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
-
-    Writes the screen's three tables (:mod:`nesscan.screen.scan`) and ``screen.json`` (model,
-    input checksum, versions, timings, summary). Returns the
-    :class:`~nesscan.screen.scan.ScreenSummary`. ``resume`` continues an interrupted screen
-    from the chunks it finished (:mod:`nesscan.screen.chunks`); ``chunk_floats`` bounds the
-    memory of a chunk and ``workers`` the processes scoring chunks at once, ``None`` for
-    one per core (see :func:`~nesscan.screen.scan.screen_fasta`); ``runtime`` the device,
-    precision (``"bfloat16"`` runs a Transformer's and an esm2 embedder's matrix products
-    in bfloat16), embedding cache and ESM-2 weights location; ``engine``
-    scores the chunks (default: local worker processes; :func:`nesscan.screen.proteomes.screen_proteomes`).
-    ``out_dir`` must be new or empty unless ``overwrite`` (replace an earlier screen) or
-    ``resume``; a failed screen leaves it as it was (:mod:`nesscan.screen.outputs`).
-    """
-    from dataclasses import asdict
-
-    from nesscan.runrecord import RunRecord
-    from nesscan.screen.outputs import claim_screen_folder
-    from nesscan.screen.scan import screen_fasta
-
-    require_file(fasta)
-    if threshold is not None and not 0.0 <= threshold <= 1.0:
-        raise NesscanError(f"threshold must be between 0 and 1, not {threshold}")
-    if not 0.0 <= decoy_fraction <= 1.0:
-        raise NesscanError(f"decoy fraction must be between 0 and 1, not {decoy_fraction}")
-    if chunk_floats < 1:
-        raise NesscanError(f"chunk size must be positive, not {chunk_floats}")
-    runtime = runtime or Runtime()
-    model = Predictor.load(model_dir, runtime)
-    known = nes_sites_of_file(Path(nesdb)) if nesdb else None
-    out = Path(out_dir)
-    claim = claim_screen_folder(out, overwrite=overwrite, resume=resume)
-    record = RunRecord(out / "screen.json", "screen", {
-        "fasta": str(Path(fasta).resolve()), "model": str(model.path), "embedder": model.config.embedder,
-        "context": model.context, "threshold": model.threshold if threshold is None else threshold,
-        "known_nes": str(nesdb) if nesdb else "model's training NESs",
-        "decoy_fraction": decoy_fraction, "seed": seed, "precision": runtime.precision})
-    record.input(fasta)
-    record.data["config"]["fasta_sha256"] = record.data["inputs"][str(fasta)]["sha256"]
-    record.start("screen")
-    try:
-        summary = screen_fasta(fasta, out, model, threshold, known, decoy_fraction=decoy_fraction,
-                               seed=seed, progress=progress, resume=resume, chunk_floats=chunk_floats,
-                               workers=workers, engine=engine)
-        record.data["results"] = asdict(summary)
-        record.stop("screen")
-    except BaseException:
-        claim.rollback()  # leaves nothing new, but an interrupted screen's .partial/
-        raise
-    claim.commit()
-    return summary
 
 
 def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None,

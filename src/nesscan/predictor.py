@@ -166,24 +166,6 @@ class Predictor:
             self._compartment = load_compartment_model(self.path)
         return self._compartment
 
-    @property
-    def reference_nulls(self) -> dict:
-        """The reference nulls of the window call shipped in the model directory
-        (:mod:`nesscan.screen.nulls`; {} for a model trained without them); loaded on first use."""
-        if getattr(self, "_nulls", None) is None:
-            from nesscan.screen.nulls import load_nulls
-
-            self._nulls = load_nulls(self.path)
-        return self._nulls
-
-    def reference_nulls_sha256(self) -> str | None:
-        """SHA-256 of ``reference_null.safetensors`` (None without one; part of a screen's manifest)."""
-        from nesscan.hashing import sha256_file
-        from nesscan.screen.nulls import NULL_FILE
-
-        path = self.path / NULL_FILE if self.path is not None else None
-        return sha256_file(path) if path is not None and path.is_file() else None
-
     def compartment_sha256(self) -> str:
         """SHA-256 of the compartment gate's weights (part of a screen's manifest)."""
         from nesscan.hashing import sha256_file

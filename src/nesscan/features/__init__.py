@@ -1,6 +1,6 @@
 """Windows -> classifier input: per-residue tracks and per-window features, by registry.
 
-A model's :class:`~nesscan.model.config.FeatureSpec` lists its per-residue *tracks* (an
+A model's :class:`~nesscan.features.spec.FeatureSpec` lists its per-residue *tracks* (an
 embedder, or the metapredict tracks of :mod:`nesscan.features.metapredict`) and its
 per-*window* features; :class:`Featurizer` builds each from its registry. Two kinds of
 input:
@@ -44,7 +44,7 @@ from nesscan.embed.base import Embedder, Progress
 from nesscan.features.registry import (TRACKS, WINDOW_FEATURES, ParentWindowFeature, TrackFactory,  # noqa: F401
                                        WindowFactory, WindowFeature, register_track,
                                        register_window_feature)
-from nesscan.model.config import CONTEXTS, FeatureSpec
+from nesscan.features.spec import CONTEXTS, FeatureSpec
 from nesscan.records import Protein
 
 if TYPE_CHECKING:

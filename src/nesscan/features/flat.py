@@ -25,7 +25,7 @@ from nesscan.records import Protein
 
 if TYPE_CHECKING:
     from nesscan.features import Featurizer
-    from nesscan.model.config import FeatureSpec
+    from nesscan.features.spec import FeatureSpec
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def flat_spec(tracks: str = "plddt") -> "FeatureSpec":
     """The flat family's features: consensus, physico-chemistry, track window means (when
     tracks), the fitted anchor PSSM (the research study's order) and, since issue 23, the motif
     order beyond composition (:mod:`nesscan.features.order`)."""
-    from nesscan.model.config import FeatureSpec
+    from nesscan.features.spec import FeatureSpec
 
     names = TRACK_SETS[tracks]
     window: list[dict] = [{"name": "consensus"}, {"name": "physico"}]

@@ -8,7 +8,8 @@ per-residue vectors (:mod:`nesscan.model.classifier`, :mod:`nesscan.model.train`
 :mod:`nesscan.model.store` read and write a model directory.
 """
 
-from nesscan.model.config import ClassifierParams, FeatureSpec, ModelConfig
+from nesscan.features.spec import FeatureSpec
+from nesscan.model.config import ClassifierParams, ModelConfig
 from nesscan.model.store import default_model_dir, read_model, save_model
 
 __all__ = ["ClassifierParams", "FeatureSpec", "ModelConfig", "read_model", "save_model", "default_model_dir"]

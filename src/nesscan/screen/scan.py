@@ -75,7 +75,7 @@ import pandas as pd
 
 from nesscan.screen.calibration import Calibrator
 from nesscan.screen.calls import order_candidates
-from nesscan.screen.nulls import call_factor, usable_nulls
+from nesscan.screen.nulls import call_factor, load_nulls, nulls_sha256, usable_nulls
 from nesscan.screen.chunks import ChunkResult, ChunkStore, write_windows
 from nesscan.embed.base import Progress
 from nesscan.errors import NesscanError
@@ -164,10 +164,10 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
     known_csv = known[["accession", "start_1b", "end_1b", "nes_ids"]].to_csv(index=False).encode()
     known_by_acc = {acc: grp for acc, grp in known.groupby("accession")}
     model.compartment  # noqa: B018  (load the gate here: a bad one is one error before any work)
-    model.reference_nulls  # noqa: B018  (and the reference nulls)
+    reference_nulls = load_nulls(model.path)  # and the reference nulls
     store = ChunkStore(out, {
         "fasta_sha256": sha256_file(fasta), "weights_sha256": sha256_file(model.path / "model.safetensors"),
-        "compartment_sha256": model.compartment_sha256(), "reference_null_sha256": model.reference_nulls_sha256(),
+        "compartment_sha256": model.compartment_sha256(), "reference_null_sha256": nulls_sha256(model.path),
         "chunk_format": 2, "embedder": model.config.embedder, "context": model.context, "window": model.window,
         "threshold": threshold, "known_nes_sha256": sha256_bytes(known_csv),
         "decoy_fraction": decoy_fraction, "seed": seed, "chunk_residues": budget,
@@ -200,7 +200,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
         raise
     null = model.protein_model.null if model.protein_model is not None else None
     return _finish(store, n_chunks, out, model.window, threshold, decoy_fraction, seed, null,
-                   usable_nulls(model.reference_nulls, store.manifest["fasta_sha256"]), known_by_acc)
+                   usable_nulls(reference_nulls, store.manifest["fasta_sha256"]), known_by_acc)
 
 
 def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, threshold: float,
