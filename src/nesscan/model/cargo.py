@@ -79,7 +79,8 @@ def combiner_inputs(cargo_probability: np.ndarray, evidence: np.ndarray) -> np.n
 
 @dataclass
 class CargoModel:
-    """A fitted protein-level model (see the module docstring).
+    """A fitted protein-level model (see the module docstring); a
+    :class:`~nesscan.model.base.Classifier` of whole-protein feature rows.
 
     Attributes
     ----------
@@ -98,11 +99,23 @@ class CargoModel:
     combiner: FlatClassifier
     null: np.ndarray
 
+    def features(self, sequences: Sequence[str], plddt: Sequence[np.ndarray]) -> np.ndarray:
+        """The cargo classifier's input: whole-protein feature rows of its groups
+        (:func:`~nesscan.features.protein.protein_features`; pLDDT / 100 per residue)."""
+        return protein_features(sequences, plddt, self.groups)
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """P(cargo) (float64) of whole-protein feature rows (:meth:`features`): the
+        :class:`~nesscan.model.base.Classifier` contract."""
+        if len(x) == 0:
+            return np.zeros(0)
+        return self.classifier.predict_proba(x)
+
     def cargo_probability(self, sequences: Sequence[str], plddt: Sequence[np.ndarray]) -> np.ndarray:
         """P(cargo) of whole proteins (float64; their predicted pLDDT / 100 per residue)."""
         if len(sequences) == 0:
             return np.zeros(0)
-        return self.classifier.predict_proba(protein_features(sequences, plddt, self.groups))
+        return self.predict_proba(self.features(sequences, plddt))
 
     def protein_score(self, cargo_probability: np.ndarray, evidence: np.ndarray) -> np.ndarray:
         """The combined protein score from the cargo probability and the window evidence."""

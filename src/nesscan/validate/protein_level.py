@@ -110,7 +110,7 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: F
 
 def _weak_by_fold(cargo: Any, table: pd.DataFrame, folds: int, seed: int) -> dict[int, list[Protein]]:
     """Outer fold -> the cargo proteins of the other folds (none with an NESdb NES)."""
-    from nesscan.model.train_flat import weak_proteins
+    from nesscan.model.train import weak_proteins
     from nesscan.validate.cargo import cargo_folds
     from nesscan.validate.cv import cluster_folds
 
