@@ -3,7 +3,7 @@
 
 This module is the only code that reads or writes the keys of ``config.json``.
 
-Format 1 (a Transformer over one per-residue embedder, e.g. the former physchem default)
+Format 1 (a Transformer over one per-residue embedder, e.g. the physchem Transformer)
 records the embedder under ``"embedder"``::
 
     {"format": 1, "nesscan_version": ..., "embedder": {"name": "physchem"}, "in_dim": 45,

@@ -138,7 +138,7 @@ def train_transformer(prepared: Any, model_dir: str | Path, training_data: Mappi
     x_va = featurizer.windows(va, ex.proteins, context)
     log(f"embedded in {time.perf_counter() - t0:.1f} s; training {len(tr)} windows, validating on {len(va)}")
     module, history = fit_transformer(x_tr, tr.label.to_numpy(), x_va, va.label.to_numpy(), params, seed)
-    val_scores = sigmoid(predict_logits(module, x_va))  # float32, as the threshold was always chosen
+    val_scores = sigmoid(predict_logits(module, x_va))  # float32: the threshold is chosen on these scores
     neg99 = float(np.quantile(val_scores[va.label.to_numpy() == 0], 0.99))
     best = max(history, key=lambda h: h["val_auc"])
     log(f"best epoch {best['epoch']} of {len(history)}: validation AUC {best['val_auc']:.3f}")

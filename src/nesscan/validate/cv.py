@@ -29,7 +29,7 @@ Metrics schema of :func:`cross_validate` (plain JSON types)::
 ``group`` is ``"all"`` or a negative-set name (``source``): ``"all"`` pools every
 negative set except the ``separate`` ones (by default the sets registered with
 ``in_all=False``, :func:`nesscan.dataset.registry.separate_sources`: e.g. ``locnes_neg``,
-which may hold unannotated NESs), so it keeps meaning the same sets as earlier figures;
+which may hold unannotated NESs), so that a set added as separate leaves it unchanged;
 each set, separate ones included (listed last), has its own group. ``n_test_neg`` and the
 doubtful positives' negatives are the ``"all"`` ones. Scorers are ``"model"``, for a
 flat model ``"pssm"`` (the fold's anchor PSSM score alone), and

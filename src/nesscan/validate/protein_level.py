@@ -163,11 +163,11 @@ def protein_table(window_scores: Mapping[str, np.ndarray], decoy_scores: Mapping
     ``calibrated_anchor_score``
         ``anchor_score`` made length-independent the same way, against the decoys'
         anchor scores: the rule "a protein holding an anchor-matching candidate above one
-        holding only composition-driven windows" (issue 11 item 4), fixed before it was
-        measured. Measured out of fold with the default model it ranks proteins *worse*
-        than ``calibrated_score`` (0.729 against 0.752 overall; lower in three length
-        quartiles of four): 17% of the centred NESdb NES windows hold no whole strict
-        Kosugi match, so the gate drops real NES proteins. ``calibrated_score`` stays the
+        holding only composition-driven windows", fixed before it was measured. Measured
+        out of fold with the default model it ranks proteins *worse* than
+        ``calibrated_score`` (0.729 against 0.752 overall; lower in three length quartiles
+        of four): 17% of the centred NESdb NES windows hold no whole strict Kosugi match,
+        so the gate drops real NES proteins. ``calibrated_score`` stays the
         screen's protein score; this one is reported beside it. Exposure enters through
         the window score's predicted-pLDDT features (and ``nesscan structure``).
     ``regex_score``, ``calibrated_regex_score``
