@@ -163,12 +163,12 @@ def test_cross_validate_window_scores_cover_parents_mito_proteins_and_their_deco
 
 @pytest.mark.slow
 def test_protein_level_is_out_of_fold_and_reports_every_score(tiny_examples, cv_result, tmp_path):
-    from nesscan.validate.protein_level import PROTEIN_SCORES, protein_level
+    from nesscan.validate.protein_level import PROTEIN_SCORES, protein_auc_by_length
 
     ex, table = tiny_examples
     res, _ = cv_result
     nes = set(table.accession[table.label == 1])
-    level = protein_level(res, ex.proteins, tmp_path, nes, 22, n_boot=20, seed=0)
+    level = protein_auc_by_length(res, ex.proteins, tmp_path, nes, 22, n_boot=20, seed=0)
     assert level["scored_out_of_fold"] and level["decoy_proteins"] == len(res.decoy_scores)
     assert level["overall"]["n_pos"] == len(nes) and level["overall"]["n_neg"] == len(set(res.window_scores) - nes)
     assert set(level["overall"]["auc"]) == {*PROTEIN_SCORES, "length"}

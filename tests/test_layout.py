@@ -1,4 +1,5 @@
-"""Package layout: no import cycle between nesscan's modules, no module over 400 lines.
+"""Package layout: no import cycle between nesscan's modules, imports run down the layers,
+no module over 400 lines.
 
 The import graph is read with :mod:`ast` (nothing is imported): an edge ``a -> b`` for
 every ``import``/``from ... import`` of a ``nesscan`` module in ``a``, at module level
@@ -8,6 +9,15 @@ of ``pkg``. Imports under ``if TYPE_CHECKING:`` are skipped (never run). Cycles 
 with a depth-first search (three colours). Importing ``nesscan.a.b`` also runs
 ``nesscan/a/__init__``; that implicit edge is not drawn (every package ``__init__`` here
 is docstring-only or imports its own submodules, which the graph does show).
+
+Layers (:data:`LAYERS`, one table, lowest first) follow the data flow of the package
+docstring. Every module under ``src/nesscan`` must belong to a unit of the table, and every
+edge of the same graph (module- and function-level imports alike; only ``TYPE_CHECKING``
+imports, which never run, are left out) must go to the module's own unit or down to a
+lower layer: never up, and never sideways to another unit of its layer, except in the
+:data:`OPEN` base layer. The units of one layer are siblings that do not know each other
+(e.g. ``validate`` and ``screen``: what both need sits below them, in ``nesscan.stats`` and
+``nesscan.length_null``).
 """
 
 from __future__ import annotations
@@ -20,6 +30,40 @@ MAX_LINES = 400
 KNOWN_LONG: dict[str, int] = {}
 """Modules over the limit when the test was written, owned by work in progress elsewhere
 (web/); they may not grow, and their entry must go once they are back under the limit."""
+
+#: The layers, lowest first: (name, units). A unit is a package or a module; a module belongs to
+#: the unit that names the longest prefix of it ("nesscan" itself: only the package's
+#: ``__init__``). A module may import its own unit, any unit of a lower layer and, in an
+#: :data:`OPEN` layer, its siblings; nothing else. Every module under src/nesscan must fall in
+#: a unit. To place a new package or module, add it to the row it belongs to (or a new row).
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("version", ("nesscan.version",)),  # the version string alone: imports nothing of nesscan
+    ("base", ("nesscan.errors", "nesscan.atomic", "nesscan.hashing", "nesscan.records",
+              "nesscan.reproducibility", "nesscan.runtime", "nesscan.runrecord", "nesscan.stats",
+              "nesscan.length_null", "nesscan.consensus", "nesscan.shuffle")),
+    # readers of input files; AlphaFold file names and atoms, which fetch uses to check downloads
+    ("io", ("nesscan.io", "nesscan.structure.afdb", "nesscan.structure.residues")),
+    ("fetch", ("nesscan.fetch",)),
+    ("dataset", ("nesscan.dataset",)),
+    ("embed", ("nesscan.embed",)),
+    ("features", ("nesscan.features",)),
+    ("model", ("nesscan.model", "nesscan.explain")),
+    ("localisation", ("nesscan.localisation",)),
+    ("predictor", ("nesscan.predictor",)),
+    ("validate / screen", ("nesscan.validate", "nesscan.screen")),
+    # after a screen: its candidates' structure; a run folder's report
+    ("structure / report", ("nesscan.structure", "nesscan.report")),
+    ("pipeline / web", ("nesscan.pipeline", "nesscan.web")),
+    # the library's API (load_model, predict, screen) over the pipeline; cli may use it
+    ("api", ("nesscan.api",)),
+    # the package ``__init__``: re-exports nesscan.api (lazily) and the version
+    ("front door", ("nesscan",)),
+    ("cli", ("nesscan.cli",)),
+    ("entry point", ("nesscan.__main__",)),
+]
+
+#: Layers whose units may import each other (small shared modules, each of one concept).
+OPEN = {"base"}
 
 
 def _modules() -> dict[str, Path]:
@@ -91,6 +135,36 @@ def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return cycles
 
 
+def unit_of(module: str) -> tuple[int, str] | None:
+    """``(layer index, unit)`` of a module (:data:`LAYERS`), None when no unit names it."""
+    best: tuple[int, str] | None = None
+    for rank, (_, units) in enumerate(LAYERS):
+        for unit in units:
+            hit = module == unit or (unit != "nesscan" and module.startswith(unit + "."))
+            if hit and (best is None or len(unit) > len(best[1])):
+                best = (rank, unit)
+    return best
+
+
+def layer_violations(graph: dict[str, set[str]]) -> list[str]:
+    """Every import of another unit of the same layer (unless the layer is :data:`OPEN`) or
+    of a unit of a higher layer, and every module with no layer, one line each."""
+    out = []
+    for source in sorted(graph):
+        mine = unit_of(source)
+        if mine is None:
+            out.append(f"{source}: no layer (add it to LAYERS)")
+            continue
+        for target in sorted(graph[source]):
+            theirs = unit_of(target)
+            if theirs is None or theirs[1] == mine[1] or theirs[0] < mine[0] \
+                    or (theirs[0] == mine[0] and LAYERS[mine[0]][0] in OPEN):
+                continue
+            where = "its own layer" if theirs[0] == mine[0] else "a higher layer"
+            out.append(f"{source} ({LAYERS[mine[0]][0]}) imports {target} ({where}: {LAYERS[theirs[0]][0]})")
+    return out
+
+
 def test_the_cycle_finder_finds_cycles() -> None:
     assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c", "a"]]
     assert find_cycles({"a": {"b"}, "b": set()}) == []
@@ -105,6 +179,26 @@ def test_the_graph_sees_module_and_function_level_imports() -> None:
 def test_no_import_cycle() -> None:
     cycles = find_cycles(import_graph())
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_the_layer_rule_catches_upward_and_sideways_imports() -> None:
+    assert layer_violations({"nesscan.io.fasta": {"nesscan.screen.scan", "nesscan.errors"}}) == [
+        "nesscan.io.fasta (io) imports nesscan.screen.scan (a higher layer: validate / screen)"]
+    assert layer_violations({"nesscan.validate.cv": {"nesscan.screen.nulls"}}) == [
+        "nesscan.validate.cv (validate / screen) imports nesscan.screen.nulls (its own layer: validate / screen)"]
+    assert layer_violations({"nesscan.screen.scan": {"nesscan.screen.nulls", "nesscan.predictor", "nesscan.stats"},
+                             "nesscan.stats": {"nesscan.errors"}, "nesscan.fetch.alphafold": {"nesscan.structure.afdb"}}) == []
+    assert layer_violations({"nesscan.newpackage.x": set()}) == ["nesscan.newpackage.x: no layer (add it to LAYERS)"]
+    assert layer_violations({"nesscan.version": {"nesscan.errors"}}) == [
+        "nesscan.version (version) imports nesscan.errors (a higher layer: base)"]
+    assert layer_violations({"nesscan.cli.predict": {"nesscan.api"}, "nesscan.api": {"nesscan.pipeline"}}) == []
+    assert layer_violations({"nesscan.pipeline": {"nesscan.web.app"}}) == [
+        "nesscan.pipeline (pipeline / web) imports nesscan.web.app (its own layer: pipeline / web)"]
+
+
+def test_imports_run_down_the_layers() -> None:
+    bad = layer_violations(import_graph())
+    assert not bad, "imports against the layers (tests/test_layout.py LAYERS):\n" + "\n".join(bad)
 
 
 def test_no_module_over_400_lines() -> None:

@@ -20,7 +20,8 @@ import pytest
 
 from nesscan.errors import NesscanError
 from nesscan.hashing import sha256_file
-from nesscan.model.config import FeatureSpec, ModelConfig
+from nesscan.features.spec import FeatureSpec
+from nesscan.model.config import ModelConfig
 from nesscan.model.store import default_model_dir
 from nesscan.predictor import Predictor, Runtime
 from nesscan.records import Protein

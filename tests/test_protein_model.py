@@ -15,7 +15,8 @@ import pytest
 from nesscan.errors import NesscanError
 from nesscan.features.protein import EVIDENCE, GROUPS, feature_names, protein_features, window_evidence
 from nesscan.model.cargo import CargoModel, fit_cargo_model
-from nesscan.screen.protein_score import bh_q_values, cargo_p_values
+from nesscan.length_null import cargo_p_values
+from nesscan.stats import bh_q_values
 from nesscan.predictor import Predictor
 
 STANDARD = "ACDEFGHIKLMNPQRSTVWY"
@@ -142,12 +143,13 @@ def test_inner_folds_keep_a_cluster_whole() -> None:
 def test_the_window_evidence_comes_from_models_that_never_saw_the_protein(tiny_cargo_data, tmp_path,
                                                                          monkeypatch) -> None:
     """Every fold's window model is refit without the clusters of the proteins it scores."""
+    import nesscan.model.base as base
     import nesscan.model.select as select
-    from nesscan.model.train_flat import train_flat
+    from nesscan.model.train import train_flat
     from nesscan.pipeline import nes_sites_of, prepare, training_files
 
     trained_on, scored = [], []
-    refit, score = select.refit_window_model, select.score_windows_of
+    refit, score = select.refit_window_model, base.score_windows
 
     def spy_refit(table, proteins, featurizer, chosen, seed=0):
         trained_on.append(set(table.cluster))
@@ -158,7 +160,7 @@ def test_the_window_evidence_comes_from_models_that_never_saw_the_protein(tiny_c
         return score(featurizer, classifier, proteins)
 
     monkeypatch.setattr(select, "refit_window_model", spy_refit)
-    monkeypatch.setattr(select, "score_windows_of", spy_score)
+    monkeypatch.setattr(base, "score_windows", spy_score)
     ex, table = prepare(tiny_cargo_data, seed=0)
     train_flat((ex, table), tmp_path / "m", training_files(tiny_cargo_data), nes_sites_of(tiny_cargo_data))
     cluster_of = dict(zip(ex.cargo.table.accession, ex.cargo.table.cluster))

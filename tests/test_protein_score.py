@@ -1,4 +1,5 @@
-"""Protein-level scores (nesscan.screen.protein_score): the length-matched null, length quartiles."""
+"""The length-matched protein null (nesscan.length_null) and the AUC by length quartile
+(nesscan.validate.evaluate.auc_by_length_quartile)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from nesscan.validate.evaluate import roc_auc_ci
-from nesscan.screen.protein_score import auc_by_length_quartile, fit_length_matched
+from nesscan.length_null import fit_length_matched
+from nesscan.validate.evaluate import auc_by_length_quartile, roc_auc_ci
 
 
 def _smooth(rng: np.random.Generator, n: int, width: int) -> np.ndarray:

@@ -12,7 +12,7 @@ import pytest
 
 from nesscan import features
 from nesscan.features import Featurizer
-from nesscan.model.config import FeatureSpec
+from nesscan.features.spec import FeatureSpec
 from nesscan.records import Protein
 from nesscan.runtime import Runtime
 

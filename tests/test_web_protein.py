@@ -76,7 +76,7 @@ def test_predict_shows_cargo_probability(with_protein_model):
     assert f'<strong class="protein-score">{score[0]:.3f}</strong>' in page
     assert "Neither locates an NES" in page and "The served model has none" not in client.get("/api").text
     # where the protein lives, and its call against the model's fixed null
-    from nesscan.screen.protein_score import cargo_p_values
+    from nesscan.length_null import cargo_p_values
 
     assert pkia["compartment"] == "nucleocytoplasmic" and pkia["tm_helices"] == 0
     assert pkia["cargo_p_value"] == pytest.approx(cargo_p_values(score, model.protein_model.null)[0], rel=1e-9)

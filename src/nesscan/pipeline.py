@@ -7,29 +7,29 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
-from nesscan.version import __version__
 from nesscan.atomic import write_text
 from nesscan.errors import NesscanError
-from nesscan.dataset.examples import WINDOW, ExampleSet
+from nesscan.dataset.examples import ExampleSet
 from nesscan.dataset.prepare import (MITO_FILE, NESDB_FILE, nes_sites_of, nes_sites_of_file,  # noqa: F401
                                      prepare, training_files, training_proteins)
 from nesscan.io.fasta import proteome_name, require_file
 from nesscan.model.classifier import ClassifierParams
-from nesscan.model.config import ModelConfig
-from nesscan.model.store import save_model
 from nesscan.predictor import Predictor, Runtime
+from nesscan.screen.proteomes import screen_proteome
 from nesscan.validate.compartment import with_gate
 
 Log = Callable[[str], None]
 
 DEFAULT_PROTEOMES = ("UP000002311-S.cerevisiae.fasta.gz", "UP000000625-E.coli.fasta.gz")
+
+#: ``nesscan screen`` of one FASTA file into one folder (:func:`nesscan.screen.proteomes.screen_proteome`)
+screen = screen_proteome
 
 
 def data_dir(path: str | os.PathLike | None = None, require: tuple[str, ...] = (NESDB_FILE, MITO_FILE)) -> Path:
@@ -50,67 +50,36 @@ def train(data: Path, model_dir: str | os.PathLike, *, embedder_spec: dict[str, 
           log: Log = lambda msg: None, prepared: tuple[ExampleSet, pd.DataFrame] | None = None,
           classifier: str = "ensemble", tracks: str = "plddt", runtime: Runtime | None = None,
           weak_positives: bool = False, natural_null: str | os.PathLike | None = None) -> Path:
-    """Train a model and write its directory (a flat one with the window call's reference nulls,
-    :func:`nesscan.screen.nulls.with_reference_nulls`; ``natural_null``: a FASTA to use as the natural null).
+    """Train a model on the data folder's prepared examples and write its directory.
 
     ``classifier`` ``"ensemble"`` (default), ``"logistic"`` or ``"gbm"``: flat window
     features (``tracks``: ``"plddt"``, ``"full"`` or ``"none"``), nested selection on the
-    ``train`` + ``val`` splits (:func:`nesscan.model.train_flat.train_flat`; ``embedder_spec``,
-    ``context`` and ``params`` do not apply). ``"transformer"``: the rest of this docstring.
-
-    Train a model on the ``train`` split, early-stopped on ``val`` (its negatives of the sets
-    pooled into "all negatives"); write the model directory.
+    ``train`` + ``val`` splits (:func:`nesscan.model.train.train_flat`; ``embedder_spec``,
+    ``context`` and ``params`` do not apply), with the window call's reference nulls
+    (:func:`nesscan.screen.reference.with_reference_nulls`; ``natural_null``: a FASTA to use
+    as the natural null). ``"transformer"``: a Transformer over ``embedder_spec``'s
+    per-residue vectors in ``context``, early-stopped on ``val``
+    (:func:`nesscan.model.train.train_transformer`).
 
     The directory also gets ``examples.tsv`` (every example with its split), so that
-    :func:`evaluate` scores exactly the held-out examples. The threshold is the larger
-    of 0.9 (the original method's cut-off) and the 99th percentile of the validation
-    negatives' scores (a 1% false-positive rate on held-out negatives).
-
-    With the MultiLoc set in ``data`` (``localisation/multiloc``), the directory also gets
-    the compartment gate (:func:`nesscan.validate.compartment.with_gate`).
+    :func:`evaluate` scores exactly the held-out examples. With the MultiLoc set in ``data``
+    (``localisation/multiloc``), it also gets the compartment gate
+    (:func:`nesscan.validate.compartment.with_gate`).
     """
+    from nesscan.model.train import train_flat, train_transformer
+
     checksums = training_files(data)
     _check_weak_positives(data, weak_positives)
-    if classifier != "transformer":
-        from nesscan.model.train_flat import train_flat
+    prepared = prepared or prepare(data, seed=seed)
+    if classifier == "transformer":
+        model = train_transformer(prepared, model_dir, checksums, nes_sites_of(data), seed=seed, log=log,
+                                  embedder_spec=embedder_spec, context=context, params=params)
+        return with_gate(data, model, seed, log)
+    from nesscan.screen.reference import with_reference_nulls
 
-        from nesscan.screen.reference import with_reference_nulls
-
-        return with_reference_nulls(data, with_gate(data, train_flat(
-            prepared or prepare(data, seed=seed), model_dir, checksums, nes_sites_of(data), classifier, tracks,
-            seed, runtime, log, weak_positives), seed, log), seed, log, natural_null)
-    from nesscan.embed import get_embedder
-    from nesscan.features import Featurizer
-    from nesscan.model.train import predict_logits, train_classifier
-
-    featurizer = Featurizer.of_embedder(get_embedder(embedder_spec), WINDOW)
-    features = featurizer.spec
-    ex, table = prepared or prepare(data, seed=seed)
-    log(f"examples: {ex.summary['examples_by_source']}")
-    log(f"proteins per split: {table.drop_duplicates('accession').split.value_counts().to_dict()}")
-    from nesscan.dataset.negatives import separate_sources, untrained_sources
-
-    trainable = ~table.source.isin(["nesdb_doubtful", *untrained_sources()])
-    tr = table[trainable & (table.split == "train")]
-    # early stopping and the threshold see the negatives of "all" (not a set registered in_all=False)
-    va = table[trainable & (table.split == "val") & table.centred & ~table.source.isin(list(separate_sources()))]
-    log(f"embedding {len(tr) + len(va)} windows with {features.embedder} ({context} context)")
-    t0 = time.perf_counter()
-    x_tr = featurizer.windows(tr, ex.proteins, context)
-    x_va = featurizer.windows(va, ex.proteins, context)
-    log(f"embedded in {time.perf_counter() - t0:.1f} s; training {len(tr)} windows, validating on {len(va)}")
-    module, history = train_classifier(x_tr, tr.label.to_numpy(), x_va, va.label.to_numpy(), params, seed)
-    val_scores = 1 / (1 + np.exp(-predict_logits(module, x_va)))
-    neg99 = float(np.quantile(val_scores[va.label.to_numpy() == 0], 0.99))
-    best = max(history, key=lambda h: h["val_auc"])
-    log(f"best epoch {best['epoch']} of {len(history)}: validation AUC {best['val_auc']:.3f}")
-    config = ModelConfig(
-        features=features, in_dim=featurizer.dim, context=context, window=WINDOW, params=params, seed=seed,
-        threshold=max(0.9, neg99), threshold_rule="max(0.9, 99th percentile of validation negatives' scores)",
-        training_data=checksums, examples=ex.summary, nesscan_version=__version__)
-    metrics = {"history": history, "best_epoch": best["epoch"], "val_auc": best["val_auc"],
-               "val_negative_q99": neg99}
-    return with_gate(data, save_model(model_dir, module, config, nes_sites_of(data), metrics, examples=table), seed, log)
+    model = train_flat(prepared, model_dir, checksums, nes_sites_of(data), seed=seed, log=log, family=classifier,
+                       tracks=tracks, runtime=runtime, weak_positives=weak_positives)
+    return with_reference_nulls(data, with_gate(data, model, seed, log), seed, log, natural_null)
 
 
 def evaluate(model_dir: str | os.PathLike, out_dir: str | os.PathLike, *, data: Path | None = None,
@@ -209,65 +178,6 @@ def _evaluate_protein_level(model: Predictor, table: pd.DataFrame, out: Path, da
                                 "auc": cargo["by_length"]["overall"]["auc"]}
     log(cargo_summary(cargo, "held-out test split"))
     return format_cargo_table(cargo)
-
-
-def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str | os.PathLike | None = None,
-           *, threshold: float | None = None, nesdb: str | os.PathLike | None = None,
-           runtime: Runtime | None = None, decoy_fraction: float = 0.25, seed: int = 0,
-           progress: Callable[[int, int], None] | None = None, resume: bool = False,
-           chunk_floats: int = 16_000_000, workers: int | None = None,
-           engine: Callable[..., Any] | None = None, overwrite: bool = False):
-    """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
-
-    Writes the screen's three tables (:mod:`nesscan.screen.scan`) and ``screen.json`` (model,
-    input checksum, versions, timings, summary). Returns the
-    :class:`~nesscan.screen.scan.ScreenSummary`. ``resume`` continues an interrupted screen
-    from the chunks it finished (:mod:`nesscan.screen.chunks`); ``chunk_floats`` bounds the
-    memory of a chunk and ``workers`` the processes scoring chunks at once, ``None`` for
-    one per core (see :func:`~nesscan.screen.scan.screen_fasta`); ``runtime`` the device,
-    precision (``"bfloat16"`` runs a Transformer's and an esm2 embedder's matrix products
-    in bfloat16), embedding cache and ESM-2 weights location; ``engine``
-    scores the chunks (default: local worker processes; :func:`nesscan.screen.proteomes.screen_proteomes`).
-    ``out_dir`` must be new or empty unless ``overwrite`` (replace an earlier screen) or
-    ``resume``; a failed screen leaves it as it was (:mod:`nesscan.screen.outputs`).
-    """
-    from dataclasses import asdict
-
-    from nesscan.runrecord import RunRecord
-    from nesscan.screen.outputs import claim_screen_folder
-    from nesscan.screen.scan import screen_fasta
-
-    require_file(fasta)
-    if threshold is not None and not 0.0 <= threshold <= 1.0:
-        raise NesscanError(f"threshold must be between 0 and 1, not {threshold}")
-    if not 0.0 <= decoy_fraction <= 1.0:
-        raise NesscanError(f"decoy fraction must be between 0 and 1, not {decoy_fraction}")
-    if chunk_floats < 1:
-        raise NesscanError(f"chunk size must be positive, not {chunk_floats}")
-    runtime = runtime or Runtime()
-    model = Predictor.load(model_dir, runtime)
-    known = nes_sites_of_file(Path(nesdb)) if nesdb else None
-    out = Path(out_dir)
-    claim = claim_screen_folder(out, overwrite=overwrite, resume=resume)
-    record = RunRecord(out / "screen.json", "screen", {
-        "fasta": str(Path(fasta).resolve()), "model": str(model.path), "embedder": model.config.embedder,
-        "context": model.context, "threshold": model.threshold if threshold is None else threshold,
-        "known_nes": str(nesdb) if nesdb else "model's training NESs",
-        "decoy_fraction": decoy_fraction, "seed": seed, "precision": runtime.precision})
-    record.input(fasta)
-    record.data["config"]["fasta_sha256"] = record.data["inputs"][str(fasta)]["sha256"]
-    record.start("screen")
-    try:
-        summary = screen_fasta(fasta, out, model, threshold, known, decoy_fraction=decoy_fraction,
-                               seed=seed, progress=progress, resume=resume, chunk_floats=chunk_floats,
-                               workers=workers, engine=engine)
-        record.data["results"] = asdict(summary)
-        record.stop("screen")
-    except BaseException:
-        claim.rollback()  # leaves nothing new, but an interrupted screen's .partial/
-        raise
-    claim.commit()
-    return summary
 
 
 def run(data: Path, out_dir: str | os.PathLike, proteomes: list[str] | None = None, *,

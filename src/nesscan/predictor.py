@@ -53,8 +53,9 @@ class Predictor:
     runtime
         Device, precision, cache and weights location.
     module
-        The classifier: a :class:`~nesscan.model.flat.FlatClassifier` (the default family)
-        or a :class:`~nesscan.model.classifier.WindowTransformer`.
+        The classifier, any :class:`~nesscan.model.base.WindowClassifier`: a
+        :class:`~nesscan.model.flat.FlatClassifier` (the default family) or a
+        :class:`~nesscan.model.classifier.WindowTransformer`.
     known_nes
         Known NES ranges the model was trained from (``accession``, ``start_1b``,
         ``end_1b``, ``doubtful``, ``nes_ids``); empty when None.
@@ -70,20 +71,17 @@ class Predictor:
         self.known_nes = known_nes if known_nes is not None else pd.DataFrame(
             columns=["accession", "start_1b", "end_1b", "doubtful", "nes_ids"])
         self.featurizer = featurizer or Featurizer(config.features, runtime, config.window)
-        if self.flat:  # numpy classifier, metapredict on the CPU; a missing GPU asked for is still an error
-            runtime.torch_device()
-            state = getattr(module, "feature_state", {})
+        device = runtime.torch_device()  # a missing GPU asked for is an error, whatever the family
+        if featurizer is None:  # fitted window features (the anchor PSSM) saved with the classifier
             for f in self.featurizer.window_features:
-                if getattr(f, "fitted", False) and featurizer is None:
-                    f.load_state(state)
-            return
-        device = runtime.torch_device()
-        if device:
-            module.to(device)
+                if getattr(f, "fitted", False):
+                    f.load_state(module.feature_state)
+        module.to_device(device)  # the numpy families stay on the CPU
 
     @property
     def flat(self) -> bool:
-        """True for a flat-feature classifier (``logistic``, ``gbm``, ``ensemble``)."""
+        """True for a flat-feature classifier (``logistic``, ``gbm``, ``ensemble``): for the
+        few choices of policy that differ by family (scoring never does)."""
         return self.config.family != "transformer"
 
     @property
@@ -103,12 +101,10 @@ class Predictor:
 
     @property
     def device(self) -> str:
-        """Device type of the Transformer and of a torch embedder (``"cpu"``, ``"cuda"``);
+        """Device type of a torch embedder, else of the classifier (``"cpu"``, ``"cuda"``);
         ``"cpu"`` for a flat classifier (numpy, metapredict on the CPU)."""
-        if self.flat:
-            return "cpu"
         own = getattr(self.featurizer.embedder, "device", None)
-        return own or next(self.module.parameters()).device.type
+        return own or self.module.device
 
     @classmethod
     def load(cls, model_dir: str | os.PathLike | None = None, runtime: Runtime | None = None,
@@ -132,24 +128,13 @@ class Predictor:
 
     def features(self, examples: pd.DataFrame, proteins: Mapping[str, Protein],
                  progress: Progress | None = None) -> np.ndarray:
-        """Classifier input of example windows in the model's context (:meth:`Featurizer.windows`;
-        flat rows from each window's parent for a flat classifier, :mod:`nesscan.features.flat`)."""
-        if self.flat:
-            from nesscan.features.flat import example_matrix
-
-            return example_matrix(self.featurizer, examples, proteins)
-        return self.featurizer.windows(examples, proteins, self.context, progress)
+        """Classifier input of example windows in the model's context (:meth:`Featurizer.examples`)."""
+        return self.featurizer.examples(examples, proteins, self.context, progress)
 
     def score_features(self, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
         """NES probabilities (float64) of windows of shape ``(n, window, dim)`` (``(n, dim)`` rows
         for a flat classifier)."""
-        if self.flat:
-            return self.module.predict_proba(x)
-        from nesscan.model.train import predict_logits
-
-        logits = predict_logits(self.module, x.astype(np.float32, copy=False), batch_size,
-                                bfloat16=self.runtime.precision == "bfloat16")
-        return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+        return self.module.predict_proba(x, batch_size=batch_size, bfloat16=self.runtime.precision == "bfloat16")
 
     def score_windows(self, examples: pd.DataFrame, proteins: Mapping[str, Protein]) -> np.ndarray:
         """NES probabilities of example windows (``sequence``, ``accession``, ``start``, ``source``)."""
@@ -165,24 +150,6 @@ class Predictor:
             self._compartment = load_compartment_model(self.path)
         return self._compartment
 
-    @property
-    def reference_nulls(self) -> dict:
-        """The reference nulls of the window call shipped in the model directory
-        (:mod:`nesscan.screen.nulls`; {} for a model trained without them); loaded on first use."""
-        if getattr(self, "_nulls", None) is None:
-            from nesscan.screen.nulls import load_nulls
-
-            self._nulls = load_nulls(self.path)
-        return self._nulls
-
-    def reference_nulls_sha256(self) -> str | None:
-        """SHA-256 of ``reference_null.safetensors`` (None without one; part of a screen's manifest)."""
-        from nesscan.hashing import sha256_file
-        from nesscan.screen.nulls import NULL_FILE
-
-        path = self.path / NULL_FILE if self.path is not None else None
-        return sha256_file(path) if path is not None and path.is_file() else None
-
     def compartment_sha256(self) -> str:
         """SHA-256 of the compartment gate's weights (part of a screen's manifest)."""
         from nesscan.hashing import sha256_file
@@ -196,7 +163,7 @@ class Predictor:
         """The protein-level model trained beside the window model
         (:class:`nesscan.model.cargo.CargoModel`), or None (a model trained without a cargo
         table, or a Transformer)."""
-        return getattr(self.module, "protein", None) if self.flat else None
+        return self.module.protein
 
     def score_protein_level(self, proteins: list[Protein], window_scores: list[np.ndarray]
                             ) -> tuple[np.ndarray, np.ndarray]:
@@ -217,27 +184,19 @@ class Predictor:
         return self.protein_model.score([p.sequence for p in proteins], plddt, window_scores, self.window)
 
     def score_proteins(self, proteins: list[Protein], batch_windows: int = 512) -> list[np.ndarray]:
-        """Scores of every window of each protein (each at least :attr:`window` long).
+        """Scores of every window of each protein (each at least :attr:`window` long):
+        :func:`nesscan.model.base.score_windows` in the model's context and precision.
 
         A flat classifier scores all windows of ``proteins`` at once (``batch_windows`` is
-        not used). For the Transformer, 512 windows a batch keep its activations in cache:
-        measured with the physchem Transformer when it was the default, on 2 idle cores,
-        21,000 windows/s against 11,000 at 4,096 (same scores).
+        not used); the Transformer, ``batch_windows`` windows a batch (512 keep its
+        activations in cache).
 
         Returns
         -------
         list of numpy.ndarray
             One float array of ``len(seq) - window + 1`` scores per protein.
         """
-        if not proteins:
-            return []
-        if self.flat:
-            from nesscan.features.flat import protein_matrices
+        from nesscan.model.base import score_windows
 
-            counts, x = protein_matrices(self.featurizer, proteins)
-            return np.split(self.module.predict_proba(x), np.cumsum(counts)[:-1])
-        counts, batches = self.featurizer.protein_windows(proteins, self.context, batch_windows)
-        scores = [self.score_features(x, batch_windows) for x in batches]
-        if self.context == "peptide" and self.featurizer.contextual:
-            return scores
-        return np.split(np.concatenate(scores or [np.zeros(0)]), np.cumsum(counts)[:-1])
+        return score_windows(self.featurizer, self.module, proteins, self.context, batch_windows,
+                             bfloat16=self.runtime.precision == "bfloat16")

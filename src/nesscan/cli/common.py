@@ -98,7 +98,7 @@ def add_runtime_options(p: argparse.ArgumentParser, esm_model: bool = True) -> N
     p.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
                    help="matrix products of a Transformer model and of an esm2 embedder (bfloat16: faster on "
                         "CPUs with AVX-512 BF16, standard on GPUs; probabilities within 0.005 of float32's "
-                        "with the former physchem Transformer default; no effect on the default "
+                        "with the physchem Transformer; no effect on the default "
                         "window-feature model; default float32)")
     p.add_argument("--embedding-cache", metavar="DIR",
                    help="keep per-residue tracks (metapredict) and language-model embeddings in DIR, keyed by "

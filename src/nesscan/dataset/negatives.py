@@ -152,8 +152,8 @@ CORE_SHUFFLES_PER_NES = 4
 
 
 @negative_set(CORE_SHUFFLED_SOURCE, hard=True, synthetic=True, in_all=False, note=CORE_SHUFFLED_NOTE,
-              trained=False)  # registered last: earlier rows, and "all", kept; not trained on (issue 23:
-# on the same folds, training on it lowered "all" 0.893 to 0.889 and site top-1 52.9% to 51.6%)
+              trained=False)  # registered last: earlier rows, and "all", kept; not trained on (on the
+# same folds, training on it lowered "all" 0.893 to 0.889 and site top-1 52.9% to 51.6%)
 def core_shuffled(ctx: NegativeContext) -> list[dict]:
     return core_shuffled_negatives(ctx.positives, n_per=CORE_SHUFFLES_PER_NES, rng=[ctx.seed, 2],
                                    exclude=ctx.built_sequences)

@@ -1,6 +1,6 @@
 """Windows -> classifier input: per-residue tracks and per-window features, by registry.
 
-A model's :class:`~nesscan.model.config.FeatureSpec` lists its per-residue *tracks* (an
+A model's :class:`~nesscan.features.spec.FeatureSpec` lists its per-residue *tracks* (an
 embedder, or the metapredict tracks of :mod:`nesscan.features.metapredict`) and its
 per-*window* features; :class:`Featurizer` builds each from its registry. Two kinds of
 input:
@@ -44,7 +44,7 @@ from nesscan.embed.base import Embedder, Progress
 from nesscan.features.registry import (TRACKS, WINDOW_FEATURES, ParentWindowFeature, TrackFactory,  # noqa: F401
                                        WindowFactory, WindowFeature, register_track,
                                        register_window_feature)
-from nesscan.model.config import CONTEXTS, FeatureSpec
+from nesscan.features.spec import CONTEXTS, FeatureSpec
 from nesscan.records import Protein
 
 if TYPE_CHECKING:
@@ -139,6 +139,30 @@ class Featurizer:
         extra = [np.asarray(f(windows), np.float32).reshape(len(windows), f.dim) for f in self.window_features]
         tiled = np.repeat(np.concatenate(extra, axis=1)[:, None, :], x.shape[1], axis=1)
         return np.concatenate([x, tiled], axis=2)
+
+    def examples(self, examples: pd.DataFrame, proteins: Mapping[str, Protein], context: str,
+                 progress: Progress | None = None) -> np.ndarray:
+        """The classifier's input for example windows: one flat row per window from its parent
+        (:func:`nesscan.features.flat.example_matrix`; ``context`` does not apply) for a flat
+        featurizer, else per-residue windows (:meth:`windows`)."""
+        if self.flat:
+            from nesscan.features.flat import example_matrix
+
+            return example_matrix(self, examples, proteins)
+        return self.windows(examples, proteins, context, progress)
+
+    def protein_inputs(self, proteins: list[Protein], context: str,
+                       batch_windows: int = 512) -> tuple[list[int], Iterator[np.ndarray]]:
+        """The classifier's input for every window of each protein (each at least ``window``
+        long), in batches: windows per protein, and the batches in protein order. A flat
+        featurizer gives all rows at once (:func:`nesscan.features.flat.protein_matrices`),
+        a per-residue one batches of ``batch_windows`` (:meth:`protein_windows`)."""
+        if self.flat:
+            from nesscan.features.flat import protein_matrices
+
+            counts, x = protein_matrices(self, proteins)
+            return counts, iter([x])
+        return self.protein_windows(proteins, context, batch_windows)
 
     def windows(self, examples: pd.DataFrame, proteins: Mapping[str, Protein], context: str,
                 progress: Progress | None = None) -> np.ndarray:

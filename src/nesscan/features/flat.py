@@ -25,7 +25,7 @@ from nesscan.records import Protein
 
 if TYPE_CHECKING:
     from nesscan.features import Featurizer
-    from nesscan.model.config import FeatureSpec
+    from nesscan.features.spec import FeatureSpec
 
 
 @dataclass(frozen=True)
@@ -152,14 +152,14 @@ TRACK_SETS = {"plddt": ("metapredict_plddt",), "full": ("metapredict_plddt", "me
 
 def flat_spec(tracks: str = "plddt") -> "FeatureSpec":
     """The flat family's features: consensus, physico-chemistry, track window means (when
-    tracks), the fitted anchor PSSM (the research study's order) and, since issue 23, the motif
-    order beyond composition (:mod:`nesscan.features.order`)."""
-    from nesscan.model.config import FeatureSpec
+    tracks), the fitted anchor PSSM (the research study's order) and the motif order beyond
+    composition (:mod:`nesscan.features.order`)."""
+    from nesscan.features.spec import FeatureSpec
 
     names = TRACK_SETS[tracks]
     window: list[dict] = [{"name": "consensus"}, {"name": "physico"}]
     if names:
         window.append({"name": "track_means", "columns": [n.removeprefix("metapredict_") for n in names]})
-    window.append({"name": "anchor_pssm"})  # {"excess": True} measured in issue 23 and not adopted (README)
+    window.append({"name": "anchor_pssm"})  # {"excess": True} is an option, off here (README: its measurement)
     window.append({"name": "order"})
     return FeatureSpec(tuple({"name": n} for n in names), tuple(window))

@@ -200,7 +200,7 @@ class AnchorPSSM:
         fill = np.nanmin(allsc) if np.isfinite(allsc).any() else 0.0
         allsc = np.round(np.nan_to_num(allsc, nan=fill), 9)
         s = allsc[np.clip(starts, 0, n_win - 1)]
-        ranked = np.sort(allsc)  # share of windows scoring higher: O(n log n) (a pairwise table was O(n^2):
+        ranked = np.sort(allsc)  # share of windows scoring higher: O(n log n) (a pairwise table is O(n^2):
         rank = (len(ranked) - np.searchsorted(ranked, s, side="right")) / len(ranked)  # 1.2 GB for titin)
         flat = allsc.max() == allsc.min()  # every window the same: no spread to standardise by
         z = np.zeros(len(s)) if flat else np.round((s - allsc.mean()) / allsc.std(), 6)

@@ -24,7 +24,9 @@ protein score
 null
     The out-of-fold protein scores of the training non-binders: a fixed reference null,
     shipped with the model, against which a screen gives each protein a p-value
-    (:func:`nesscan.screen.protein_score.cargo_p_values`).
+    (:func:`nesscan.length_null.cargo_p_values`); a protein is *called* when its
+    Benjamini-Hochberg q-value among the proteins scored together is at most
+    :data:`PROTEIN_CALL_Q` (:func:`call_status`).
 
 A high cargo probability says a protein looks like the proteins CRM1 exports; it does
 not locate an NES (some cargoes ride on a partner). The windows do that.
@@ -43,6 +45,7 @@ import numpy as np
 
 from nesscan.features.protein import EVIDENCE, GROUPS, feature_names, protein_features, window_evidence
 from nesscan.model.flat import FlatClassifier, fit_flat
+from nesscan.stats import logit
 
 #: Candidate feature groups, in order of preference on a tie (fewer first).
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
@@ -62,21 +65,22 @@ COMBINER_INPUTS = ("cargo_logit", "best_window_logit", "best_exposed_window_logi
 PREFIX = "cargo."
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, np.float64), 1e-6, 1 - 1e-6)
-    return np.log(p) - np.log1p(-p)
+#: clipping of the probabilities whose logit the protein score takes (:func:`nesscan.stats.logit`)
+LOGIT_EPS = 1e-6
 
 
 def combiner_inputs(cargo_probability: np.ndarray, evidence: np.ndarray) -> np.ndarray:
     """The protein score's inputs (:data:`COMBINER_INPUTS`) from the cargo probability and
     :func:`~nesscan.features.protein.window_evidence` rows."""
     ev = np.asarray(evidence, np.float64).reshape(len(cargo_probability), len(EVIDENCE))
-    return np.column_stack([_logit(cargo_probability), _logit(ev[:, 0]), _logit(ev[:, 1]), np.log1p(ev[:, 2])])
+    return np.column_stack([logit(cargo_probability, LOGIT_EPS), logit(ev[:, 0], LOGIT_EPS),
+                            logit(ev[:, 1], LOGIT_EPS), np.log1p(ev[:, 2])])
 
 
 @dataclass
 class CargoModel:
-    """A fitted protein-level model (see the module docstring).
+    """A fitted protein-level model (see the module docstring); a
+    :class:`~nesscan.model.base.Classifier` of whole-protein feature rows.
 
     Attributes
     ----------
@@ -95,11 +99,23 @@ class CargoModel:
     combiner: FlatClassifier
     null: np.ndarray
 
+    def features(self, sequences: Sequence[str], plddt: Sequence[np.ndarray]) -> np.ndarray:
+        """The cargo classifier's input: whole-protein feature rows of its groups
+        (:func:`~nesscan.features.protein.protein_features`; pLDDT / 100 per residue)."""
+        return protein_features(sequences, plddt, self.groups)
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """P(cargo) (float64) of whole-protein feature rows (:meth:`features`): the
+        :class:`~nesscan.model.base.Classifier` contract."""
+        if len(x) == 0:
+            return np.zeros(0)
+        return self.classifier.predict_proba(x)
+
     def cargo_probability(self, sequences: Sequence[str], plddt: Sequence[np.ndarray]) -> np.ndarray:
         """P(cargo) of whole proteins (float64; their predicted pLDDT / 100 per residue)."""
         if len(sequences) == 0:
             return np.zeros(0)
-        return self.classifier.predict_proba(protein_features(sequences, plddt, self.groups))
+        return self.predict_proba(self.features(sequences, plddt))
 
     def protein_score(self, cargo_probability: np.ndarray, evidence: np.ndarray) -> np.ndarray:
         """The combined protein score from the cargo probability and the window evidence."""
@@ -219,3 +235,27 @@ def fit_cargo_model(sequences: Sequence[str], plddt: Sequence[np.ndarray], y: np
     }
     model = CargoModel(tuple(feature_sets[chosen]), classifier, combiner, null)
     return model, selection, {"cargo_probability": cargo_oof, "protein_score": protein_oof}
+
+
+#: the batch q-value at or below which a protein that can be cargo is called (``call_status``)
+PROTEIN_CALL_Q = 0.10
+
+
+def call_status(gate_reason: Any, protein_score: Any, q_value: Any, has_window: Any) -> np.ndarray:
+    """The ``call_status`` of each protein: the compartment gate's reason when it set the
+    protein aside ("not assessed: predicted ..."), "not assessed: no protein model" or
+    "not assessed: shorter than the window" when there is no protein score, else "called"
+    when its batch q-value is at most :data:`PROTEIN_CALL_Q`, else "not called".
+
+    >>> call_status(["", "not assessed: predicted signal peptide (secretory pathway)", "", ""],
+    ...             [0.9, 0.9, 0.2, np.nan], [0.01, np.nan, 0.6, np.nan], [True, True, True, False]).tolist()
+    ['called', 'not assessed: predicted signal peptide (secretory pathway)', 'not called', 'not assessed: shorter than the window']
+    """
+    reason = np.asarray(gate_reason, dtype=object).astype(str)
+    reason[reason == "nan"] = ""
+    score = np.asarray(protein_score, np.float64)
+    q = np.asarray(q_value, np.float64)
+    window = np.asarray(has_window, bool)
+    missing = np.where(window, "not assessed: no protein model", "not assessed: shorter than the window")
+    return np.where(reason != "", reason, np.where(~np.isfinite(score), missing,
+                                                   np.where(q <= PROTEIN_CALL_Q, "called", "not called"))).astype(object)

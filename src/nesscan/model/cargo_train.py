@@ -49,9 +49,9 @@ def out_of_fold_evidence(table: pd.DataFrame, proteins: Mapping[str, Protein], f
     numpy.ndarray
         :func:`~nesscan.features.protein.window_evidence` rows, one per labelled protein.
     """
-    from nesscan.model.select import refit_window_model, score_windows_of
-
     from nesscan.features.protein import EVIDENCE
+    from nesscan.model.base import score_windows
+    from nesscan.model.select import refit_window_model
 
     out = np.zeros((len(labelled), len(EVIDENCE)))
     window = featurizer.window
@@ -59,7 +59,7 @@ def out_of_fold_evidence(table: pd.DataFrame, proteins: Mapping[str, Protein], f
         clusters = set(labelled.cluster.iloc[held])
         fz, classifier = refit_window_model(table[~table.cluster.isin(clusters)], proteins, featurizer, chosen, seed)
         here = [labelled_proteins[a] for a in labelled.accession.iloc[held]]
-        scores = score_windows_of(fz, classifier, here)
+        scores = score_windows(fz, classifier, here)
         out[held] = window_evidence(scores, [plddt[j] for j in held], [len(p.sequence) for p in here], window)
         log(f"window evidence: fold {i + 1}/{len(folds)} ({len(here)} proteins) scored by a model without them")
     return out

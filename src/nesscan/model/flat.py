@@ -35,12 +35,10 @@ from typing import Any
 
 import numpy as np
 
+from nesscan.stats import sigmoid
+
 FAMILIES = ("logistic", "gbm", "ensemble")
 _NODE_FIELDS = ("value", "feature_idx", "num_threshold", "missing_go_to_left", "left", "right", "is_leaf")
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, c: float, balanced: bool = True) -> dict[str, np.ndarray]:
@@ -145,7 +143,8 @@ def tree_raw(state: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class FlatClassifier:
-    """A fitted ``logistic``, ``gbm`` or ``ensemble`` classifier as arrays.
+    """A fitted ``logistic``, ``gbm`` or ``ensemble`` classifier as arrays (a
+    :class:`~nesscan.model.base.WindowClassifier`).
 
     Attributes
     ----------
@@ -177,14 +176,16 @@ class FlatClassifier:
         """Logistic-regression probabilities."""
         a = self.arrays
         z = ((np.asarray(x, np.float64) - a["lr.mean"]) / a["lr.scale"]) @ a["lr.coef"] + a["lr.intercept"][0]
-        return _sigmoid(z)
+        return sigmoid(z)
 
     def gbm(self, x: np.ndarray) -> np.ndarray:
         """Boosted-trees probabilities."""
-        return _sigmoid(tree_raw(self.arrays, x))
+        return sigmoid(tree_raw(self.arrays, x))
 
-    def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """NES probability (float64) of each row of ``x`` (mean of both for the ensemble)."""
+    def predict_proba(self, x: np.ndarray, *, batch_size: int = 0, bfloat16: bool = False) -> np.ndarray:
+        """P(positive) (float64) of each row of ``x`` (mean of both for the ensemble); all rows
+        at once, in float64 (``batch_size`` and ``bfloat16``, of the
+        :class:`~nesscan.model.base.WindowClassifier` contract, do not apply)."""
         if len(x) == 0:
             return np.zeros(0)
         if self.family == "logistic":
@@ -192,6 +193,15 @@ class FlatClassifier:
         if self.family == "gbm":
             return self.gbm(x)
         return 0.5 * (self.logistic(x) + self.gbm(x))
+
+    @property
+    def device(self) -> str:
+        """``"cpu"``: numpy."""
+        return "cpu"
+
+    def to_device(self, device: str | None) -> "FlatClassifier":
+        """Stay on the CPU (numpy) whatever ``device``; returns itself."""
+        return self
 
     def state(self) -> dict[str, np.ndarray]:
         """Everything to save (classifier, fitted feature and protein-level model arrays)."""

@@ -202,9 +202,10 @@ def _with_weak_positives(model: FlatClassifier, x: np.ndarray, y: np.ndarray, ro
                          chosen: dict[str, dict[str, Any]], seed: int) -> FlatClassifier:
     """One multiple-instance round: the best window of each weak protein becomes a positive."""
     from nesscan.dataset.window import example_row
+    from nesscan.model.base import score_windows
 
     w = featurizer.window
-    best = [(p, int(np.argmax(s))) for p, s in zip(weak, score_windows_of(featurizer, model, list(weak))) if len(s)]
+    best = [(p, int(np.argmax(s))) for p, s in zip(weak, score_windows(featurizer, model, list(weak))) if len(s)]
     extra = pd.DataFrame([example_row(p.sequence[a:a + w], WEAK_SOURCE, p.accession, a, label=1) for p, a in best])
     xw = flat_matrix(featurizer, example_contexts(extra, {p.accession: p for p, _ in best}))
     every = np.ones(len(rows), bool)
@@ -239,14 +240,3 @@ def refit_window_model(table: pd.DataFrame, proteins: Mapping[str, Protein], fea
                      {c: _train_rows(rows, every, bool(p["augment"])) for c, p in chosen.items()})
     model.feature_state = {k: v for j in _pssm_index(fz) for k, v in fz.window_features[j].state().items()}
     return fz, model
-
-
-def score_windows_of(featurizer: Featurizer, classifier: Any, proteins: Sequence[Protein]) -> list[np.ndarray]:
-    """Window scores of every protein (empty for one shorter than the window) with a flat
-    featurizer and classifier that are not a loaded model (e.g. a refitted fold model)."""
-    from nesscan.features.flat import protein_matrices
-
-    if not proteins:
-        return []
-    counts, x = protein_matrices(featurizer, list(proteins))
-    return np.split(classifier.predict_proba(x), np.cumsum(counts)[:-1])

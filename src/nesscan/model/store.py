@@ -5,9 +5,10 @@ A model directory holds
 * ``config.json``: a :class:`~nesscan.model.config.ModelConfig`: feature spec, context
   ("peptide" or "protein"), window, classifier parameters, threshold and how it was
   chosen, seed, SHA-256 of the training inputs and of the weights, nesscan version;
-* ``model.safetensors``: the classifier's weights (no pickle): the Transformer's
-  tensors, or a flat classifier's arrays and its fitted features' parameters
-  (:mod:`nesscan.model.flat`);
+* ``model.safetensors``: the classifier's arrays (no pickle; its ``state()``,
+  :class:`~nesscan.model.base.WindowClassifier`): the Transformer's tensors, or a flat
+  classifier's arrays, its fitted features' parameters (:mod:`nesscan.model.flat`) and the
+  protein-level model's (:mod:`nesscan.model.cargo`);
 * ``metrics.json``: a flat classifier's inner selection and feature names, or the
   Transformer's training history and validation metrics;
 * ``known_nes.tsv``: the NESdb ranges the model was trained from (``accession``,
@@ -53,16 +54,10 @@ def save_model(directory: str | Path, module: Any, config: ModelConfig,
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / CONFIG).unlink(missing_ok=True)  # incomplete until the new config lands
-    if hasattr(module, "state_dict"):
-        from safetensors.torch import save_file
+    from safetensors.numpy import save_file
 
-        save_file({k: v.detach().contiguous() for k, v in module.state_dict().items()},
-                  str(directory / (WEIGHTS + ".tmp")))
-    else:  # a flat classifier (nesscan.model.flat): plain arrays
-        from safetensors.numpy import save_file as save_arrays
-
-        save_arrays({k: np.ascontiguousarray(v) for k, v in sorted(module.state().items())},
-                    str(directory / (WEIGHTS + ".tmp")))
+    save_file({k: np.ascontiguousarray(v) for k, v in sorted(module.state().items())},
+              str(directory / (WEIGHTS + ".tmp")))
     os.replace(directory / (WEIGHTS + ".tmp"), directory / WEIGHTS)
     config = config.replace(weights_sha256=sha256_file(directory / WEIGHTS))
     write_text(directory / "metrics.json", json.dumps(metrics, indent=2) + "\n")
@@ -117,29 +112,13 @@ def read_model(directory: str | Path | None = None) -> tuple[ModelConfig, Any, p
         Missing files, an invalid config, weights that fail their checksum or do not fit
         the classifier.
     """
-    from safetensors.torch import load_file
-
-    from nesscan.model.classifier import WindowTransformer
+    from safetensors.numpy import load_file
 
     config, directory = read_config(directory)
     if sha256_file(directory / WEIGHTS) != config.weights_sha256:
         raise NesscanError(f"{directory / WEIGHTS}: checksum differs from config.json (corrupt or replaced weights)")
     try:
-        if config.family != "transformer":
-            from safetensors.numpy import load_file as load_arrays
-
-            from nesscan.model.flat import FlatClassifier
-
-            state = load_arrays(str(directory / WEIGHTS))
-            module: Any = FlatClassifier.from_state(config.family, state)
-            if config.protein_model:
-                from nesscan.model.cargo import CargoModel
-
-                module.protein = CargoModel.from_state(state, config.protein_model["groups"])
-        else:
-            module = WindowTransformer(config.in_dim, config.window, config.params)
-            module.load_state_dict(load_file(str(directory / WEIGHTS)))
-            module.eval()
+        module = classifier_from_state(config, load_file(str(directory / WEIGHTS)))
     except (RuntimeError, ValueError, KeyError):
         raise NesscanError(f"{directory}: weights do not fit this nesscan version's classifier "
                            f"(model written by nesscan {config.nesscan_version or '?'}); retrain it") from None
@@ -147,3 +126,27 @@ def read_model(directory: str | Path | None = None) -> tuple[ModelConfig, Any, p
 
     known = read_known_nes(directory / KNOWN)
     return config, module, known, directory
+
+
+def classifier_from_state(config: ModelConfig, state: dict[str, np.ndarray]) -> Any:
+    """The :class:`~nesscan.model.base.WindowClassifier` of ``config.family`` from its saved
+    arrays, with the protein-level model beside it when ``config`` records one.
+
+    Raises
+    ------
+    RuntimeError, ValueError, KeyError
+        Arrays that do not fit the classifier.
+    """
+    if config.family == "transformer":
+        from nesscan.model.classifier import WindowTransformer
+
+        module: Any = WindowTransformer.from_state(config.in_dim, config.window, config.params, state)
+    else:
+        from nesscan.model.flat import FlatClassifier
+
+        module = FlatClassifier.from_state(config.family, state)
+    if config.protein_model:
+        from nesscan.model.cargo import CargoModel
+
+        module.protein = CargoModel.from_state(state, config.protein_model["groups"])
+    return module

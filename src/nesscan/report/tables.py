@@ -213,7 +213,7 @@ def protein_level_table(level: dict[str, Any]) -> Table:
     return Table(f"Table 5: protein-level AUC, NESdb parents against mitochondrial proteins, {where}, "
                  "within length quartiles. Length-matched: -log10 p against the best windows of shuffled decoys "
                  "of nearest length (the screen's protein score); anchor rule: only windows holding a whole Kosugi "
-                 "consensus match count (issue 11's rule, measured here) "
+                 "consensus match count "
                  f"(Spearman rho with length on the negatives: best window {fmt_num(rho.get('max_score'), 2)}, "
                  f"length-matched {fmt_num(rho.get('calibrated_score'), 2)}"
                  + (f", anchor rule {fmt_num(rho.get('calibrated_anchor_score'), 2)})" if oof else ")"),

@@ -6,7 +6,7 @@ local folder or a URI: :mod:`~nesscan.screen.destination`), :mod:`~nesscan.scree
 :mod:`~nesscan.screen.chunks` (finished chunks, resumable), :mod:`~nesscan.screen.workers`
 (worker processes) or :mod:`~nesscan.screen.ray_engine` (Ray actors),
 :mod:`~nesscan.screen.calibration` (q-values and protein p-values over all chunks),
-:mod:`~nesscan.screen.fdr_binned` (target-decoy FDR from histograms),
-:mod:`~nesscan.screen.protein_score` (length-matched protein null) and
+:mod:`~nesscan.screen.fdr_binned` (target-decoy FDR from histograms; the length-matched
+protein null is :mod:`nesscan.length_null`, shared with validation) and
 :mod:`~nesscan.screen.annotate` (consensus class and anchors of candidates).
 """

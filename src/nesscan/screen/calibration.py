@@ -12,12 +12,12 @@ From the two score sets this module derives:
 * the Kosugi class and anchor residues of each candidate (:mod:`nesscan.screen.annotate`);
 * a protein-level score that does not track length: the best window's p-value against
   the best windows of the decoy proteins of nearest length
-  (:func:`nesscan.screen.protein_score.fit_length_matched`), as ``protein_pvalue`` and
+  (:func:`nesscan.length_null.fit_length_matched`), as ``protein_pvalue`` and
   ``calibrated_score`` (``-log10 p``) in ``proteins.csv``;
 * with a protein-level model (:mod:`nesscan.model.cargo`), per protein that the
   compartment gate (:mod:`nesscan.localisation.model`) lets through, its
   ``cargo_p_value`` (its ``protein_score`` against the fixed null shipped with the model,
-  :func:`nesscan.screen.protein_score.cargo_p_values`), its ``cargo_q_value_batch``
+  :func:`nesscan.length_null.cargo_p_values`), its ``cargo_q_value_batch``
   (Benjamini-Hochberg over the screened proteins that can be cargo) and its
   ``call_status``; in ``fdr.json`` the proteins called at q 5% / 10% and the proteins set
   aside per predicted compartment.
@@ -37,7 +37,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from nesscan.screen.fdr_binned import BinnedFdrCurve
-    from nesscan.screen.protein_score import LengthMatchedNull
+    from nesscan.length_null import LengthMatchedNull
 
 
 def count_runs(scores: np.ndarray, offsets: np.ndarray, threshold: float, window: int = 22,
@@ -113,7 +113,7 @@ class Calibrator:
         protein model's ``protein_null`` the protein q-values, and the call-score curves
         against each null (the model's ``reference_nulls`` and the screen's own decoys)."""
         from nesscan.screen.fdr_binned import binned_fdr_curve
-        from nesscan.screen.protein_score import fit_length_matched
+        from nesscan.length_null import fit_length_matched
 
         summary: dict = {"decoys": decoy_kind, "n_target_windows": self.targets.n,
                          "n_decoy_windows": self.decoys.n, "n_proteins": self.n_proteins,
@@ -139,7 +139,8 @@ class Calibrator:
             summary["proteins_set_aside_by_compartment"] = dict(sorted(self.set_aside.items()))
             summary["proteins_set_aside"] = int(sum(self.set_aside.values()))
         if protein_null is not None and np.isfinite(scores).any():
-            from nesscan.screen.protein_score import bh_q_values, cargo_p_values
+            from nesscan.length_null import cargo_p_values
+            from nesscan.stats import bh_q_values
 
             ok = np.isfinite(scores)
             p = cargo_p_values(scores[ok], protein_null)
@@ -202,7 +203,7 @@ class Calibration:
         """Add ``protein_pvalue`` and ``calibrated_score`` (the best window, length-matched) and,
         with a protein model, ``cargo_p_value``, ``cargo_q_value_batch`` and ``call_status``
         to protein rows (``gate_reason`` is consumed)."""
-        from nesscan.screen.protein_score import call_status
+        from nesscan.model.cargo import call_status
 
         pval = np.full(len(proteins), np.nan)
         if self.null is not None:

@@ -166,7 +166,7 @@ def _call_columns(model: Predictor, assessed: list[Assessment]) -> list[dict]:
     request's windows as targets) and ``call_p_value`` (:func:`call_p_values`)."""
     from nesscan.screen.calls import annotate_calls, fit_call_curves
     from nesscan.screen.fdr_binned import ScoreHistogram
-    from nesscan.screen.nulls import call_scores, usable_nulls
+    from nesscan.screen.nulls import call_scores, load_nulls, usable_nulls
 
     rows = [c for a in assessed for c in a.candidates]
     if not rows:
@@ -174,7 +174,7 @@ def _call_columns(model: Predictor, assessed: list[Assessment]) -> list[dict]:
     with_windows = [a for a in assessed if a.scores is not None]
     targets = ScoreHistogram()
     targets.add(call_scores([a.scores for a in with_windows], [a.call_factor for a in with_windows]))
-    nulls, _ = usable_nulls(model.reference_nulls, "")
+    nulls, _ = usable_nulls(load_nulls(model.path), "")
     curves, _ = fit_call_curves(targets, ScoreHistogram(), nulls)
     table = annotate_calls(pd.DataFrame(rows), curves)
     table["call_p_value"] = call_p_values(table.call_score.to_numpy(float), nulls)
@@ -207,7 +207,9 @@ def call_p_values(call_scores: np.ndarray, nulls: dict) -> np.ndarray:
 def _protein_calls(model: Predictor, assessed: list[Assessment]) -> dict[str, dict]:
     """Accession -> the gate's columns and the protein call (``cargo_p_value``,
     ``cargo_q_value_batch`` over the proteins given, ``call_status``), as in ``proteins.csv``."""
-    from nesscan.screen.protein_score import bh_q_values, call_status, cargo_p_values
+    from nesscan.length_null import cargo_p_values
+    from nesscan.model.cargo import call_status
+    from nesscan.stats import bh_q_values
 
     ok = [a for a in assessed if a.scores is not None]
     if not ok:

@@ -159,6 +159,14 @@ def save_nulls(directory: str | Path, nulls: Sequence[ReferenceNull]) -> Path:
     return path
 
 
+def nulls_sha256(directory: str | Path | None) -> str | None:
+    """SHA-256 of a model directory's :data:`NULL_FILE` (None without one; part of a screen's manifest)."""
+    from nesscan.hashing import sha256_file
+
+    path = Path(directory) / NULL_FILE if directory is not None else None
+    return sha256_file(path) if path is not None and path.is_file() else None
+
+
 def load_nulls(directory: str | Path | None) -> dict[str, ReferenceNull]:
     """The reference nulls of a model directory ({} when it has none: an older model).
 

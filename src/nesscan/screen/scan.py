@@ -47,7 +47,7 @@ for tables written for people, :mod:`nesscan.records`): a candidate's ``sequence
     with length), ``calibrated_score`` (``-log10 protein_pvalue``), ``cargo_p_value`` (the
     ``protein_score`` against the fixed null shipped with the model, the training
     non-binders' out-of-fold scores: the same whatever else is screened;
-    :func:`nesscan.screen.protein_score.cargo_p_values`), ``cargo_q_value_batch``
+    :func:`nesscan.length_null.cargo_p_values`), ``cargo_q_value_batch``
     (Benjamini-Hochberg over the proteins of this screen that the gate let through) and
     ``call_status`` ("called" at a batch q-value of at most 0.10, "not called", or "not
     assessed: " and the reason, e.g. "not assessed: predicted membrane protein (7 TM
@@ -76,7 +76,7 @@ import pandas as pd
 from nesscan.screen.assess import CANDIDATE_COLUMNS, assess_proteins, known_mask
 from nesscan.screen.calibration import Calibrator
 from nesscan.screen.calls import order_candidates
-from nesscan.screen.nulls import usable_nulls
+from nesscan.screen.nulls import load_nulls, nulls_sha256, usable_nulls
 from nesscan.screen.chunks import ChunkResult, ChunkStore, write_windows
 from nesscan.embed.base import Progress
 from nesscan.errors import NesscanError
@@ -162,10 +162,10 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
     known_csv = known[["accession", "start_1b", "end_1b", "nes_ids"]].to_csv(index=False).encode()
     known_by_acc = {acc: grp for acc, grp in known.groupby("accession")}
     model.compartment  # noqa: B018  (load the gate here: a bad one is one error before any work)
-    model.reference_nulls  # noqa: B018  (and the reference nulls)
+    reference_nulls = load_nulls(model.path)  # and the reference nulls
     store = ChunkStore(out, {
         "fasta_sha256": sha256_file(fasta), "weights_sha256": sha256_file(model.path / "model.safetensors"),
-        "compartment_sha256": model.compartment_sha256(), "reference_null_sha256": model.reference_nulls_sha256(),
+        "compartment_sha256": model.compartment_sha256(), "reference_null_sha256": nulls_sha256(model.path),
         "chunk_format": 2, "embedder": model.config.embedder, "context": model.context, "window": model.window,
         "threshold": threshold, "known_nes_sha256": sha256_bytes(known_csv),
         "decoy_fraction": decoy_fraction, "seed": seed, "chunk_residues": budget,
@@ -198,7 +198,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
         raise
     null = model.protein_model.null if model.protein_model is not None else None
     return _finish(store, n_chunks, out, model.window, threshold, decoy_fraction, seed, null,
-                   usable_nulls(model.reference_nulls, store.manifest["fasta_sha256"]), known_by_acc)
+                   usable_nulls(reference_nulls, store.manifest["fasta_sha256"]), known_by_acc)
 
 
 def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, threshold: float,

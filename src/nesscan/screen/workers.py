@@ -7,13 +7,12 @@ results come back in that order, so memory stays bounded by a few chunks whateve
 proteome's size, and a chunk's result does not depend on which worker computed it
 (``tests/test_workers.py``: same bytes with 1 and 2 workers).
 
-Measured on the project's 2-core machine (``bench/``): with the physchem Transformer
-when it was the shipped default, on an idle machine one process of two threads and two
-processes of one thread are equally fast (57 s and 61 s for 1/16 of a human proteome,
-the latter paying ~4 s to start its workers); with another job on the machine the
-workers lose less (55 s against 125 s for 403 yeast proteins); for ESM-2 8M at length
-400 two single-thread processes gave 4,258 residues/s against 3,131 for one two-thread
-process.
+Measured on the project's 2-core machine (``bench/``): with the physchem Transformer, on
+an idle machine one process of two threads and two processes of one thread are equally
+fast (57 s and 61 s for 1/16 of a human proteome, the latter paying ~4 s to start its
+workers); with another job on the machine the workers lose less (55 s against 125 s for
+403 yeast proteins); for ESM-2 8M at length 400 two single-thread processes gave 4,258
+residues/s against 3,131 for one two-thread process.
 """
 
 from __future__ import annotations

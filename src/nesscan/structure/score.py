@@ -46,6 +46,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nesscan.stats import sigmoid
+
 STRUCTURE_WEIGHT = 0.25
 """Weight of the structural score in the combined score."""
 NEUTRAL = 0.5
@@ -71,7 +73,7 @@ def structural_score(rsa_anchors: float, plddt_window: float, helix_fraction: fl
     0.75
     """
     c = float(np.clip((plddt_window - 50.0) / 40.0, 0.0, 1.0))
-    e = 1.0 / (1.0 + np.exp(-(rsa_anchors - EXPOSED_RSA) / 0.05))
+    e = sigmoid((rsa_anchors - EXPOSED_RSA) / 0.05)
     return float(c * e * (0.85 + 0.15 * helix_fraction) + (1.0 - c) * DISORDERED_VALUE)
 
 

@@ -84,7 +84,7 @@ def cargo_metrics(pred: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> dict
     -------
     dict
         ``n_proteins``, ``n_cargo``, ``n_non_binders``; ``by_length``: the output of
-        :func:`nesscan.screen.protein_score.auc_by_length_quartile` for :data:`SCORES`
+        :func:`nesscan.validate.evaluate.auc_by_length_quartile` for :data:`SCORES`
         (overall and per length quartile, with CIs); ``vs_comp_length``: score -> the
         paired difference against composition + length (``diff``, ``lo``, ``hi``), and
         ``vs_comp_length_by_quartile`` the same within each length quartile (None where a class is missing);
@@ -93,7 +93,7 @@ def cargo_metrics(pred: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> dict
         commonest value, the table's placeholder of "not quantified"); each None when a
         class has fewer than 10 proteins.
     """
-    from nesscan.screen.protein_score import auc_by_length_quartile
+    from nesscan.validate.evaluate import auc_by_length_quartile
     from nesscan.validate.evaluate import roc_auc_ci
 
     y = pred.label.to_numpy(int)

@@ -29,7 +29,7 @@ Metrics schema of :func:`cross_validate` (plain JSON types)::
 ``group`` is ``"all"`` or a negative-set name (``source``): ``"all"`` pools every
 negative set except the ``separate`` ones (by default the sets registered with
 ``in_all=False``, :func:`nesscan.dataset.registry.separate_sources`: e.g. ``locnes_neg``,
-which may hold unannotated NESs), so it keeps meaning the same sets as earlier figures;
+which may hold unannotated NESs), so that a set added as separate leaves it unchanged;
 each set, separate ones included (listed last), has its own group. ``n_test_neg`` and the
 doubtful positives' negatives are the ``"all"`` ones. Scorers are ``"model"``, for a
 flat model ``"pssm"`` (the fold's anchor PSSM score alone), and
@@ -181,7 +181,6 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
         baseline) and ``window_scores``.
     """
     from nesscan.validate.baselines import baseline_scores
-    from nesscan.model.train import predict_logits, train_classifier
 
     if separate is None:
         from nesscan.dataset.negatives import separate_sources
@@ -212,22 +211,11 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
         pool = table[trainable & (folds != f)]
         test = table[(folds == f) & table.centred & (trainable | table.source.isin([DOUBTFUL, *untrained]).to_numpy())]
         if flat:  # nested selection inside the outer fold's training part (no validation part)
-            fold_fz, module, extra, scores = _flat_fold(pool, test, proteins, featurizer, params, seed + f,
-                                                        (weak or {}).get(f, ()))
-            tr_idx, va_idx = pool.index.to_numpy(), np.zeros(0, int)
-        else:
-            val_cluster = balanced_assignment(_cluster_stats(pool), [1 - validation_fraction, validation_fraction],
-                                              seed + f)
-            is_val = pool.cluster.map(val_cluster).to_numpy() == 1
-            tr_idx = pool.index[~is_val].to_numpy()
-            va_idx = pool.index[is_val & pool.centred.to_numpy() & ~pool.source.isin(list(separate)).to_numpy()
-                                ].to_numpy()  # early stopping on the sets of "all"
-            module, history = train_classifier(x_all[tr_idx], table.label.to_numpy()[tr_idx], x_all[va_idx],
-                                               table.label.to_numpy()[va_idx], params, seed + f)
-            logits = predict_logits(module, x_all[test.index.to_numpy()])
-            scores = {"model": 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))}
-            best = max(history, key=lambda h: h["val_auc"])
-            fold_fz, extra = featurizer, {"best_epoch": best["epoch"], "epochs": len(history)}
+            fold = _flat_fold(pool, test, proteins, featurizer, params, seed + f, (weak or {}).get(f, ()))
+        else:  # early stopping on a validation part of the training folds
+            fold = _transformer_fold(pool, test, featurizer, x_all, table.label.to_numpy(), params, seed + f,
+                                     validation_fraction, separate)
+        fold_fz, module, extra, scores, tr_idx, va_idx = fold
         scores.update(baseline_scores(list(pool.sequence), pool.label.to_numpy(), list(test.sequence),
                                       random_state=seed))
         preds.append(test.assign(fold=f, **scores))
@@ -240,8 +228,7 @@ def cross_validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featuri
             here = [a for a in scored if fold_of_protein[a] == f]
             decoys = _decoys(here, proteins, seed)
             decoy_sequences.update({a[len(DECOY_PREFIX):]: p.sequence for a, p in decoys.items()})
-            both = _score_parents(here, {**proteins, **decoys}, module, fold_fz, context,
-                                  params, seed + f, extra=list(decoys))
+            both = _score_parents(here, {**proteins, **decoys}, module, fold_fz, context, extra=list(decoys))
             window_scores.update({a: s for a, s in both.items() if not a.startswith(DECOY_PREFIX)})
             decoy_scores.update({a[len(DECOY_PREFIX):]: s for a, s in both.items() if a.startswith(DECOY_PREFIX)})
         if progress is not None:
@@ -319,45 +306,56 @@ def _doubtful(pred: pd.DataFrame, scorers: list[str], n_boot: int, seed: int, al
 
 
 def _score_parents(accessions: list[str], proteins: Mapping[str, Protein], module: Any, featurizer: Featurizer,
-                   context: str, params: Any, seed: int, extra: Sequence[str] = ()) -> dict[str, np.ndarray]:
+                   context: str, extra: Sequence[str] = ()) -> dict[str, np.ndarray]:
     """Scores of every window of each protein with a fold's model
-    (:meth:`nesscan.predictor.Predictor.score_proteins`)."""
-    from nesscan.model.config import ModelConfig
-    from nesscan.predictor import Predictor, Runtime
-
-    from nesscan.model.classifier import ClassifierParams
+    (:func:`nesscan.model.base.score_windows`, as :meth:`nesscan.predictor.Predictor.score_proteins`)."""
+    from nesscan.model.base import score_windows
 
     window = featurizer.window
     chosen = [proteins[a] for a in [*accessions, *extra] if a in proteins and len(proteins[a].sequence) >= window]
-    if not chosen:
-        return {}
-    family = {"family": module.family} if featurizer.flat else {}
-    config = ModelConfig(features=featurizer.spec, in_dim=featurizer.dim, context=context, window=window,
-                         params=ClassifierParams() if featurizer.flat else params, seed=seed, threshold=0.5,
-                         threshold_rule="none: a cross-validation fold's model scores, it does not call",
-                         format=2 if featurizer.flat else 1, classifier=family)
-    model = Predictor(config, Runtime(), module, featurizer=featurizer)
-    return {p.accession: s for p, s in zip(chosen, model.score_proteins(chosen))}
+    return {p.accession: s for p, s in zip(chosen, score_windows(featurizer, module, chosen, context))}
+
+
+Fold = tuple[Featurizer, Any, dict[str, Any], dict[str, np.ndarray], np.ndarray, np.ndarray]
+"""One outer fold: its featurizer, classifier, record, test-window scores, training and
+validation rows (indices into the example table)."""
 
 
 def _flat_fold(pool: pd.DataFrame, test: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: Featurizer,
-               family: Any, seed: int, weak: Sequence[Protein] = ()
-               ) -> tuple[Featurizer, Any, dict[str, Any], dict[str, np.ndarray]]:
+               family: Any, seed: int, weak: Sequence[Protein] = ()) -> Fold:
     """One outer fold of a flat classifier: :func:`nesscan.model.select.fit_window_model` on
-    ``pool`` (inner selection nested here), then the test windows' scores and the in-fold
-    anchor PSSM score alone (the ``pssm`` baseline)."""
-    from nesscan.features.flat import example_matrix
+    ``pool`` (inner selection nested here, no validation part), then the test windows'
+    scores and the in-fold anchor PSSM score alone (the ``pssm`` baseline)."""
     from nesscan.model.select import fit_window_model
 
     fz = Featurizer(featurizer.spec, featurizer.runtime, featurizer.window)
     family = family if isinstance(family, str) else "ensemble"
     module, threshold, selection = fit_window_model(pool, proteins, fz, family, seed, weak=weak)
-    x = example_matrix(fz, test, proteins)
+    x = fz.examples(test, proteins, "protein")
     scores = {"model": module.predict_proba(x)}
     if "pssm_score" in fz.feature_names:
         scores["pssm"] = x[:, fz.feature_names.index("pssm_score")].astype(np.float64)
     extra = {"threshold": threshold, "chosen": selection["chosen"], "inner_auc": selection["inner_family_auc"]}
-    return fz, module, extra, scores
+    return fz, module, extra, scores, pool.index.to_numpy(), np.zeros(0, int)
+
+
+def _transformer_fold(pool: pd.DataFrame, test: pd.DataFrame, featurizer: Featurizer, x_all: np.ndarray,
+                      labels: np.ndarray, params: Any, seed: int, validation_fraction: float,
+                      separate: Collection[str]) -> Fold:
+    """One outer fold of the Transformer: :func:`nesscan.model.classifier.fit_transformer` on
+    ``pool`` less a validation part of whole clusters (``validation_fraction``; its centred
+    windows of the sets of "all" stop the training early), then the test windows' scores.
+    ``x_all``, ``labels``: every example's features and label."""
+    from nesscan.model.classifier import fit_transformer
+
+    val_cluster = balanced_assignment(_cluster_stats(pool), [1 - validation_fraction, validation_fraction], seed)
+    is_val = pool.cluster.map(val_cluster).to_numpy() == 1
+    tr_idx = pool.index[~is_val].to_numpy()
+    va_idx = pool.index[is_val & pool.centred.to_numpy() & ~pool.source.isin(list(separate)).to_numpy()].to_numpy()
+    module, history = fit_transformer(x_all[tr_idx], labels[tr_idx], x_all[va_idx], labels[va_idx], params, seed)
+    scores = {"model": module.predict_proba(x_all[test.index.to_numpy()])}
+    best = max(history, key=lambda h: h["val_auc"])
+    return featurizer, module, {"best_epoch": best["epoch"], "epochs": len(history)}, scores, tr_idx, va_idx
 
 
 def format_cv_table(metrics: dict[str, Any]) -> str:

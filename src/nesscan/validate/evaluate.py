@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Collection, Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 
 from nesscan.validate.baselines import baseline_scores
 
@@ -275,3 +276,59 @@ def format_metrics_table(metrics: dict[str, Any]) -> str:
             auc = f"{m['auc']:.3f} [{m['auc_lo']:.3f}, {m['auc_hi']:.3f}]"
             lines.append(f"{name:<20} {auc:<24}   {m['average_precision']:.3f}")
     return "\n".join(lines[1:])
+
+
+def auc_by_length_quartile(protein_table: pd.DataFrame, scores: Sequence[str] = ("max_score", "calibrated_score"),
+                           n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
+    """AUC of NES vs non-NES proteins within protein-length quartiles, and length correlations.
+
+    Parameters
+    ----------
+    protein_table
+        One row per protein: ``length``, ``label`` (1 NES protein, 0 not) and one
+        column per name in ``scores``.
+    scores
+        Score columns to evaluate (higher = more NES-like).
+    n_boot, seed
+        Bootstrap settings of the AUC CIs (:func:`roc_auc_ci`).
+
+    Returns
+    -------
+    dict
+        JSON-serialisable: ``quartile_edges`` (the 25/50/75% points of the pooled
+        lengths); ``overall`` and ``quartiles`` (a list of four) each with
+        ``n_pos``, ``n_neg``, length range ``min_length``/``max_length`` and
+        ``auc[score] = {auc, auc_lo, auc_hi}`` (None when a class is missing; the
+        ``overall`` block also scores ``length`` itself); ``spearman_length_negatives``
+        and ``spearman_length_positives``: ``{score: rho}``.
+    """
+    from scipy.stats import spearmanr
+
+    t = protein_table.reset_index(drop=True)
+    length, y = t.length.to_numpy(float), t.label.to_numpy(int)
+    edges = np.quantile(length, [0.25, 0.5, 0.75])
+    quartile = np.searchsorted(edges, length, side="left")  # q0: <= edge0, ..., q3: > edge2
+
+    def block(keep: np.ndarray, names: Sequence[str]) -> dict[str, Any]:
+        yy = y[keep]
+        out: dict[str, Any] = {"n_pos": int(yy.sum()), "n_neg": int((1 - yy).sum()),
+                               "min_length": int(length[keep].min()) if keep.any() else None,
+                               "max_length": int(length[keep].max()) if keep.any() else None, "auc": {}}
+        for name in names:
+            values = length if name == "length" else t[name].to_numpy(float)
+            if 0 < yy.sum() < len(yy):
+                auc, lo, hi = roc_auc_ci(yy, values[keep], n_boot=n_boot, seed=seed)
+                out["auc"][name] = {"auc": auc, "auc_lo": lo, "auc_hi": hi}
+            else:
+                out["auc"][name] = None
+        return out
+
+    def rho(mask: np.ndarray) -> dict[str, float | None]:
+        if mask.sum() < 3:
+            return {s: None for s in scores}
+        return {s: float(spearmanr(t[s].to_numpy(float)[mask], length[mask]).statistic) for s in scores}
+
+    return {"quartile_edges": edges.tolist(),
+            "overall": block(np.ones(len(t), bool), [*scores, "length"]),
+            "quartiles": [block(quartile == q, scores) for q in range(4)],
+            "spearman_length_negatives": rho(y == 0), "spearman_length_positives": rho(y == 1)}

@@ -60,7 +60,9 @@ def class_call_rates(proteins: pd.DataFrame, descriptions: Mapping[str, str], kn
         The protein model's null (:attr:`nesscan.model.cargo.CargoModel.null`) for the
         rate without the gate; the columns are empty without it.
     """
-    from nesscan.screen.protein_score import PROTEIN_CALL_Q, bh_q_values, cargo_p_values
+    from nesscan.length_null import cargo_p_values
+    from nesscan.model.cargo import PROTEIN_CALL_Q
+    from nesscan.stats import bh_q_values
 
     t = proteins.reset_index(drop=True)
     status = t.get("call_status", pd.Series("", index=t.index)).fillna("").astype(str)

@@ -14,7 +14,7 @@
     Protein-level AUC, out of fold (NESdb parents against mitochondrial proteins, each
     scored by its fold's model), within length quartiles, for the scores of
     :data:`PROTEIN_SCORES` (best window, best anchor-matching window, and each made
-    length-independent against shuffled decoys: :mod:`nesscan.screen.protein_score`), with
+    length-independent against shuffled decoys: :mod:`nesscan.length_null`), with
     their Spearman correlation with length; the per-protein table.
 """
 
@@ -96,8 +96,9 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: F
     _write_json(out / "site.json", site)
     log(f"site localisation ({site['model']['n']} proteins): model top-1 {site['model']['top1']:.1%}, "
         f"top-3 {site['model']['top3']:.1%}; regex top-1 {site['regex']['top1']:.1%}, top-3 {site['regex']['top3']:.1%}")
-    level = protein_level(res, proteins, out, set(sites.accession) if nes_accessions is None else nes_accessions,
-                          int(table.sequence.str.len().iloc[0]), n_boot=n_boot, seed=seed)
+    level = protein_auc_by_length(res, proteins, out,
+                                  set(sites.accession) if nes_accessions is None else nes_accessions,
+                                  int(table.sequence.str.len().iloc[0]), n_boot=n_boot, seed=seed)
     q = [b["auc"].get("calibrated_score") for b in level["quartiles"]]
     log("protein level (out of fold, AUC per length quartile, length-matched best window): "
         + " / ".join("n/a" if a is None else f"{a['auc']:.3f}" for a in q))
@@ -109,7 +110,7 @@ def validate(table: pd.DataFrame, proteins: Mapping[str, Protein], featurizer: F
 
 def _weak_by_fold(cargo: Any, table: pd.DataFrame, folds: int, seed: int) -> dict[int, list[Protein]]:
     """Outer fold -> the cargo proteins of the other folds (none with an NESdb NES)."""
-    from nesscan.model.train_flat import weak_proteins
+    from nesscan.model.train import weak_proteins
     from nesscan.validate.cargo import cargo_folds
     from nesscan.validate.cv import cluster_folds
 
@@ -154,7 +155,7 @@ def protein_table(window_scores: Mapping[str, np.ndarray], decoy_scores: Mapping
     ``calibrated_score``
         ``-log10 p`` of the best window against the best windows of the decoys (one
         whole-protein shuffle per protein) of nearest length
-        (:func:`nesscan.screen.protein_score.fit_length_matched`).
+        (:func:`nesscan.length_null.fit_length_matched`).
     ``anchor_score``
         The best window that holds a whole Kosugi consensus match
         (:func:`nesscan.consensus.window_match_counts`): windows that score by composition alone,
@@ -162,11 +163,11 @@ def protein_table(window_scores: Mapping[str, np.ndarray], decoy_scores: Mapping
     ``calibrated_anchor_score``
         ``anchor_score`` made length-independent the same way, against the decoys'
         anchor scores: the rule "a protein holding an anchor-matching candidate above one
-        holding only composition-driven windows" (issue 11 item 4), fixed before it was
-        measured. Measured out of fold with the default model it ranks proteins *worse*
-        than ``calibrated_score`` (0.729 against 0.752 overall; lower in three length
-        quartiles of four): 17% of the centred NESdb NES windows hold no whole strict
-        Kosugi match, so the gate drops real NES proteins. ``calibrated_score`` stays the
+        holding only composition-driven windows", fixed before it was measured. Measured
+        out of fold with the default model it ranks proteins *worse* than
+        ``calibrated_score`` (0.729 against 0.752 overall; lower in three length quartiles
+        of four): 17% of the centred NESdb NES windows hold no whole strict Kosugi match,
+        so the gate drops real NES proteins. ``calibrated_score`` stays the
         screen's protein score; this one is reported beside it. Exposure enters through
         the window score's predicted-pLDDT features (and ``nesscan structure``).
     ``regex_score``, ``calibrated_regex_score``
@@ -175,7 +176,7 @@ def protein_table(window_scores: Mapping[str, np.ndarray], decoy_scores: Mapping
         the decoys the same way (empirical p-value only: the counts are small integers).
     """
     from nesscan.consensus import window_match_counts
-    from nesscan.screen.protein_score import fit_length_matched
+    from nesscan.length_null import fit_length_matched
 
     def best(scores: np.ndarray, seq: str) -> tuple[float, float, float]:
         counts = window_match_counts(seq, window)
@@ -199,8 +200,8 @@ def protein_table(window_scores: Mapping[str, np.ndarray], decoy_scores: Mapping
     return frame
 
 
-def protein_level(cv: CrossValidation, proteins: Mapping[str, Protein], out: Path, nes_accessions: set[str],
-                  window: int, n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
+def protein_auc_by_length(cv: CrossValidation, proteins: Mapping[str, Protein], out: Path, nes_accessions: set[str],
+                          window: int, n_boot: int = 1000, seed: int = 0) -> dict[str, Any]:
     """Out-of-fold protein-level AUC by length quartile, written to ``out/protein_level.json``.
 
     Every NESdb parent and mitochondrial protein of the example table is scored by the
@@ -209,7 +210,7 @@ def protein_level(cv: CrossValidation, proteins: Mapping[str, Protein], out: Pat
     ``nes_accessions`` are every protein with an NESdb NES (also those whose ranges are all
     too long to give a positive window): label 1; the rest are mitochondrial: label 0.
     """
-    from nesscan.screen.protein_score import auc_by_length_quartile
+    from nesscan.validate.evaluate import auc_by_length_quartile
 
     frame = protein_table(cv.window_scores, cv.decoy_scores, cv.decoy_sequences, proteins, set(nes_accessions),
                           window)
