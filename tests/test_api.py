@@ -134,3 +134,18 @@ def test_the_call_p_value_does_not_depend_on_the_batch(data_dir: Path, model) ->
     assert best["call_score"] >= 0.3 and best["call_p_value"] < 0.01
     assert [c["call_p_value"] for c in alone.candidates] == [c["call_p_value"] for c in together.candidates]
     assert [c["call_score"] for c in alone.candidates] == [c["call_score"] for c in together.candidates]
+
+
+def test_nesscan_screen_is_the_function_after_the_subpackage_is_imported(tmp_path):
+    """``nesscan.screen`` stays the API function when the ``nesscan.screen`` subpackage (same
+    name) is imported, as any prediction does; its modules still import by their full name."""
+    import nesscan
+    from nesscan.screen import scan  # noqa: F401
+
+    nesscan.predict("MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES", order=False)
+    assert callable(nesscan.screen) and nesscan.screen.__module__ == "nesscan"
+    fasta = tmp_path / "two.fasta"
+    fasta.write_text(">a\nMTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES\n"
+                     ">b\nMEEPQSDPSVEPPLSQETFSDLWKLLPENNVLSPLPSQAMDDLMLSPDDIEQWFTEDPGPDEAPRMPEAAPPVAPAPAA\n")
+    summary = nesscan.screen(fasta, tmp_path / "out", workers=1)
+    assert summary.proteins == 2 and (tmp_path / "out" / "candidates.csv").is_file()

@@ -17,12 +17,26 @@ The names below are loaded on first use (``import nesscan`` stays quick); they l
     -> validate / screen -> pipeline (run) -> api, cli, web, report
 """
 
+import os
 from typing import Any
 
+import nesscan.screen as _screen_package  # noqa: F401  (bound first: the name is the function below)
 from nesscan.version import __version__
 
 __all__ = ["__version__", "load_model", "predict", "screen", "read_fasta", "Prediction",
            "candidates_frame", "proteins_frame"]
+
+
+def screen(fasta: str | os.PathLike, out: str | os.PathLike, **options: Any) -> Any:
+    """Screen a proteome FASTA into ``out``, as ``nesscan screen`` does: :func:`nesscan.api.screen`
+    (its keyword options and return value).
+
+    ``nesscan.screen`` is this function, not the :mod:`nesscan.screen` subpackage of the same name,
+    whose modules are imported by their full name (``from nesscan.screen import scan``).
+    """
+    from nesscan.api import screen as screen_proteome
+
+    return screen_proteome(fasta, out, **options)
 
 
 def __getattr__(name: str) -> Any:
