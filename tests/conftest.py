@@ -247,7 +247,7 @@ def tiny_model(tiny_data: Path, fast_params: ClassifierParams, tmp_path_factory)
     """A physchem model trained on ``tiny_data`` (shared by the pipeline and CLI tests)."""
     from nesscan.pipeline import train
 
-    return train(tiny_data, tmp_path_factory.mktemp("models") / "physchem", "physchem", "peptide",
+    return train(tiny_data, tmp_path_factory.mktemp("models") / "physchem", embedder_spec="physchem", context="peptide",
                  params=fast_params, seed=0, classifier="transformer")
 
 
