@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
     claim = claim_run_folder(out, overwrite=args.overwrite, resume=args.resume)
     rep = Reporter(out / "log.txt")
     try:
-        run_pipeline(data, out, [] if args.no_screen else args.screen, embedder_spec(args), args.context,
-                     params=classifier_params(args), seed=args.seed,
+        run_pipeline(data, out, [] if args.no_screen else args.screen, embedder_spec=embedder_spec(args),
+                     context=args.context, params=classifier_params(args), seed=args.seed,
                      n_boot=args.bootstrap, folds=args.folds, runtime=runtime(args), log=rep.log,
                      progress=rep.progress, structures=args.structures, resume=args.resume, workers=args.workers,
                      classifier=args.classifier, tracks=args.tracks, weak_positives=args.weak_positives)
