@@ -82,8 +82,7 @@ def _help(parser: argparse.ArgumentParser, action: argparse.Action) -> str:
 def _default(action: argparse.Action) -> str:
     if action.required:
         return "required"
-    if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction, argparse._HelpAction,
-                           argparse._VersionAction)):
+    if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction, argparse._VersionAction)):
         return ""
     value = action.default
     if value is None or value == argparse.SUPPRESS or value == []:
@@ -131,7 +130,7 @@ def render_command(path: tuple[str, ...], parser: argparse.ArgumentParser, level
     actions = [a for a in parser._actions if a.help != argparse.SUPPRESS]
     positional = [a for a in actions if not a.option_strings and not isinstance(a, argparse._SubParsersAction)]
     subs = [a for a in actions if isinstance(a, argparse._SubParsersAction)]
-    options = [a for a in actions if a.option_strings]
+    options = [a for a in actions if a.option_strings and not isinstance(a, argparse._HelpAction)]
     if positional:
         out += ["| argument | meaning |", "| --- | --- |"]
         out += [f"| `{_invocation(parser, a)}` | {_cell(_help(parser, a))} |" for a in positional]
