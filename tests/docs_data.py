@@ -15,11 +15,12 @@ human proteome its entry names map to) into ``root`` and adds what the docs name
 * ``proteomes/human_swissprot_assembled.fasta.gz``: the fixture's, plus human PKI-alpha
   (P61925, PKIA_HUMAN; 76 residues, NES 36-50 in NESdb), the README's example;
 * ``localisation/multiloc/``: a small MultiLoc-like folder (the compartment gate's training set);
-* ``structures/``: empty but for a README (no AlphaFold model: ``nesscan structure`` flags
-  ``missing_model`` and falls back on predicted pLDDT);
-* ``README.md`` saying that all of it is synthetic.
+* ``structures/``: the AlphaFold models (``AF-*``) and ``residue_annotations.csv`` of the real
+  data folder when one is given (copied into the temporary folder at test time, never into the
+  repository; four human proteins, none of them in the synthetic proteomes), else none;
+* ``README.md`` saying that the rest is synthetic.
 
-Nothing here is copied from the real data (its README forbids copying it into the repository).
+Nothing here is committed from the real data (its README forbids copying it into the repository).
 """
 
 from __future__ import annotations
@@ -82,8 +83,9 @@ def _multiloc(folder: Path, rng: np.random.Generator) -> None:
         (folder / name).write_text(_fasta(records))
 
 
-def make_docs_data(base: Path, root: Path) -> Path:
-    """Copy ``base`` (``tiny_cargo_data``) to ``root`` and add the files the docs name; returns ``root``."""
+def make_docs_data(base: Path, root: Path, real: Path | None = None) -> Path:
+    """Copy ``base`` (``tiny_cargo_data``) to ``root`` and add the files the docs name, with the
+    structure models of the real data folder ``real`` if it has them; returns ``root``."""
     rng = np.random.default_rng(20260101)
     shutil.copytree(base, root)
     proteomes = root / "proteomes"
@@ -110,11 +112,15 @@ def make_docs_data(base: Path, root: Path) -> Path:
     _write_gz(human, records)
 
     _multiloc(root / "localisation" / "multiloc", rng)
-    (root / "structures").mkdir(exist_ok=True)
-    (root / "structures" / "README.md").write_text(
-        "No AlphaFold model here: `nesscan structure` flags every candidate `missing_model`.\n")
+    structures = root / "structures"
+    structures.mkdir(exist_ok=True)
+    if real is not None and (real / "structures").is_dir():
+        for path in sorted((real / "structures").iterdir()):
+            if path.name.startswith("AF-") or path.name == "residue_annotations.csv":
+                shutil.copyfile(path, structures / path.name)
     (root / "README.md").write_text(
-        "# A synthetic stand-in for the nesscan data folder\n\n"
+        "# A stand-in for the nesscan data folder\n\n"
         "Same layout and file names as the real one; every sequence is random or planted by\n"
-        "tests/docs_data.py (but PKI-alpha, P61925). Numbers computed on it mean nothing.\n")
+        "tests/docs_data.py (but PKI-alpha, P61925), the structure models (if any) are the real ones.\n"
+        "Numbers computed on it mean nothing.\n")
     return root

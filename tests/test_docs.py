@@ -14,7 +14,8 @@ site's page "Writing the docs", docs/contributing.md):
   ``proteomes/UP000000625-E.coli.fasta.gz``, ``proteomes/human_swissprot_assembled.fasta.gz``
   (with PKI-alpha, P61925), ``nesdb/NesDB_all_CRM1_with_peptides.csv``,
   ``negatives/mitochondrial_proteins.csv``, ``cargo/elife-11466-supp2-v4.xlsx``,
-  ``localisation/multiloc/``, ``structures/`` (no model in it)). Blocks name data as
+  ``localisation/multiloc/``, ``structures/`` (the real folder's four AlphaFold models when the
+  real data folder is there, else none)). Blocks name data as
   ``"$NESSCAN_DATA/..."`` (bash) or ``os.environ["NESSCAN_DATA"]`` (Python), never
   ``../shared/data``. ``NESSCAN_CACHE`` is an empty folder of the test and there is no network:
   a block that downloads cannot run.
@@ -484,7 +485,8 @@ def docs_data(tiny_cargo_data: Path, tmp_path_factory) -> Path:
     """The data folder of the docs' code blocks (``NESSCAN_DATA``; tests/docs_data.py)."""
     from docs_data import make_docs_data
 
-    return make_docs_data(tiny_cargo_data, tmp_path_factory.mktemp("docs_data") / "data")
+    real = Path(os.environ.get("NESSCAN_DATA") or ROOT.parent / "shared" / "data")
+    return make_docs_data(tiny_cargo_data, tmp_path_factory.mktemp("docs_data") / "data", real)
 
 
 @pytest.mark.slow

@@ -99,7 +99,7 @@ def _invocation(parser: argparse.ArgumentParser, action: argparse.Action) -> str
 
 def _usage(parser: argparse.ArgumentParser) -> str:
     old = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "100"  # the same line breaks on every terminal
+    os.environ["COLUMNS"] = "88"  # the same line breaks on every terminal, and no scrolling
     try:
         return parser.format_usage().strip()
     finally:
