@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install nesscan and everything it needs on a fresh Debian-like machine (Python >= 3.10).
-#   bash install.sh            # MMseqs2, TopPred, nesscan + test tools + Ray (screen --engine ray), into .venv
-#   NESSCAN_EXTRAS=test,ray,unirep bash install.sh   # also the GPL-3.0 UniRep embedder
+#   bash install.sh            # MMseqs2, TopPred, nesscan + test tools + Ray (screen --engine ray)
+#                              # + the docs site's tools (mkdocs build --strict), into .venv
+#   NESSCAN_EXTRAS=test,ray,docs,unirep bash install.sh   # also the GPL-3.0 UniRep embedder
 #   PYTHON=python3.12 bash install.sh            # build .venv from another interpreter
 #
 # Python packages never go into the system Python (Debian and Ubuntu refuse that, PEP 668:
@@ -92,7 +93,7 @@ fi
 #   .venv/bin/python -m pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 # first, or set NESSCAN_TORCH to another requirement (e.g. "torch" on a GPU machine).
 do_ "$ENV_PY" -m pip install -q --disable-pip-version-check "${NESSCAN_TORCH:-torch==2.13.0}"
-do_ "$ENV_PY" -m pip install -q --disable-pip-version-check -e ".[${NESSCAN_EXTRAS:-test,ray}]"
+do_ "$ENV_PY" -m pip install -q --disable-pip-version-check -e ".[${NESSCAN_EXTRAS:-test,ray,docs}]"
 BIN=$(dirname "$ENV_PY")
 say "nesscan installed: $BIN/nesscan"
 say "run the tests:     .venv/bin/python -m pytest -q"

@@ -61,7 +61,7 @@ def test_install_makes_and_uses_a_project_venv(tmp_path):
     assert steps[0] == f"+ {sys.executable} -m venv .venv"
     pips = [s for s in steps if " -m pip install " in s]
     assert len(pips) == 2 and all(s.startswith("+ .venv/bin/python -m pip install") for s in pips)
-    assert "torch==2.13.0" in pips[0] and pips[1].endswith("-e .[test,ray]")
+    assert "torch==2.13.0" in pips[0] and pips[1].endswith("-e .[test,ray,docs]")
     assert "source .venv/bin/activate" in r.stderr
 
 

@@ -1,22 +1,21 @@
-"""The negative-set registry: the README's worked example, derived source lists, and the
-real example table against its stored reference."""
+"""The negative-set registry: the worked example of docs/howto/extend.md (the README's, before
+the docs site), derived source lists, and the real example table against its stored reference."""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from doc_examples import worked_example
 
 from nesscan.dataset import negatives, registry
 from nesscan.dataset.examples import build_examples
 from nesscan.dataset.window import WINDOW, example_row
 from nesscan.records import NesAnnotation, Protein
 
-README = Path(__file__).resolve().parents[1] / "README.md"
 BUILT_IN = ("nesdb_other", "mito_nterm", "mito_random", "consensus_no_nes", "anchor_mutant", "shuffled",
             "locnes_neg", "nonbinder", "core_shuffled")
 
@@ -54,12 +53,10 @@ def test_built_in_sets_and_derived_sources() -> None:
 
 
 def test_readme_example_registers_a_set_that_build_examples_emits(scratch_registry) -> None:
-    text = README.read_text()
-    section = text[text.index("### Adding a negative set"):]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    code, page = worked_example("Adding a negative set")
     anns, mito = _toy_data()
     before = build_examples(anns, mito, seed=1).examples
-    exec(compile(code, str(README), "exec"), {})
+    exec(compile(code, str(page), "exec"), {})
     assert registry.REGISTRY[-1].name == "mito_cterm"
     assert tuple(negatives.NEGATIVE_SOURCES) == (*BUILT_IN, "mito_cterm")  # live views
     ex = build_examples(anns, mito, seed=1)

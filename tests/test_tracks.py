@@ -1,22 +1,19 @@
-"""The README's worked example of a per-residue track: one class and one registration
-give a track that the Featurizer concatenates after the embedder, in the spec's order."""
+"""The worked example of a per-residue track (docs/howto/extend.md; the README's, before the docs
+site): one class and one registration give a track that the Featurizer concatenates after the
+embedder, in the spec's order."""
 
 from __future__ import annotations
-
-import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from doc_examples import worked_example
 
 from nesscan import features
 from nesscan.features import Featurizer
 from nesscan.features.spec import FeatureSpec
 from nesscan.records import Protein
 from nesscan.runtime import Runtime
-
-README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.fixture()
@@ -28,9 +25,8 @@ def scratch_tracks():
 
 
 def test_readme_track_example_is_featurised_after_the_embedder(scratch_tracks) -> None:
-    text = README.read_text()
-    code = re.search(r"```python\n(.*?)```", text[text.index("### Adding a per-residue track"):], re.S).group(1)
-    exec(compile(code, str(README), "exec"), {})
+    code, page = worked_example("Adding a per-residue track")
+    exec(compile(code, str(page), "exec"), {})
     assert "local_charge" in features.TRACKS
     spec = FeatureSpec(tracks=({"name": "physchem"}, {"name": "local_charge", "half": 2}))
     feat = Featurizer(spec, Runtime(), window=22)
