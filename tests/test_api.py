@@ -136,16 +136,22 @@ def test_the_call_p_value_does_not_depend_on_the_batch(data_dir: Path, model) ->
     assert [c["call_score"] for c in alone.candidates] == [c["call_score"] for c in together.candidates]
 
 
-def test_nesscan_screen_is_the_function_after_the_subpackage_is_imported(tmp_path):
-    """``nesscan.screen`` stays the API function when the ``nesscan.screen`` subpackage (same
-    name) is imported, as any prediction does; its modules still import by their full name."""
+def test_nesscan_screen_screens_and_is_still_the_subpackage(tmp_path, monkeypatch):
+    """``nesscan.screen`` is the ``nesscan.screen`` subpackage (same name) and, called, the API's
+    screen function, whatever was imported first: its modules import by every usual form, a
+    prediction (which imports the subpackage) changes nothing, and dotted paths resolve."""
     import nesscan
-    from nesscan.screen import scan  # noqa: F401
+    import nesscan.screen.chunks as chunks
+    from nesscan.screen import scan
 
     nesscan.predict("MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES", order=False)
-    assert callable(nesscan.screen) and nesscan.screen.__module__ == "nesscan"
+    assert nesscan.screen.scan is scan and nesscan.screen.chunks is chunks and callable(nesscan.screen)
+    monkeypatch.setattr("nesscan.screen.scan.screen_fasta", scan.screen_fasta)  # a dotted path resolves
     fasta = tmp_path / "two.fasta"
     fasta.write_text(">a\nMTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES\n"
                      ">b\nMEEPQSDPSVEPPLSQETFSDLWKLLPENNVLSPLPSQAMDDLMLSPDDIEQWFTEDPGPDEAPRMPEAAPPVAPAPAA\n")
     summary = nesscan.screen(fasta, tmp_path / "out", workers=1)
     assert summary.proteins == 2 and (tmp_path / "out" / "candidates.csv").is_file()
+    code = "import nesscan.screen.proteomes as p, nesscan; print(callable(nesscan.screen), p.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "nesscan.screen.proteomes"]

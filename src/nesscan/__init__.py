@@ -17,26 +17,30 @@ The names below are loaded on first use (``import nesscan`` stays quick); they l
     -> validate / screen -> pipeline (run) -> api, cli, web, report
 """
 
-import os
+import types
 from typing import Any
 
-import nesscan.screen as _screen_package  # noqa: F401  (bound first: the name is the function below)
+import nesscan.screen as _screen_package
 from nesscan.version import __version__
 
 __all__ = ["__version__", "load_model", "predict", "screen", "read_fasta", "Prediction",
            "candidates_frame", "proteins_frame"]
 
 
-def screen(fasta: str | os.PathLike, out: str | os.PathLike, **options: Any) -> Any:
-    """Screen a proteome FASTA into ``out``, as ``nesscan screen`` does: :func:`nesscan.api.screen`
-    (its keyword options and return value).
+class _CallableScreenPackage(types.ModuleType):
+    """The :mod:`nesscan.screen` subpackage, which shares its name with the API's ``screen``
+    function: called, it is :func:`nesscan.api.screen`; imported, it is the package, so
+    ``import nesscan.screen.scan`` and ``from nesscan.screen import scan`` work as usual."""
 
-    ``nesscan.screen`` is this function, not the :mod:`nesscan.screen` subpackage of the same name,
-    whose modules are imported by their full name (``from nesscan.screen import scan``).
-    """
-    from nesscan.api import screen as screen_proteome
+    def __call__(self, fasta: Any, out: Any, **options: Any) -> Any:
+        """Screen a proteome FASTA into ``out``, as ``nesscan screen`` does
+        (:func:`nesscan.api.screen`: its keyword options and return value)."""
+        from nesscan.api import screen as screen_proteome
 
-    return screen_proteome(fasta, out, **options)
+        return screen_proteome(fasta, out, **options)
+
+
+_screen_package.__class__ = _CallableScreenPackage  # nesscan.screen(fasta, out, ...) screens
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,5 @@
-"""Screening proteomes: chunks of proteins -> window scores -> decoys -> calibrated calls.
+"""Screening proteomes (called as a function, ``nesscan.screen(fasta, out, ...)`` is
+:func:`nesscan.api.screen`): chunks of proteins -> window scores -> decoys -> calibrated calls.
 
 The modules follow the data: :mod:`~nesscan.screen.proteomes` (several FASTA files, a
 local folder or a URI: :mod:`~nesscan.screen.destination`), :mod:`~nesscan.screen.outputs`
