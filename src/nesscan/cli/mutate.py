@@ -9,8 +9,9 @@ from nesscan.cli.common import Reporter, add_model_option, add_runtime_options, 
 from nesscan.errors import NesscanError
 
 EXAMPLE = """Example:
-  printf 'accession\\tvariant\\tnew_tail\\tname\\nP06748\\tp.Trp288fs\\tCLAVEEVSLRK\\tNPM1 type A\\n' > variants.tsv
-  nesscan mutate human.fasta.gz --variants variants.tsv -o npm1/"""
+  nesscan mutate human.fasta.gz --variants variants.tsv -o npm1/
+  # variants.tsv (tab-separated): accession  variant     new_tail     name
+  #                                P06748     p.Trp288fs  CLAVEEVSLRK  NPM1 type A"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
