@@ -418,6 +418,7 @@ def code_columns() -> dict[str, list[str]]:
     from nesscan.structure.table import COLUMNS as STRUCTURE
     from nesscan.validate.cargo import SCORES
     from nesscan.validate.protein_classes import COLUMNS as PROTEIN_CLASSES
+    from nesscan.variants.effects import VARIANT_COLUMNS
     from nesscan.web.predict import residues_frame
 
     shipped = default_model_dir()
@@ -425,6 +426,7 @@ def code_columns() -> dict[str, list[str]]:
     cargo_ids = _columns_of_source(src / "validate" / "cargo.py", r"keep = \[c for c in (\(.*?\))")
     return {
         "predict.csv": list(CANDIDATE_COLUMNS),
+        "variants.csv": list(VARIANT_COLUMNS),
         "structure.csv": list(STRUCTURE),
         "nes-annotations.tsv": list(NES_ANNOTATIONS),
         "protein_classes.tsv": list(PROTEIN_CLASSES),

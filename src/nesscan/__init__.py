@@ -7,6 +7,7 @@ From Python::
     results = nesscan.predict("MTDVETTYADFIASGRTG...", model=model)
     results[0].candidates                             # class, anchors, call, error rate, explanation
     nesscan.screen("proteome.fasta.gz", "out/")       # a whole proteome, as `nesscan screen`
+    nesscan.mutate("proteins.fasta", "variants.tsv")  # variant effects, as `nesscan mutate`
 
 The names below are loaded on first use (``import nesscan`` stays quick); they live in
 :mod:`nesscan.api`. The package is laid out the way the data flows::
@@ -23,7 +24,7 @@ from typing import Any
 import nesscan.screen as _screen_package
 from nesscan.version import __version__
 
-__all__ = ["__version__", "load_model", "predict", "screen", "read_fasta", "Prediction",
+__all__ = ["__version__", "load_model", "predict", "screen", "mutate", "read_fasta", "Prediction",
            "candidates_frame", "proteins_frame"]
 
 

@@ -52,7 +52,8 @@ from nesscan.predictor import Predictor, Runtime
 from nesscan.records import Protein
 from nesscan.screen.few_proteins import CANDIDATE_COLUMNS, Prediction
 
-__all__ = ["Prediction", "load_model", "predict", "read_fasta", "screen", "candidates_frame", "proteins_frame"]
+__all__ = ["Prediction", "load_model", "predict", "read_fasta", "screen", "mutate", "candidates_frame",
+           "proteins_frame"]
 
 #: Accession given to a bare sequence (``query_1``, ``query_2``, ... for several).
 BARE_ACCESSION = "query"
@@ -210,3 +211,55 @@ def screen(fasta: str | os.PathLike, out: str | os.PathLike, *, model: str | os.
 
     return run_screen(fasta, out, model, threshold=threshold, runtime=Runtime(device), decoy_fraction=decoy_fraction,
                       seed=seed, progress=progress, resume=resume, workers=workers, overwrite=overwrite)
+
+
+def mutate(proteins: str | os.PathLike | Protein | Iterable[str | Protein] | Mapping[str, str] | IO[str],
+           variants: str | os.PathLike | pd.DataFrame | Iterable[Mapping[str, str]], *,
+           model: Predictor | str | os.PathLike | None = None, threshold: float | None = None,
+           rescoring: str = "local", progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """What protein variants do to NES evidence, as ``nesscan mutate`` writes it: one row per
+    variant (:data:`nesscan.variants.effects.VARIANT_COLUMNS`, docs/reference/outputs.md).
+
+    Parameters
+    ----------
+    proteins
+        The reference proteins: a FASTA path, or what :func:`predict` takes.
+    variants
+        A variants TSV path, a data frame or dicts with ``accession`` and ``variant`` (MAVE-HGVS
+        protein notation, e.g. ``p.Leu291Ala``) and optional ``name``, ``new_tail`` (a
+        frameshift's new residues) and ``mutant_sequence`` (:mod:`nesscan.variants.table`).
+    model
+        A loaded model, a model directory, or None for the model shipped with nesscan.
+    threshold
+        Candidate threshold (0-1); the model's when None.
+    rescoring
+        ``"local"``: score again only the windows a variant touches; ``"whole"``: every window
+        of the mutant (:mod:`nesscan.variants.rescore`).
+    progress
+        ``progress(done, total)`` as variants are scored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variant, in order; a variant that could not be applied has ``status``
+        ``"error"`` and its reason in ``error``.
+
+    Examples
+    --------
+    >>> import nesscan
+    >>> t = nesscan.mutate({"P1": "MSTEELLKKLAELLEKSGSKDESSKKEESSGRSSKPSTEEKKSSG"},  # doctest: +SKIP
+    ...                    [{"accession": "P1", "variant": "p.Leu7Ala"}])
+    >>> t.loc[0, ["best_score_before", "best_score_after", "called_lost"]]  # doctest: +SKIP
+    """
+    from nesscan.variants.mutate import score_variants
+    from nesscan.variants.table import read_variants
+
+    if isinstance(proteins, (str, os.PathLike)) and not str(proteins).lstrip().startswith(">") \
+            and os.path.isfile(proteins):
+        proteins = read_fasta(proteins)
+    if model is None:
+        model = _default_model()
+    elif not isinstance(model, Predictor):
+        model = load_model(model)
+    return score_variants(as_proteins(proteins), read_variants(variants), model, threshold=threshold,
+                          method=rescoring, progress=progress).table

@@ -80,9 +80,18 @@ def assess_proteins(model: Predictor, proteins: list[Protein], threshold: float,
     list of Assessment
         One per protein, in input order.
     """
-    window = model.window
-    long_enough = [p for p in proteins if len(p.sequence) >= window]
+    long_enough = [p for p in proteins if len(p.sequence) >= model.window]
     scores = dict(zip((p.accession for p in long_enough), model.score_proteins(long_enough)))
+    return assess_scored(model, proteins, scores, threshold, known_by_acc)
+
+
+def assess_scored(model: Predictor, proteins: list[Protein], scores: dict[str, np.ndarray], threshold: float,
+                  known_by_acc: dict[str, pd.DataFrame] | None = None) -> list[Assessment]:
+    """:func:`assess_proteins` of proteins whose windows are scored already: ``scores`` maps
+    the accession of each protein at least one window long to its window scores (a variant's
+    mutant rescored locally, :mod:`nesscan.variants.rescore`)."""
+    window = model.window
+    long_enough = [p for p in proteins if p.accession in scores]
     cargo, protein = model.score_protein_level(long_enough, [scores[p.accession] for p in long_enough])
     level = {p.accession: tuple(float(v) if np.isfinite(v) else None for v in (c, q))
              for p, c, q in zip(long_enough, cargo, protein)}

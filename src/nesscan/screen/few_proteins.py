@@ -110,7 +110,7 @@ def predict_proteins(proteins: list[Protein], model: Predictor, threshold: float
         raise NesscanError(f"duplicate id {next(a for a in ids if ids.count(a) > 1)!r}")
     known = known_ranges(model, proteins, homologues)
     assessed = assess_proteins(model, proteins, threshold, {a: k for a, k in known.items() if len(k)})
-    calls = _call_columns(model, assessed)
+    calls = call_columns(model, assessed)
     gate = _protein_calls(model, assessed)
     next_call, out = iter(calls), []
     for a in assessed:
@@ -160,10 +160,13 @@ def known_ranges(model: Predictor, proteins: list[Protein], homologues: bool = T
     return out
 
 
-def _call_columns(model: Predictor, assessed: list[Assessment]) -> list[dict]:
+def call_columns(model: Predictor, assessed: list[Assessment], nulls: dict | None = None) -> list[dict]:
     """Per candidate, in order: ``call``, ``call_q_value``, ``q_value_shuffle``,
     ``q_value_natural`` (the screen's :func:`nesscan.screen.calls.annotate_calls`, with the
-    request's windows as targets) and ``call_p_value`` (:func:`call_p_values`)."""
+    request's windows as targets) and ``call_p_value`` (:func:`call_p_values`).
+
+    ``nulls``: the model's usable reference nulls, when the caller loaded them already
+    (:func:`nesscan.screen.nulls.load_nulls`, :func:`~nesscan.screen.nulls.usable_nulls`)."""
     from nesscan.screen.calls import annotate_calls, fit_call_curves
     from nesscan.screen.fdr_binned import ScoreHistogram
     from nesscan.screen.nulls import call_scores, load_nulls, usable_nulls
@@ -174,7 +177,8 @@ def _call_columns(model: Predictor, assessed: list[Assessment]) -> list[dict]:
     with_windows = [a for a in assessed if a.scores is not None]
     targets = ScoreHistogram()
     targets.add(call_scores([a.scores for a in with_windows], [a.call_factor for a in with_windows]))
-    nulls, _ = usable_nulls(load_nulls(model.path), "")
+    if nulls is None:
+        nulls, _ = usable_nulls(load_nulls(model.path), "")
     curves, _ = fit_call_curves(targets, ScoreHistogram(), nulls)
     table = annotate_calls(pd.DataFrame(rows), curves)
     table["call_p_value"] = call_p_values(table.call_score.to_numpy(float), nulls)

@@ -1,6 +1,6 @@
 """Who owns an output folder, and which screen a derived file was derived from.
 
-Output folders (``nesscan screen -o OUT``, ``nesscan run -o RUN``)
+Output folders (``nesscan screen -o OUT``, ``nesscan run -o RUN``, ``nesscan mutate -o OUT``)
     A screen writes into a new or empty folder. A folder that already holds files is
     refused (one error line naming it) unless
 
@@ -21,7 +21,8 @@ Output folders (``nesscan screen -o OUT``, ``nesscan run -o RUN``)
     removed, an existing one gets its earlier files back. The one exception is
     ``.partial/`` of an interrupted screen (Ctrl-C, a crash), kept for ``--resume``
     (a bad-input error already discards it). ``nesscan run`` follows the same rules for
-    the run folder (:func:`claim_run_folder`, :data:`RUN_FILES`).
+    the run folder (:func:`claim_run_folder`, :data:`RUN_FILES`), ``nesscan mutate`` for its
+    folder (:func:`claim_mutate_folder`, :data:`MUTATE_FILES`).
 
 Provenance of derived files
     ``structure.csv`` (``nesscan structure``) and the report read a screen's
@@ -48,6 +49,8 @@ SCREEN_FILES = frozenset({"windows.parquet", "candidates.csv", "proteins.csv", "
 #: Files and folders ``nesscan run`` writes in its folder.
 RUN_FILES = frozenset({"run.json", "log.txt", "split.tsv", "model", "evaluation", "cv", "site.json",
                        "protein_level.json", "screen", "report"})
+#: Files ``nesscan mutate`` writes in its folder.
+MUTATE_FILES = frozenset({"variants.csv", "mutate.json"})
 #: Where an ``--overwrite`` keeps the earlier outputs until the new screen succeeded.
 REPLACED = ".nesscan-replaced"
 PARTIAL = ".partial"
@@ -121,9 +124,9 @@ def _claim(out: str | os.PathLike, owned: frozenset[str], overwrite: bool, resum
         return claim
     work_only = all(e.name == PARTIAL or e.name.endswith(".tmp") for e in entries)
     if not (resumable or overwrite or (work_only and PARTIAL in owned)):
+        resume = ", --resume to continue an interrupted one," if what in ("screen", "run") else ""
         raise NesscanError(f"{path}: not empty (holds {_names([e.name for e in entries])}); pass --overwrite to "
-                           f"replace the earlier {what}, --resume to continue an interrupted one, or choose "
-                           "another folder")
+                           f"replace the earlier {what}{resume} or choose another folder")
     foreign = [e.name for e in entries if not _owned(e.name, owned)]
     if foreign and not resumable:
         raise NesscanError(f"{path}: holds files nesscan did not write ({_names(foreign)}); --overwrite replaces "
@@ -166,6 +169,12 @@ def claim_run_folder(out: str | os.PathLike, overwrite: bool = False, resume: bo
         path.mkdir(parents=True, exist_ok=True)
         return OutputClaim(path, created=False)  # the screens keep their chunks; nothing moved
     return _claim(out, RUN_FILES, overwrite, False, "run")
+
+
+def claim_mutate_folder(out: str | os.PathLike, overwrite: bool = False) -> OutputClaim:
+    """:func:`claim_screen_folder` for a ``nesscan mutate`` folder (:data:`MUTATE_FILES`; nothing
+    to resume)."""
+    return _claim(out, MUTATE_FILES, overwrite, False, "variant run")
 
 
 # ----------------------------------------------------------------------------- provenance

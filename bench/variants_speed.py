@@ -1,0 +1,163 @@
+"""Speed of ``nesscan mutate``: random missense variants over the assembled human Swiss-Prot set,
+local rescoring (the windows a variant touches) against whole-protein rescoring, in one run.
+
+    python bench/variants_speed.py                      # 10,000 variants, 2 processes, whole on 300
+    python bench/variants_speed.py --n 2000 --subset 200 --workers 1
+
+Variants are drawn with a seed, uniformly over the set's residues (so long proteins get more),
+each a substitution to another standard residue. Prints, on the machine's cores:
+
+* the end-to-end time of ``score_variants`` for all of them with local rescoring, split over
+  ``--workers`` processes by protein (each process scores the reference proteins its variants
+  fall on once, then the variants);
+* on a subset of ``--subset`` variants, in the same process and after the same reference pass,
+  the time per variant of local and of whole rescoring (``method="whole"``: every window of the
+  mutant) and their ratio, and how far the two disagree (the kept windows' largest score
+  difference, the best window, the calls, the candidates gained and lost);
+* the reference pass alone (whole-protein scoring of the proteins hit), which a variant run cannot
+  avoid: every reference protein is scored whole once.
+
+Needs the data folder (``$NESSCAN_DATA`` or ``../shared/data``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+HUMAN = "proteomes/human_swissprot_assembled.fasta.gz"
+STANDARD = "ACDEFGHIKLMNPQRSTVWY"
+
+
+def data_dir() -> Path:
+    env = os.environ.get("NESSCAN_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def draw_variants(proteins, n: int, seed: int):
+    """``n`` missense variants, uniform over the residues of ``proteins`` (standard residues only)."""
+    from fqfa.constants import AA_CODES
+
+    from nesscan.variants.table import VariantInput
+
+    rng = np.random.default_rng(seed)
+    lengths = np.array([len(p.sequence) for p in proteins], float)
+    out = []
+    while len(out) < n:
+        p = proteins[int(rng.choice(len(proteins), p=lengths / lengths.sum()))]
+        i = int(rng.integers(len(p.sequence)))
+        ref = p.sequence[i]
+        if ref not in STANDARD:
+            continue
+        new = str(rng.choice([a for a in STANDARD if a != ref]))
+        out.append(VariantInput(len(out) + 2, p.accession, f"p.{AA_CODES[ref]}{i + 1}{AA_CODES[new]}"))
+    return out
+
+
+def _run(args):
+    """One process: score its variants (its proteins only), local rescoring."""
+    proteins, variants = args
+    import torch
+
+    torch.set_num_threads(1)
+    import nesscan
+    from nesscan.variants.mutate import score_variants
+
+    model = nesscan.load_model()
+    started = time.perf_counter()
+    result = score_variants(proteins, variants, model, method="local")
+    return time.perf_counter() - started, result.scored, len(result.errors)
+
+
+def end_to_end(proteins, variants, workers: int) -> tuple[float, int, int]:
+    """Wall time of all variants over ``workers`` processes, split by protein."""
+    by_acc = {p.accession: p for p in proteins}
+    parts = [[] for _ in range(workers)]
+    for v in variants:
+        parts[hash(v.accession) % workers].append(v)
+    jobs = [([by_acc[a] for a in {v.accession for v in part}], part) for part in parts if part]
+    started = time.perf_counter()
+    if workers == 1:
+        outs = [_run(jobs[0])]
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            outs = list(pool.map(_run, jobs))
+    return time.perf_counter() - started, sum(o[1] for o in outs), sum(o[2] for o in outs)
+
+
+def compare(proteins, variants, threshold: float | None = None) -> None:
+    """Local against whole rescoring on the same variants, after one reference pass."""
+    import nesscan
+    from nesscan.variants.hgvs import apply, parse
+    from nesscan.variants.mutate import score_variants
+    from nesscan.variants.rescore import rescore, score_references
+
+    model = nesscan.load_model()
+    by_acc = {p.accession: p for p in proteins}
+    hit = list({v.accession: by_acc[v.accession] for v in variants}.values())
+    started = time.perf_counter()
+    refs = score_references(model, hit)
+    ref_s = time.perf_counter() - started
+    residues = sum(len(p.sequence) for p in hit)
+    print(f"reference pass: {len(hit)} proteins, {residues:,} residues, {ref_s:.1f} s "
+          f"({ref_s / len(hit) * 1000:.0f} ms a protein)")
+    mutants = [(refs[v.accession], apply(by_acc[v.accession].sequence, parse(v.variant))) for v in variants]
+    timings, results = {}, {}
+    for method in ("local", "whole", "local"):  # local twice: the second, warm, is timed
+        started = time.perf_counter()
+        results[method] = [rescore(model, r, m, method) for r, m in mutants]
+        timings[method] = (time.perf_counter() - started) / len(mutants)
+    print(f"rescoring a mutant: local {timings['local'] * 1000:.1f} ms, whole {timings['whole'] * 1000:.1f} ms "
+          f"a variant; whole / local = {timings['whole'] / timings['local']:.2f}")
+    kept = [np.abs(np.delete(lo.scores - wh.scores, np.s_[lo.first:lo.last + 1])).max(initial=0.0)
+            for lo, wh in zip(results["local"], results["whole"])]
+    inside = [np.abs((lo.scores - wh.scores)[lo.first:lo.last + 1]).max(initial=0.0)
+              for lo, wh in zip(results["local"], results["whole"])]
+    same_best = np.mean([np.argmax(lo.scores) == np.argmax(wh.scores)
+                         for lo, wh in zip(results["local"], results["whole"])])
+    rescored = np.mean([lo.rescored for lo in results["local"]])
+    print(f"windows rescored a variant: local {rescored:.0f} of {np.mean([len(w.scores) for w in results['whole']]):.0f}; "
+          f"score difference inside them {max(inside):.1e}; kept windows: median {np.median(kept):.4f}, "
+          f"95th percentile {np.quantile(kept, 0.95):.4f}, max {max(kept):.4f}; same best window {same_best:.1%}")
+    rows = {}
+    for method in ("local", "whole"):
+        started = time.perf_counter()
+        rows[method] = score_variants(hit, variants, model, method=method, threshold=threshold).table
+        timings[f"{method}_e2e"] = time.perf_counter() - started
+    cols = ["called_gained", "called_lost", "candidates_gained", "candidates_lost", "best_start_after"]
+    agree = (rows["local"][cols].fillna("").astype(str) == rows["whole"][cols].fillna("").astype(str)).all(axis=1)
+    print(f"end to end on the subset (reference pass included): local {timings['local_e2e']:.1f} s, whole "
+          f"{timings['whole_e2e']:.1f} s, whole / local = {timings['whole_e2e'] / timings['local_e2e']:.2f}; "
+          f"same calls, candidates gained/lost and best window after: {agree.mean():.1%} of {len(agree)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000, help="variants (default 10,000)")
+    parser.add_argument("--subset", type=int, default=300, help="variants also rescored whole (default 300)")
+    parser.add_argument("--workers", type=int, default=2, help="processes for the end-to-end run (default 2)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    from nesscan.io.fasta import read_fasta
+
+    proteins = read_fasta(data_dir() / HUMAN)
+    variants = draw_variants(proteins, args.n, args.seed)
+    hit = {v.accession for v in variants}
+    print(f"{len(variants):,} missense variants on {len(hit):,} of the {len(proteins):,} proteins of the assembled "
+          f"human Swiss-Prot set ({sum(len(p.sequence) for p in proteins if p.accession in hit):,} residues); "
+          f"{os.cpu_count()} cores")
+    if args.subset:
+        compare(proteins, variants[:args.subset])
+    wall, scored, errors = end_to_end(proteins, variants, args.workers)
+    print(f"end to end, local rescoring, {args.workers} processes: {wall:.1f} s for {len(variants):,} variants "
+          f"({scored:,} scored, {errors} errors), {wall / len(variants) * 1000:.1f} ms a variant")
+
+
+if __name__ == "__main__":
+    main()

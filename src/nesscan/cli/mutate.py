@@ -1,0 +1,63 @@
+"""``nesscan mutate``: what protein variants do to NES evidence, one row per variant."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nesscan.cli.common import Reporter, add_model_option, add_runtime_options, formatter, runtime
+from nesscan.errors import NesscanError
+
+EXAMPLE = """Example:
+  nesscan mutate human.fasta.gz --variants variants.tsv -o npm1/
+  # variants.tsv (tab-separated): accession  variant     new_tail     name
+  #                                P06748     p.Trp288fs  CLAVEEVSLRK  NPM1 type A"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("mutate", help="the effect of protein variants (HGVS p.) on NES windows and calls",
+                       description="Apply each variant of a table (MAVE-HGVS protein notation: substitutions, "
+                                   "deletions, insertions, delins, duplications, nonsense, frameshifts with their "
+                                   "new tail) to its protein, rescore the windows it touches and compare: best "
+                                   "window and score before and after, NES calls and candidates gained and lost, "
+                                   "cargo probability, protein score and compartment. Writes OUT/variants.csv and "
+                                   "OUT/mutate.json. A variant that cannot be applied is one error line (and an "
+                                   "error row); the others are scored. Exit status 0 when at least one variant "
+                                   "was scored, 1 when none was.",
+                       epilog=EXAMPLE, formatter_class=formatter)
+    p.add_argument("fasta", help="protein FASTA, plain or gzip: the reference proteins")
+    p.add_argument("--variants", required=True, metavar="TSV",
+                   help="tab-separated table with columns accession (or the FASTA id), variant (e.g. p.Leu291Ala) "
+                        "and optional name, new_tail (a frameshift's new residues) and mutant_sequence")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder (new or empty)")
+    p.add_argument("--threshold", type=float, help="candidate threshold, 0-1 (default: the model's)")
+    p.add_argument("--rescoring", choices=("local", "whole"), default="local",
+                   help="local: score again only the windows a variant touches (default; fast); whole: every "
+                        "window of each mutant")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier variant run in the output folder")
+    add_model_option(p)
+    add_runtime_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nesscan.api import load_model
+    from nesscan.variants.outputs import mutate_folder
+
+    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
+        raise NesscanError(f"threshold must be between 0 and 1, not {args.threshold}")
+    rt = runtime(args)
+    model = load_model(args.model, device=rt.device, precision=rt.precision, cache_dir=rt.cache_dir,
+                       weights=rt.weights)
+    rep = Reporter()
+    with rep.progress("scoring variants") as progress:
+        result = mutate_folder(args.fasta, args.variants, args.output, model, threshold=args.threshold,
+                               rescoring=args.rescoring, overwrite=args.overwrite, progress=progress)
+    for line in result.errors:
+        print(f"nesscan mutate: {line}", file=sys.stderr)
+    total = len(result.table)
+    rep.log(f"{result.scored} of {total} variants scored, {len(result.errors)} not (lines above) -> "
+            f"{args.output.rstrip('/')}/variants.csv")
+    if result.scored == 0:
+        raise NesscanError("no variant could be scored")
+    return 0
