@@ -51,6 +51,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("localisation", ("nesscan.localisation",)),
     ("predictor", ("nesscan.predictor",)),
     ("validate / screen", ("nesscan.validate", "nesscan.screen")),
+    # mutants of an NES designed against the model: scans and NES-dead designs (through screen.assess)
+    ("design", ("nesscan.design",)),
     # after a screen: its candidates' structure; a run folder's report
     ("structure / report", ("nesscan.structure", "nesscan.report")),
     ("pipeline / web", ("nesscan.pipeline", "nesscan.web")),
