@@ -9,7 +9,7 @@ from typing import Sequence
 from nesscan.version import __version__
 from nesscan.errors import NesscanError
 
-COMMANDS = ("predict", "screen", "train", "evaluate", "run", "report", "fetch", "serve", "structure")
+COMMANDS = ("predict", "screen", "train", "evaluate", "run", "report", "fetch", "serve", "structure", "mutate")
 
 
 def build_parser() -> argparse.ArgumentParser:
