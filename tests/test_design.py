@@ -44,14 +44,13 @@ def test_one_protein_curve_gives_the_screen_curves_q_values() -> None:
     from nesscan.screen.fdr_binned import ScoreHistogram, binned_fdr_curve
 
     rng = np.random.default_rng(0)
-    for k in range(3):
-        targets, null = (rng.random(300) ** (1 + k % 3)).astype(np.float32), rng.random(5000) ** 2
-        null[:40] = targets[:40]
-        t, d = ScoreHistogram(), ScoreHistogram()
-        t.add(targets)
-        d.add(null)
-        probe = np.concatenate([targets, rng.random(50), [0.0, 0.3, 1.0]])
-        assert np.array_equal(binned_fdr_curve(t, d).q_of(probe), OneProteinCurve(targets, d.at_or_above(), d.n).q_of(probe))
+    targets, null = (rng.random(300) ** 2).astype(np.float32), rng.random(5000) ** 2
+    null[:40] = targets[:40]  # shared bins
+    t, d = ScoreHistogram(), ScoreHistogram()
+    t.add(targets)
+    d.add(null)
+    probe = np.concatenate([targets, rng.random(50), [0.0, 0.3, 1.0]])
+    assert np.array_equal(binned_fdr_curve(t, d).q_of(probe), OneProteinCurve(targets, d.at_or_above(), d.n).q_of(probe))
 
 
 def test_mutate_refuses_a_wrong_wild_type_and_a_bad_letter() -> None:
