@@ -6,8 +6,10 @@
 2. Every residue of the range is substituted on its own by ``residue`` (alanine by default) and
    the whole protein rescored: the single-substitution scan, ``importance.csv``.
 3. The *pool*: the target's hydrophobic anchors (:func:`nesscan.design.scan.target_anchors`), then
-   the range's other hydrophobic residues (L, I, V, F, M, W, Y), each group by its single
-   substitution's drop of the call score, strongest first; at most ``pool_size`` positions.
+   the other hydrophobic residues (L, I, V, F, M, W, Y) of the range (of its best window when the
+   range is shorter than 8 or longer than the window: :func:`nesscan.design.scan.core_range`), each
+   group by its single substitution's drop of the call score, strongest first; at most
+   ``pool_size`` positions (a position outside the range gets its single substitution scored here).
 4. Every subset of the pool of 1, then 2, ... up to ``max_substitutions`` positions is scored
    (all of one size in one batch); the first size with a *dead* mutant wins: the target no longer
    called (no called candidate window hits it), no new call anywhere in the protein (a called
@@ -36,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from nesscan.design.rescore import AMINO_ACIDS, MIN_OVERLAP, Rescorer, Substitution, VariantScore, hgvs, hits
-from nesscan.design.scan import as_protein, scan_rows, target_anchors
+from nesscan.design.scan import as_protein, core_range, scan_rows, target_anchors
 from nesscan.errors import NesscanError
 from nesscan.predictor import Predictor
 from nesscan.records import Protein
@@ -214,10 +216,14 @@ def design_dead_mutant(sequence: str | Protein, start: int, end: int, model: Pre
     importance = scan_rows(r, range(start, end + 1), residue)
     anchors = target_anchors(seq, start, end, wt.best_start, w)
     drop = dict(zip(importance.position, importance.call_score_delta))
-    extra = [p for p in range(start, end + 1) if seq[p - 1] in POOL_RESIDUES and p not in anchors]
+    lo, hi = core_range(start, end, wt.best_start, w)
+    extra = [p for p in range(lo, hi + 1) if seq[p - 1] in POOL_RESIDUES and p not in anchors]
+    outside = [p for p in [*anchors, *extra] if p not in drop and seq[p - 1] != residue]
+    for p, v in zip(outside, r.score([[(p, seq[p - 1], residue)] for p in outside])):
+        drop[p] = v.call_score - wt.call_score
     pool = [p for group in (anchors, extra) for p in sorted(group, key=lambda p: drop.get(p, 0.0))
             if seq[p - 1] != residue][:pool_size]
-    scored = len(importance) + 1
+    scored = len(importance) + len(outside) + 1
 
     designed, note = None, ""
     for k in range(1, max_substitutions + 1):

@@ -30,22 +30,35 @@ def as_protein(sequence: str | Protein, accession: str = "query") -> Protein:
     return Protein(accession, str(sequence).strip().upper())
 
 
+def core_range(start: int, end: int, best_start: int, window: int) -> tuple[int, int]:
+    """Where the target's anchors are looked for, 1-based inclusive: the range itself when it is
+    8 (the shortest Kosugi span) to ``window`` residues long, else the best window hitting it
+    (first residue ``best_start``; a shorter range lies inside it, a longer one shares at least 8
+    residues with it).
+
+    >>> core_range(38, 47, 30, 22), core_range(289, 291, 280, 22), core_range(246, 316, 290, 22)
+    ((38, 47), (280, 301), (290, 311))
+    """
+    if 8 <= end - start + 1 <= window or best_start < 1:
+        return start, end
+    return best_start, best_start + window - 1
+
+
 def target_anchors(sequence: str, start: int, end: int, best_start: int, window: int) -> list[int]:
-    """The hydrophobic anchors of the target, 1-based: the Kosugi consensus match
-    (:func:`nesscan.consensus.best_class`) of the range when it is at least 8 residues long,
-    else of the best window hitting it (``best_start``); without a match, every L/I/V/F/M
-    of the range.
+    """The hydrophobic anchors of the target, 1-based: the four of the Kosugi consensus match
+    (:func:`nesscan.consensus.best_class`) in its :func:`core_range`; without a match, every
+    L/I/V/F/M of that range.
 
     >>> target_anchors("MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEE", 38, 47, 30, 22)  # PKI-alpha
     [38, 42, 45, 47]
     """
     from nesscan.consensus import HYDROPHOBIC, best_class
 
-    lo, hi = (start, end) if end - start + 1 >= 8 or best_start < 1 else (best_start, best_start + window - 1)
+    lo, hi = core_range(start, end, best_start, window)
     match = best_class(sequence[lo - 1:hi])
     if match is not None:
         return sorted(lo + a for a in match.anchors)
-    return [i for i in range(start, end + 1) if sequence[i - 1] in HYDROPHOBIC]
+    return [i for i in range(lo, hi + 1) if sequence[i - 1] in HYDROPHOBIC]
 
 
 def scan_rows(rescorer: Rescorer, positions: Sequence[int], residues: str) -> pd.DataFrame:
