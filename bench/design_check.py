@@ -181,10 +181,16 @@ def ranking_metrics(res: pd.DataFrame, n_boot: int, seed: int) -> dict:
     per = {s: np.array([auc(y, v) for y, v in zip(y_all, s_all[s])]) for s in scorers}
     both = np.isfinite(per["importance"])
     every = np.arange(len(groups))
-    hyd = res[res.hydrophobic == 1]
+    hyd, other = res[res.hydrophobic == 1], res[res.hydrophobic == 0]
+    anchor_median = res[res.anchor == 1].groupby("nes").importance.median()
+    strong = other[other.importance >= other.nes.map(anchor_median)]
     out: dict = {"n_nes": len(groups), "n_nes_both_classes": int(both.sum()), "n_residues": int(len(res)),
                  "n_export_affecting": int(res.label.sum()),
-                 "within_hydrophobic_auc": {s: auc(hyd.label, hyd[s]) for s in ("importance", "anchor")}}
+                 "within_hydrophobic_auc": {s: auc(hyd.label, hyd[s]) for s in ("importance", "anchor")},
+                 "within_non_hydrophobic_auc": {"importance": auc(other.label, other.importance)},
+                 "non_hydrophobic_at_or_above_median_anchor": {
+                     "residues": int(len(strong)), "of": int(len(other)),
+                     "by_residue": {k: int(v) for k, v in strong.residue.value_counts().items()}}}
     for s in scorers:
         out[s] = {"pooled_auc": pooled(every, s), "per_nes_median_auc": float(np.nanmedian(per[s][both])),
                   "per_nes_mean_auc": float(np.nanmean(per[s][both]))}
@@ -217,8 +223,10 @@ def format_ranking(m: dict, title: str) -> str:
             "{diff:+.3f} [{lo:+.3f}, {hi:+.3f}]".format(**m[f"{s}_minus_{b}_{k}"])
             for k in ("pooled", "median") for b in BASELINES]
         lines.append(f"| {s} | {m[s]['pooled_auc']:.3f} | {m[s]['per_nes_median_auc']:.3f} | " + " | ".join(d) + " |")
-    w = m["within_hydrophobic_auc"]
-    lines.append(f"among L/I/V/F/M residues only: importance {w['importance']:.3f}, anchor {w['anchor']:.3f}")
+    w, o, k = m["within_hydrophobic_auc"], m["within_non_hydrophobic_auc"], m["non_hydrophobic_at_or_above_median_anchor"]
+    lines.append(f"among L/I/V/F/M residues only: importance {w['importance']:.3f}, anchor {w['anchor']:.3f}; "
+                 f"among the others: importance {o['importance']:.3f}; {k['residues']} of the {k['of']} others drop "
+                 f"the score at least as much as their NES's median anchor")
     return "\n".join(lines)
 
 
@@ -233,7 +241,13 @@ def main() -> None:
     ap.add_argument("--n-boot", type=int, default=2000)
     ap.add_argument("--in-sample", action="store_true", help="also rank with the shipped model (not out of fold)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--from-residues", metavar="CSV",
+                    help="recompute the ranking metrics from a ranking_residues.csv of an earlier run (no scoring)")
     args = ap.parse_args()
+    if args.from_residues:
+        res = pd.read_csv(args.from_residues)
+        print(format_ranking(ranking_metrics(res, args.n_boot, args.seed), f"ranking from {args.from_residues}"))
+        return
 
     from nesscan.dataset.prepare import NESDB_FILE, training_proteins
     from nesscan.predictor import Predictor
