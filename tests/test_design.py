@@ -208,3 +208,15 @@ def test_mutate_design_end_to_end(tmp_path: Path, capsys) -> None:
     assert "--overwrite" in line
     assert main(["mutate", str(fasta), "--design", "PKIA_HUMAN:38-47", "-o", str(out), "--overwrite"]) == 1
     assert "is not called by the model" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_one_substitution_moves_windows_far_from_it(model) -> None:
+    """Why a mutant is rescored whole (nesscan.design.rescore): one alanine in p53's NES moves the
+    scores of windows that do not hold it (the PSSM ranks windows protein-wide, pLDDT is predicted
+    over the whole protein)."""
+    from nesscan.records import Protein
+
+    wt, mut = model.score_proteins([Protein("wt", P53), Protein("mut", P53[:349] + "A" + P53[350:])])
+    far = np.r_[0:300]  # the windows starting at residues 1-300 end by residue 321: none holds residue 350
+    assert np.abs(mut[far] - wt[far]).max() > 0.01
