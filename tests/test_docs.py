@@ -411,6 +411,8 @@ def code_columns() -> dict[str, list[str]]:
     """The columns of each table as the code declares them, without running anything heavy."""
     import pandas as pd
 
+    from nesscan.design.dead import DESIGN_COLUMNS
+    from nesscan.design.scan import COLUMNS as IMPORTANCE
     from nesscan.fetch.nes_annotations import COLUMNS as NES_ANNOTATIONS
     from nesscan.model.known import COLUMNS as KNOWN
     from nesscan.model.store import default_model_dir
@@ -436,6 +438,8 @@ def code_columns() -> dict[str, list[str]]:
         "split.tsv": _columns_of_source(src / "pipeline.py", r'"split\.tsv", table\.drop_duplicates\("accession"\)'
                                                               r'\[(\[.*?\])\]'),
         "cargo_predictions.tsv": [*cargo_ids, "fold", *SCORES],
+        "design.csv": list(DESIGN_COLUMNS),
+        "importance.csv": list(IMPORTANCE),
     }
 
 

@@ -51,9 +51,11 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("localisation", ("nesscan.localisation",)),
     ("predictor", ("nesscan.predictor",)),
     ("validate / screen", ("nesscan.validate", "nesscan.screen")),
-    # after a screen: its candidates' structure; a run folder's report; variant effects (scored as
-    # nesscan.predict scores a protein: screen.assess and the call)
-    ("structure / report / variants", ("nesscan.structure", "nesscan.report", "nesscan.variants")),
+    # variant effects (scored as nesscan.predict scores a protein: screen.assess and the call) and
+    # mutants of an NES designed against the model: scans and NES-dead designs
+    ("variants / design", ("nesscan.variants", "nesscan.design")),
+    # after a screen: its candidates' structure; a run folder's report
+    ("structure / report", ("nesscan.structure", "nesscan.report")),
     ("pipeline / web", ("nesscan.pipeline", "nesscan.web")),
     # the library's API (load_model, predict, screen) over the pipeline; cli may use it
     ("api", ("nesscan.api",)),
