@@ -63,8 +63,17 @@ def test_a_frameshift_takes_its_new_tail_or_the_whole_mutant() -> None:
         hgvs.apply(REF, edits, mutant_sequence="MKLLGECLAV")
 
 
+@pytest.mark.parametrize("one, three", [
+    ("p.L3A", "p.Leu3Ala"), ("p.L3*", "p.Leu3Ter"), ("p.L3=", "p.Leu3="), ("p.[L3A;L4G]", "p.[Leu3Ala;Leu4Gly]"),
+])
+def test_one_letter_substitutions_read_as_their_three_letter_form(one: str, three: str) -> None:
+    assert hgvs.parse(one) == hgvs.parse(three)
+    assert hgvs.apply(REF, hgvs.parse(one)) == hgvs.apply(REF, hgvs.parse(three))
+
+
 @pytest.mark.parametrize("variant, message", [
-    ("p.L3A", "three-letter code"),
+    ("p.L3del", "one-letter code is read for substitutions only"),
+    ("p.[L3A;K2del]", "three-letter code"),
     ("p.Trp7CysfsTer12", "p.Trp288fs and give its new residues in the new_tail column"),
     ("p.(Leu3Ala)", "parenthesised"),
     ("c.7G>A", "not a protein variant"),

@@ -22,9 +22,12 @@ several at once         ``p.[Leu2Ala;Lys10del]``                   each applied
 
 A frameshift's new residues are not in its HGVS name, so they come beside it: the new tail
 (the residues from the frameshift's first residue up to the new stop, ``*`` or none at the
-end) or the whole mutant sequence. One-letter codes (``p.L291A``) and the long frameshift
-form (``p.Trp288CysfsTer12``) are not MAVE-HGVS: they are refused with a hint. A ``Ter``
-inside inserted residues ends the protein there.
+end) or the whole mutant sequence. Substitutions may also be written in one-letter code
+(``p.L291A``, ``p.L291*``, ``p.L291=``, ``p.[L42A;L45A]``: the form ``nesscan mutate --design``
+writes and a biologist types), rewritten in three-letter code (:func:`three_letter`) before
+mavehgvs reads them; other one-letter changes and the long frameshift form
+(``p.Trp288CysfsTer12``) are not MAVE-HGVS: they are refused with a hint. A ``Ter`` inside
+inserted residues ends the protein there.
 
 Coordinates: an :class:`Edit` names reference residues 1-based inclusive (``_1b``), as
 HGVS and UniProt do; an insertion between residues k and k+1 has ``start_1b = k + 1`` and
@@ -77,11 +80,34 @@ def _one_letter(three: str) -> str:
     return "".join(table[three[i:i + 3]] for i in range(0, len(three), 3))
 
 
+_ONE_LETTER_SUBSTITUTION = re.compile(r"([ACDEFGHIKLMNPQRSTVWY])(\d+)([ACDEFGHIKLMNPQRSTVWY*=])")
+
+
+def three_letter(text: str) -> str:
+    """``text`` with its one-letter substitutions in three-letter code; anything else unchanged.
+
+    >>> three_letter("p.L291A"), three_letter("p.[L42A;L45*]"), three_letter("p.Lys10del")
+    ('p.Leu291Ala', 'p.[Leu42Ala;Leu45Ter]', 'p.Lys10del')
+    """
+    from fqfa.constants import AA_CODES
+
+    m = re.fullmatch(r"p\.(\[(.+)\]|(.+))", text)
+    if m is None:
+        return text
+    parts = (m[2] or m[3]).split(";")
+    matches = [_ONE_LETTER_SUBSTITUTION.fullmatch(part) for part in parts]
+    if not all(matches):
+        return text
+    written = [f"{AA_CODES[a]}{pos}{'=' if b == '=' else AA_CODES[b]}" for a, pos, b in (x.groups() for x in matches)]
+    return f"p.[{';'.join(written)}]" if m[2] else f"p.{written[0]}"
+
+
 def _hint(text: str) -> str:
     if re.search(r"fs(Ter|\*)", text):
         return ": write a frameshift as p.Trp288fs and give its new residues in the new_tail column"
     if re.fullmatch(r"p\.\(?[A-Z*]\d+.*", text) and not re.match(r"p\.\(?[A-Z][a-z]{2}\d", text):
-        return ": write amino acids in three-letter code (p.Leu291Ala, p.Leu291Ter), as MAVE-HGVS does"
+        return (": write amino acids in three-letter code (p.Leu291Ala, p.Leu291Ter), as MAVE-HGVS does "
+                "(one-letter code is read for substitutions only: p.L291A)")
     if text.startswith("p.(") or "?" in text:
         return ": predicted (parenthesised) and uncertain variants are not MAVE-HGVS; write the change itself"
     if not text.startswith("p."):
@@ -100,6 +126,8 @@ def parse(text: str) -> list[Edit]:
 
     Examples
     --------
+    >>> parse("p.L291A") == parse("p.Leu291Ala")
+    True
     >>> parse("p.Leu291Ala")
     [Edit(kind='substitution', start_1b=291, end_1b=291, alt='A', checks=((291, 'L'),))]
     >>> [(e.kind, e.start_1b, e.end_1b, e.alt) for e in parse("p.[Lys10_Leu11insAla;Trp288fs]")]
@@ -109,7 +137,7 @@ def parse(text: str) -> list[Edit]:
 
     text = str(text).strip()
     try:
-        variant = Variant(text)
+        variant = Variant(three_letter(text))
     except MaveHgvsParseError as exc:
         raise VariantError(f"{text!r} is not a MAVE-HGVS protein variant ({exc}){_hint(text)}") from None
     if variant.prefix != "p":
