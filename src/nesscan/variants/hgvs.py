@@ -105,7 +105,7 @@ def three_letter(text: str) -> str:
 def _hint(text: str) -> str:
     if re.search(r"fs(Ter|\*)", text):
         return ": write a frameshift as p.Trp288fs and give its new residues in the new_tail column"
-    if re.fullmatch(r"p\.\(?[A-Z*]\d+.*", text) and not re.match(r"p\.\(?[A-Z][a-z]{2}\d", text):
+    if re.fullmatch(r"p\.[(\[]?[A-Z*]\d+.*", text) and not re.match(r"p\.[(\[]?[A-Z][a-z]{2}\d", text):
         return (": write amino acids in three-letter code (p.Leu291Ala, p.Leu291Ter), as MAVE-HGVS does "
                 "(one-letter code is read for substitutions only: p.L291A)")
     if text.startswith("p.(") or "?" in text:
