@@ -145,7 +145,7 @@ def test_bad_variants_are_one_error_line_each_and_the_rest_is_scored(model) -> N
     protein, npm1 = _npm1_like()
     rows = [npm1, {"accession": "NPM1SYN", "variant": "p.Lys2Ala"},          # residue 2 is not K
             {"accession": "NPM1SYN", "variant": "p.Leu999Ala"},               # past the end
-            {"accession": "NPM1SYN", "variant": "p.L240A"},                   # not MAVE-HGVS
+            {"accession": "NPM1SYN", "variant": "p.L240del"},                 # not MAVE-HGVS
             {"accession": "NOPE", "variant": "p.Met1Val"},                    # not in the FASTA
             {"accession": "NPM1SYN", "variant": "p.Met1Val"}]
     result = score_variants([protein], read_variants(rows), model)
