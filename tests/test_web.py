@@ -4,7 +4,10 @@ The browser tests (tests/test_browser.py) drive the same pages in Chromium."""
 
 from __future__ import annotations
 
+import html
+import io
 import json
+import re
 import shutil
 
 import numpy as np
@@ -202,6 +205,74 @@ def test_predict_page_csv(client):
     r = client.post("/predict.csv", data={"sequence": FASTA, "table": "candidates"})
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     assert r.text.splitlines()[1].startswith("P61925,IPKA_HUMAN,PKIA,30,51,SASGNSNELALKLAGLDINKTE")
+
+
+# ----------------------------------------------------------------------------- the mutation box
+
+
+def test_the_mutation_box_shows_the_variant_row_and_the_mutant_track(client):
+    from nesscan.io.fasta import iter_fasta
+    from nesscan.variants.mutate import score_variants
+    from nesscan.variants.table import VariantInput
+
+    model = client.app.state.nesscan.model
+    protein = next(iter_fasta(io.StringIO(FASTA)))
+    r = client.post("/", data={"sequence": FASTA, "mutate": "P61925", "variant": "p.[L42A;L45A]",
+                               "action": "variant"})
+    assert r.status_code == 200 and 'class="nes-window" data-start="30" data-end="51"' in r.text
+    assert r.text.count('class="track-mutant"') == 1 and "mutant p.[L42A;L45A]" in r.text
+    # the row nesscan mutate --rescoring whole writes for the same variant, three-letter form
+    row = score_variants([protein], [VariantInput(1, "P61925", "p.[Leu42Ala;Leu45Ala]")], model,
+                         method="whole").table.iloc[0]
+    assert row.best_score_after < row.best_score_before  # two anchors of PKI-alpha's NES gone
+    assert (f"{row.best_start_before}-{row.best_end_before} {row.best_score_before:.3f} → "
+            f"{row.best_start_after}-{row.best_end_after} {row.best_score_after:.3f}") in r.text
+    assert f"{row.n_candidates_before} → {row.n_candidates_after}" in r.text
+
+
+def test_the_mutation_box_scans_the_best_candidate(client):
+    from nesscan.design import alanine_scan
+    from nesscan.io.fasta import iter_fasta
+
+    model = client.app.state.nesscan.model
+    r = client.post("/", data={"sequence": FASTA, "mutate": "P61925", "action": "scan"})
+    assert r.status_code == 200 and "Alanine scan of 30-51" in r.text
+    scan = alanine_scan(next(iter_fasta(io.StringIO(FASTA))), 30, 51, model)
+    assert len(scan) == 22 - PKIA[3][29:51].count("A")
+    deltas = {int(p): float(d) for p, d in re.findall(r'data-position="(\d+)" data-delta="([-0-9.e]+)"', r.text)}
+    assert deltas.keys() == set(scan.position)
+    assert all(abs(deltas[p] - d) < 1e-4 for p, d in zip(scan.position, scan.delta))
+    assert r.text.count('class="bar anchor"') == int(scan.anchor.sum()) > 0
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"variant": "p.Lys42Ala"}, "reference mismatch: residue 42 of P61925 is L, not K"),
+    ({"variant": "p.Leu99Ala"}, "past the end"),
+    ({"variant": "p.L42del"}, "one-letter code is read for substitutions only"),
+    ({"variant": ""}, "type a variant"),
+    ({"action": "scan", "scan_range": "40-20"}, "give START-END"),
+    ({"action": "scan", "scan_range": "40-120"}, "outside the protein"),
+])
+def test_the_mutation_box_errors_are_one_line_and_keep_the_results(client, data, message):
+    r = client.post("/", data={"sequence": FASTA, "mutate": "P61925", "action": "variant", **data})
+    assert r.status_code == 422 and 'class="nes-window" data-start="30" data-end="51"' in r.text
+    alerts = re.findall(r'<p class="message error" role="alert">([^<]*)</p>', r.text)
+    assert len(alerts) == 1 and message in html.unescape(alerts[0])
+
+
+def test_api_mutate(client):
+    r = client.post("/api/mutate", json={"sequence": FASTA, "variant": "p.L38A", "scan": "38-47"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["accession"] == "P61925" and body["wild_type"]["candidates"][0]["start"] == 30
+    assert body["variant"]["variant"] == "p.L38A" and body["variant"]["status"] == "scored"
+    assert body["mutant_sequence"][37] == "A" and len(body["residue_scores_after"]) == len(PKIA[3])
+    assert [row["position"] for row in body["scan"]["rows"]] == [38, 40, 41, 42, 44, 45, 46, 47]  # A39, A43 skipped
+    r = client.post("/api/mutate", json={"sequence": FASTA, "variant": "p.Lys38Ala"})
+    assert r.status_code == 422 and "reference mismatch" in r.json()["error"]
+    assert client.post("/api/mutate", json={"sequence": FASTA}).status_code == 400
+    assert client.post("/api/mutate", json={"sequence": FASTA, "variant": "p.L38A",
+                                            "accession": "Q0"}).status_code == 422
 
 
 # ----------------------------------------------------------------------------- screens

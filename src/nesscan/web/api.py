@@ -1,6 +1,6 @@
 """JSON API and CSV download handlers of :mod:`nesscan.web.app`.
 
-JSON: ``GET /api/health``, ``POST /api/predict``, ``GET /api/screens``,
+JSON: ``GET /api/health``, ``POST /api/predict``, ``POST /api/mutate``, ``GET /api/screens``,
 ``GET /api/candidates``, ``GET /api/protein/{accession}``. CSV: ``POST /predict.csv``
 (the predict form's tables), ``GET /browse.csv`` (the browse page's rows) and
 ``POST /api/predict?format=csv``. Coordinates in every response are 1-based inclusive
@@ -99,6 +99,48 @@ async def api_predict(request: Request) -> Response:
     state = common.state(request)
     return JSONResponse({"model": model_info(state.model), "threshold": predictions[0].threshold,
                          "proteins": [p.to_json() for p in predictions]})
+
+
+async def api_mutate(request: Request) -> Response:
+    """``POST /api/mutate``: a JSON object with ``sequence`` (a protein or FASTA records),
+    ``variant`` (HGVS p.) and/or ``scan`` (``"START-END"``, or ``true`` for the best candidate),
+    optional ``accession`` (default: the first record) and ``threshold``. Answers the model, the
+    wild type's prediction, the variant's ``variants.csv`` row with the mutant's residue scores,
+    and the scan's rows (:mod:`nesscan.web.mutate`); a variant that cannot be applied is HTTP 422
+    with its one-line ``error``."""
+    from nesscan.web import mutate as wm
+
+    try:
+        data = json.loads((await request.body()).decode("utf-8", errors="replace"))
+    except ValueError as exc:
+        return JSONResponse({"error": f"request body is not valid JSON ({exc})"}, status_code=400)
+    if (not isinstance(data, dict) or not isinstance(data.get("sequence"), str)
+            or not isinstance(data.get("variant", ""), str) or not (data.get("variant") or data.get("scan"))):
+        return JSONResponse({"error": 'request JSON must be an object with a "sequence" string and a "variant" '
+                                      'string (HGVS p., e.g. "p.L38A") or a "scan" ("START-END" or true)'},
+                            status_code=400)
+    raw = data.get("threshold")
+    if raw is not None and (isinstance(raw, bool) or not isinstance(raw, (int, float))):
+        raise NesscanError(f"threshold must be a number between 0 and 1, not {raw!r}")
+    predictions = await common.predict(request, data["sequence"], common.number(None if raw is None else str(raw),
+                                                                                 "threshold"))
+    accession = str(data.get("accession") or predictions[0].protein.accession)
+    match = [p for p in predictions if p.protein.accession == accession]
+    if not match:
+        raise NesscanError(f"{accession}: no such protein in the sequence text")
+    p, state = match[0], common.state(request)
+    out = {"model": model_info(state.model), "threshold": p.threshold, "accession": accession,
+           "wild_type": p.to_json()}
+    if data.get("variant"):
+        out.update(await common.in_thread(wm.mutate, p.protein, data["variant"], state.model, p.threshold))
+    if data.get("scan"):
+        at = wm.default_scan_range(p, state.model.window) if data["scan"] is True else None
+        if data["scan"] is True and at is None:
+            raise NesscanError("this protein has no window to scan")
+        start, end = at or wm.scan_range(str(data["scan"]), len(p.protein.sequence))
+        table = await common.in_thread(wm.scan, p.protein, start, end, state.model)
+        out["scan"] = {"start": start, "end": end, "rows": [json_row(r) for r in table.to_dict("records")]}
+    return JSONResponse(out)
 
 
 async def api_screens(request: Request) -> Response:

@@ -130,6 +130,7 @@ def create_app(model_dir: str | os.PathLike | None = None, screen_dir: str | os.
         Route("/api", pages.api_page),
         Route("/api/health", api.api_health),
         Route("/api/predict", api.api_predict, methods=["POST"]),
+        Route("/api/mutate", api.api_mutate, methods=["POST"]),
         Route("/api/screens", api.api_screens),
         Route("/api/candidates", api.api_candidates),
         Route("/api/protein/{accession:path}", api.api_protein),

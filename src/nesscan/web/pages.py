@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, Response
 from nesscan.version import __version__
 from nesscan.errors import NesscanError
 from nesscan.web import common
+from nesscan.web import mutate as wm
 from nesscan.web import predict as pred
 from nesscan.web.common import State
 from nesscan.web.screens import filter_candidates
@@ -79,9 +80,22 @@ def _fmt(value: Any, column: str = "") -> str:
     return str(value)
 
 
-def _protein_view(p: pred.Prediction) -> dict:
+def _protein_view(p: pred.Prediction, window: int = 22, mutation: dict | None = None) -> dict:
     prot = p.protein
-    return dict(accession=prot.accession, entry_name=prot.entry_name, gene=prot.gene,
+    mutation = mutation or {}
+    after = mutation.get("result", {}).get("residue_scores_after")
+    scan_at = wm.default_scan_range(p, window)
+    return dict(mutation=mutation, scan_default=f"{scan_at[0]}-{scan_at[1]}" if scan_at else "",
+                effect=wm.effect_summary(mutation["result"]["variant"]) if mutation.get("result") else [],
+                importance_svg=wm.importance_svg(mutation["scan"], f"alanine scan of {prot.accession} "
+                                                 f"{mutation['scan_range']}") if mutation.get("scan") is not None
+                else "",
+                importance=mutation["scan"].sort_values("delta").to_dict("records")
+                if mutation.get("scan") is not None else [],
+                mutant_svg=track_svg(p.track, len(prot.sequence), p.candidates, p.known, p.threshold,
+                                     f"NES score along {prot.accession} and its mutant", np.asarray(after))
+                if after is not None else "",
+                accession=prot.accession, entry_name=prot.entry_name, gene=prot.gene,
                 description=prot.description, length=len(prot.sequence), status=p.status,
                 sequence=prot.sequence, max_score=float(p.scores.max()) if len(p.scores) else None,
                 cargo_probability=p.cargo_probability, protein_score=p.protein_score, where=p.where,
@@ -116,9 +130,43 @@ async def predict_page(request: Request) -> Response:
         context["error"] = str(exc)
         status = 413 if isinstance(exc, pred.TooLarge) else 422
         return HTMLResponse(render("predict.html", **context), status_code=status)
-    context["proteins"] = [_protein_view(p) for p in predictions]
+    mutation, status = await _mutation(request, form, predictions, state)
+    context["proteins"] = [_protein_view(p, state.model.window, mutation if mutation.get("accession") ==
+                                        p.protein.accession else None) for p in predictions]
     context["used_threshold"] = predictions[0].threshold
-    return HTMLResponse(render("predict.html", **context))
+    return HTMLResponse(render("predict.html", **context), status_code=status)
+
+
+async def _mutation(request: Request, form: Any, predictions: list[pred.Prediction], state: State
+                    ) -> tuple[dict, int]:
+    """The mutation box's request (``mutate`` names the protein, ``action`` is ``variant`` or
+    ``scan``) scored: ``({"accession", "variant", "scan_range", "result" | "scan" | "error"}, status)``;
+    ``({}, 200)`` when the form carries none."""
+    accession = str(form.get("mutate", "") or "")
+    if not accession:
+        return {}, 200
+    action = str(form.get("action", "variant"))
+    out = {"accession": accession, "variant": str(form.get("variant", "")).strip(),
+           "scan_range": str(form.get("scan_range", "")).strip(), "action": action}
+    match = [p for p in predictions if p.protein.accession == accession]
+    try:
+        if not match:
+            raise NesscanError(f"{accession}: no such protein in the pasted text")
+        p = match[0]
+        if action == "scan":
+            if not out["scan_range"]:
+                at = wm.default_scan_range(p, state.model.window)
+                if at is None:
+                    raise NesscanError("this protein has no window to scan")
+                out["scan_range"] = f"{at[0]}-{at[1]}"
+            start, end = wm.scan_range(out["scan_range"], len(p.protein.sequence))
+            out["scan"] = await common.in_thread(wm.scan, p.protein, start, end, state.model)
+        else:
+            out["result"] = await common.in_thread(wm.mutate, p.protein, out["variant"], state.model, p.threshold)
+    except NesscanError as exc:
+        out["error"] = str(exc)
+        return out, 422
+    return out, 200
 
 
 def predict_error_html(state: State, message: str) -> str:

@@ -8,7 +8,8 @@ The SVG has these parts, each with a class the page's stylesheet and the browser
 ``line.threshold``, ``rect.nes-window`` (best window of each candidate, with
 ``data-start``/``data-end``), ``rect.nes-region`` (the candidate's run of windows),
 ``line.anchor`` (hydrophobic anchor residues), ``rect.known-nes`` (known NES ranges, in a
-lane under the plot).
+lane under the plot), and with a variant from the mutation box ``polyline.track-mutant`` (the
+mutant's track, in the mutant's residue numbers).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _ticks(length: int) -> list[int]:
 
 
 def track_svg(track: np.ndarray, length: int, candidates: list[dict], known: list[dict],
-              threshold: float, label: str = "") -> str:
+              threshold: float, label: str = "", mutant_track: np.ndarray | None = None) -> str:
     """The SVG drawing of one protein's per-residue scores.
 
     Parameters
@@ -60,8 +61,12 @@ def track_svg(track: np.ndarray, length: int, candidates: list[dict], known: lis
         Drawn as a dashed line.
     label
         Accessible name of the figure.
+    mutant_track
+        A mutant's per-residue scores, drawn over the track (the axis spans the longer of the
+        two proteins).
     """
-    length = max(int(length), 1)
+    mutant_track = np.zeros(0) if mutant_track is None else np.asarray(mutant_track, float)
+    length = max(int(length), len(mutant_track), 1)
     span = WIDTH - LEFT - RIGHT
 
     def x(residue: float) -> float:  # left edge of a 1-based residue
@@ -98,6 +103,9 @@ def track_svg(track: np.ndarray, length: int, candidates: list[dict], known: lis
     if len(track):
         pts = " ".join(f"{x(i + 1.5):.1f},{y(v):.1f}" for i, v in enumerate(np.asarray(track, float)))
         parts.append(f'<polyline class="track" points="{pts}"/>')
+    if len(mutant_track):
+        pts = " ".join(f"{x(i + 1.5):.1f},{y(v):.1f}" for i, v in enumerate(mutant_track))
+        parts.append(f'<polyline class="track-mutant" points="{pts}"/>')
     ty = y(threshold)
     parts.append(f'<line class="threshold" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}"/>'
                  f'<text class="threshold-label" x="{WIDTH - RIGHT - 2}" y="{ty - 3:.1f}" text-anchor="end">'
