@@ -155,3 +155,25 @@ def test_nesscan_screen_screens_and_is_still_the_subpackage(tmp_path, monkeypatc
     code = "import nesscan.screen.proteomes as p, nesscan; print(callable(nesscan.screen), p.__name__)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "nesscan.screen.proteomes"]
+
+
+def test_alanine_scan_and_design_mutant_from_the_front_door(model) -> None:
+    """nesscan.alanine_scan and nesscan.design_mutant are nesscan.design's functions with the
+    model optional (the same numbers)."""
+    import nesscan
+    from nesscan.design.scan import alanine_scan
+
+    pki = "MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES"
+    front = nesscan.alanine_scan(pki, 38, 47, model=model)
+    assert front.equals(alanine_scan(pki, 38, 47, model))
+    assert front.position.tolist() == [38, 40, 41, 42, 44, 45, 46, 47]  # A39, A43 skipped
+    assert front.loc[front.anchor, "delta"].min() < front.loc[~front.anchor, "delta"].min()
+    from nesscan.errors import NesscanError
+
+    with pytest.raises(NesscanError, match="not called by the model"):  # PKI-alpha alone: a candidate, not a call
+        nesscan.design_mutant(pki, 33, 54, model=model)
+    from test_design import P53
+
+    design = nesscan.design_mutant(P53, 336, 357, model=model)
+    assert design.designed is not None and design.designed.mutant.target_call != "called"
+    assert design.control is not None and design.control.mutant.target_call == "called"

@@ -8,6 +8,8 @@ From Python::
     results[0].candidates                             # class, anchors, call, error rate, explanation
     nesscan.screen("proteome.fasta.gz", "out/")       # a whole proteome, as `nesscan screen`
     nesscan.mutate("proteins.fasta", "variants.tsv")  # variant effects, as `nesscan mutate`
+    nesscan.alanine_scan(sequence, 38, 47)            # per-residue importance of an NES
+    nesscan.design_mutant(sequence, 38, 47)           # NES-dead mutant and control (`mutate --design`)
 
 The names below are loaded on first use (``import nesscan`` stays quick); they live in
 :mod:`nesscan.api`. The package is laid out the way the data flows::
@@ -24,7 +26,8 @@ from typing import Any
 import nesscan.screen as _screen_package
 from nesscan.version import __version__
 
-__all__ = ["__version__", "load_model", "predict", "screen", "mutate", "read_fasta", "Prediction",
+__all__ = ["__version__", "load_model", "predict", "screen", "mutate", "alanine_scan", "design_mutant", "read_fasta",
+           "Prediction",
            "candidates_frame", "proteins_frame"]
 
 

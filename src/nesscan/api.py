@@ -52,8 +52,8 @@ from nesscan.predictor import Predictor, Runtime
 from nesscan.records import Protein
 from nesscan.screen.few_proteins import CANDIDATE_COLUMNS, Prediction
 
-__all__ = ["Prediction", "load_model", "predict", "read_fasta", "screen", "mutate", "candidates_frame",
-           "proteins_frame"]
+__all__ = ["Prediction", "load_model", "predict", "read_fasta", "screen", "mutate", "alanine_scan", "design_mutant",
+           "candidates_frame", "proteins_frame"]
 
 #: Accession given to a bare sequence (``query_1``, ``query_2``, ... for several).
 BARE_ACCESSION = "query"
@@ -263,3 +263,38 @@ def mutate(proteins: str | os.PathLike | Protein | Iterable[str | Protein] | Map
         model = load_model(model)
     return score_variants(as_proteins(proteins), read_variants(variants), model, threshold=threshold,
                           method=rescoring, progress=progress).table
+
+
+def _model(model: Predictor | str | os.PathLike | None) -> Predictor:
+    if model is None:
+        return _default_model()
+    return model if isinstance(model, Predictor) else load_model(model)
+
+
+def alanine_scan(sequence: str | Protein, start: int, end: int, *, model: Predictor | str | os.PathLike | None = None,
+                 residues: str = "A") -> pd.DataFrame:
+    """Each residue of ``start..end`` (1-based inclusive) changed to alanine (or each of
+    ``residues``; ``"ACDEFGHIKLMNPQRSTVWY"`` is the saturation scan), every mutant rescored as a
+    whole protein: :func:`nesscan.design.scan.alanine_scan`, with the shipped model by default.
+
+    Example: the residues of PKI-alpha's NES whose alanine most weakens it::
+
+        import nesscan
+        pki = "MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES"
+        nesscan.alanine_scan(pki, 38, 47).sort_values("delta").head(3)
+    """
+    from nesscan.design.scan import alanine_scan as scan
+
+    return scan(sequence, start, end, _model(model), residues)
+
+
+def design_mutant(sequence: str | Protein, start: int, end: int, *,
+                  model: Predictor | str | os.PathLike | None = None, residue: str = "A", max_substitutions: int = 3,
+                  max_cargo_change: float | None = 0.05):
+    """The NES-dead mutant of the called NES ``start..end`` and its matched control, as
+    ``nesscan mutate --design`` finds them (:func:`nesscan.design.dead.design_dead_mutant`;
+    returns its :class:`~nesscan.design.dead.Design`), with the shipped model by default."""
+    from nesscan.design.dead import design_dead_mutant
+
+    return design_dead_mutant(sequence, start, end, _model(model), residue, max_substitutions=max_substitutions,
+                              max_cargo_change=max_cargo_change)
