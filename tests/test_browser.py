@@ -118,6 +118,25 @@ def test_bad_input_shows_the_message(server, page, text, message):
         _shot(page, "error")
 
 
+def test_the_mutation_box_draws_the_mutant_and_the_scan(server, page):
+    page.goto(server)
+    page.click("#example")
+    page.click("#submit")
+    page.locator('svg .nes-window[data-start="30"]').wait_for()
+    page.click("details.mutation summary")
+    page.fill('details.mutation input[name="variant"]', "p.[L42A;L45A]")
+    page.click('details.mutation button[value="variant"]')
+    page.locator("svg .track-mutant").wait_for()
+    assert page.locator("details.mutation[open] dl.effect").count() == 1
+    assert "lost 30-51" in page.inner_text("dl.effect")  # two anchors of PKI-alpha's NES to alanine
+    _shot(page, "mutation")
+    page.click('details.mutation button[value="scan"]')
+    page.locator("svg.importance-svg").wait_for()
+    assert page.locator("svg .bar").count() == 22 - PKIA[3][29:51].count("A")
+    assert page.locator("svg .bar.anchor").count() >= 4
+    _shot(page, "alanine_scan")
+
+
 def test_browse_and_sort(server, page):
     page.goto(server + "browse")
     rows = page.locator("#candidates tbody tr")
