@@ -10,7 +10,7 @@ from nesscan.cli.common import Reporter, add_model_option, add_runtime_options, 
 from nesscan.cli.mutate_design import DESIGN_EXAMPLE, add_design_arguments, run_design
 from nesscan.errors import NesscanError
 
-EXAMPLE = """Examples:
+EXAMPLE = """Example:
   nesscan mutate human.fasta.gz --variants variants.tsv -o npm1/
   # variants.tsv (tab-separated): accession  variant     new_tail     name
   #                                P06748     p.Trp288fs  CLAVEEVSLRK  NPM1 type A
