@@ -60,6 +60,11 @@ for tables written for people, :mod:`nesscan.records`): a candidate's ``sequence
     :mod:`nesscan.screen.calibration`); ``call``: the window calls against each null and
     both, novel ones, proteins holding them, known NESdb NESs recovered, and the
     ``headline`` sentence (:func:`nesscan.screen.calls.call_summary`).
+``importance.csv``
+    The alanine scan of the top called windows (at most 10, ``candidates.csv`` order):
+    ``accession``, ``start``, ``end`` of the call, then one row per residue of the window
+    (:data:`nesscan.design.scan.COLUMNS`); the header only when nothing is called
+    (:mod:`nesscan.screen.importance`).
 """
 
 from __future__ import annotations
@@ -76,6 +81,7 @@ import pandas as pd
 from nesscan.screen.assess import CANDIDATE_COLUMNS, assess_proteins, known_mask
 from nesscan.screen.calibration import Calibrator
 from nesscan.screen.calls import order_candidates
+from nesscan.screen.importance import screen_importance
 from nesscan.screen.nulls import load_nulls, nulls_sha256, usable_nulls
 from nesscan.screen.chunks import ChunkResult, ChunkStore, write_windows
 from nesscan.embed.base import Progress
@@ -198,7 +204,8 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
         raise
     null = model.protein_model.null if model.protein_model is not None else None
     return _finish(store, n_chunks, out, model.window, threshold, decoy_fraction, seed, null,
-                   usable_nulls(reference_nulls, store.manifest["fasta_sha256"]), known_by_acc)
+                   usable_nulls(reference_nulls, store.manifest["fasta_sha256"]), known_by_acc,
+                   importance=lambda candidates: screen_importance(candidates, fasta, model))
 
 
 def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, threshold: float,
@@ -237,14 +244,16 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
 def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold: float,
             decoy_fraction: float, seed: int, protein_null: np.ndarray | None = None,
             reference_nulls: tuple[dict, list[str]] | None = None,
-            known_by_acc: dict | None = None) -> ScreenSummary:
+            known_by_acc: dict | None = None,
+            importance: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> ScreenSummary:
     """Calibrate over all chunks, write the outputs (each as ``*.tmp``, then renamed) and
     remove the work folder.
 
     Two passes over the chunk files keep memory independent of the screen's size: the
     first gathers score histograms, decoy maxima and the candidates (as many as calls),
     the second counts calls and streams ``proteins.csv``; ``windows.parquet`` is streamed
-    from the chunks too.
+    from the chunks too. ``importance`` (the candidates -> :mod:`nesscan.screen.importance`'s
+    table of the top calls) writes ``importance.csv``; without it the file is not written.
     """
     calibrator, candidate_rows, residues, n_windows = Calibrator(), [], 0, 0
     known_ids: set[str] = set()  # NESdb NESs of the screened proteins (the headline's denominator)
@@ -259,7 +268,7 @@ def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold:
         candidate_rows.extend(chunk.candidates)
         residues += chunk.residues
         n_windows += len(chunk.scores)
-    names = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
+    names = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json") + (("importance.csv",) if importance else ())
     try:
         write_windows(store, n_chunks, out / "windows.parquet.tmp", window)
         nulls, left_out = reference_nulls or ({}, [])
@@ -268,6 +277,8 @@ def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold:
         candidates = order_candidates(candidates)
         calibration.summary["call"] = calibration.call_summary(candidates, len(known_ids), left_out)
         candidates.to_csv(out / "candidates.csv.tmp", index=False, float_format="%.6g")
+        if importance is not None:  # the alanine scan of the top calls (seconds: a few proteins rescored)
+            importance(candidates).to_csv(out / "importance.csv.tmp", index=False, float_format="%.6g")
         shorter = 0
         with open(out / "proteins.csv.tmp", "w", newline="") as handle:
             for index in range(n_chunks):
