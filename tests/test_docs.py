@@ -416,7 +416,7 @@ def code_columns() -> dict[str, list[str]]:
     from nesscan.fetch.nes_annotations import COLUMNS as NES_ANNOTATIONS
     from nesscan.model.known import COLUMNS as KNOWN
     from nesscan.model.store import default_model_dir
-    from nesscan.screen.importance import COLUMNS as SCREEN_IMPORTANCE
+    from nesscan.design.importance import COLUMNS as SCREEN_IMPORTANCE
     from nesscan.screen.few_proteins import CANDIDATE_COLUMNS
     from nesscan.structure.table import COLUMNS as STRUCTURE
     from nesscan.validate.cargo import SCORES

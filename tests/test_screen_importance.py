@@ -12,7 +12,7 @@ import pytest
 
 from nesscan.cli import main
 from nesscan.model.store import default_model_dir
-from nesscan.screen.importance import COLUMNS, TOP_CALLS, top_called
+from nesscan.design.importance import COLUMNS, TOP_CALLS, top_called
 
 PKI = ">sp|P61925|IPKA_HUMAN cAMP-dependent protein kinase inhibitor alpha OS=Homo sapiens GN=PKIA\n" \
       "MTDVETTYADFIASGRTGRRNAIHDILVSSASGNSNELALKLAGLDINKTEGEEDAQRSSTEQSGEAQGEAAKSES\n"

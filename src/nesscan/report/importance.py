@@ -1,5 +1,5 @@
 """The report's per-residue importance section: ``importance.csv`` of a screen (the alanine
-scan of its top called windows, :mod:`nesscan.screen.importance`).
+scan of its top called windows, :mod:`nesscan.design.importance`).
 
 Per screen: a heat map (rows: the called windows, ``protein:start-end``; columns: the
 window's residues; colour: the change of the window score when the residue is changed to

@@ -61,10 +61,11 @@ for tables written for people, :mod:`nesscan.records`): a candidate's ``sequence
     both, novel ones, proteins holding them, known NESdb NESs recovered, and the
     ``headline`` sentence (:func:`nesscan.screen.calls.call_summary`).
 ``importance.csv``
-    The alanine scan of the top called windows (at most 10, ``candidates.csv`` order):
+    Written when the caller passes ``importance`` (``nesscan screen`` and the API do): the
+    alanine scan of the top called windows (at most 10, ``candidates.csv`` order):
     ``accession``, ``start``, ``end`` of the call, then one row per residue of the window
     (:data:`nesscan.design.scan.COLUMNS`); the header only when nothing is called
-    (:mod:`nesscan.screen.importance`).
+    (:mod:`nesscan.design.importance`).
 """
 
 from __future__ import annotations
@@ -81,7 +82,6 @@ import pandas as pd
 from nesscan.screen.assess import CANDIDATE_COLUMNS, assess_proteins, known_mask
 from nesscan.screen.calibration import Calibrator
 from nesscan.screen.calls import order_candidates
-from nesscan.screen.importance import screen_importance
 from nesscan.screen.nulls import load_nulls, nulls_sha256, usable_nulls
 from nesscan.screen.chunks import ChunkResult, ChunkStore, write_windows
 from nesscan.embed.base import Progress
@@ -114,7 +114,9 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
                  known_nes: pd.DataFrame | None = None, chunk_floats: int = 16_000_000,
                  decoy_fraction: float = 0.25, seed: int = 0,
                  progress: Progress | None = None, resume: bool = False,
-                 workers: int | None = 1, engine: Callable[..., Iterator] | None = None) -> ScreenSummary:
+                 workers: int | None = 1, engine: Callable[..., Iterator] | None = None,
+                 importance: Callable[[pd.DataFrame, str | os.PathLike, Predictor], pd.DataFrame] | None = None
+                 ) -> ScreenSummary:
     """Score every window of every protein of a FASTA file.
 
     Parameters
@@ -152,6 +154,11 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
         (the default: local worker processes), e.g. a
         :class:`~nesscan.screen.ray_engine.RayEngine`. Not part of the work folder's
         manifest: a screen may resume on another engine, with the same outputs.
+    importance
+        ``importance(candidates, fasta, model)`` -> the table written as ``importance.csv``
+        (:func:`nesscan.design.importance.screen_importance`: the alanine scan of the top
+        calls; passed in by the callers above this layer, ``nesscan screen`` and the API);
+        None: no ``importance.csv``.
 
     Raises
     ------
@@ -205,7 +212,7 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
     null = model.protein_model.null if model.protein_model is not None else None
     return _finish(store, n_chunks, out, model.window, threshold, decoy_fraction, seed, null,
                    usable_nulls(reference_nulls, store.manifest["fasta_sha256"]), known_by_acc,
-                   importance=lambda candidates: screen_importance(candidates, fasta, model))
+                   importance=None if importance is None else lambda candidates: importance(candidates, fasta, model))
 
 
 def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, threshold: float,
@@ -252,7 +259,7 @@ def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold:
     Two passes over the chunk files keep memory independent of the screen's size: the
     first gathers score histograms, decoy maxima and the candidates (as many as calls),
     the second counts calls and streams ``proteins.csv``; ``windows.parquet`` is streamed
-    from the chunks too. ``importance`` (the candidates -> :mod:`nesscan.screen.importance`'s
+    from the chunks too. ``importance`` (the candidates -> :mod:`nesscan.design.importance`'s
     table of the top calls) writes ``importance.csv``; without it the file is not written.
     """
     calibrator, candidate_rows, residues, n_windows = Calibrator(), [], 0, 0
