@@ -416,6 +416,7 @@ def code_columns() -> dict[str, list[str]]:
     from nesscan.fetch.nes_annotations import COLUMNS as NES_ANNOTATIONS
     from nesscan.model.known import COLUMNS as KNOWN
     from nesscan.model.store import default_model_dir
+    from nesscan.design.importance import COLUMNS as SCREEN_IMPORTANCE
     from nesscan.screen.few_proteins import CANDIDATE_COLUMNS
     from nesscan.structure.table import COLUMNS as STRUCTURE
     from nesscan.validate.cargo import SCORES
@@ -440,6 +441,7 @@ def code_columns() -> dict[str, list[str]]:
         "cargo_predictions.tsv": [*cargo_ids, "fold", *SCORES],
         "design.csv": list(DESIGN_COLUMNS),
         "importance.csv": list(IMPORTANCE),
+        "screen/importance.csv": list(SCREEN_IMPORTANCE),
     }
 
 
@@ -517,6 +519,7 @@ def test_output_columns_are_what_a_screen_writes(docs_data: Path, tmp_path: Path
     capsys.readouterr()
 
     candidates = list(pd.read_csv(out / "candidates.csv", nrows=0).columns)
+    assert list(pd.read_csv(out / "importance.csv", nrows=0).columns) == tables["screen/importance.csv"]
     structure = list(pd.read_csv(out / "structure.csv", nrows=0).columns)
     assert structure == candidates + list(STRUCTURE)
     protein = json.loads((tmp_path / "p.json").read_text())["proteins"][0]

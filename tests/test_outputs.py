@@ -69,7 +69,7 @@ def test_overwrite_replaces_the_earlier_screen_whole(fasta: Path, screened: Path
     assert main(["screen", str(fasta), "-o", str(out), "--workers", "1", "--threshold", "0.99",
                  "--overwrite"]) == 0
     assert not (out / "structure.csv").exists()  # derived from the earlier screen: gone with it
-    assert sorted(p.name for p in out.iterdir()) == ["candidates.csv", "fdr.json", "proteins.csv",
+    assert sorted(p.name for p in out.iterdir()) == ["candidates.csv", "fdr.json", "importance.csv", "proteins.csv",
                                                      "screen.json", "windows.parquet"]
     assert json.loads((out / "screen.json").read_text())["config"]["threshold"] == 0.99
 

@@ -37,7 +37,7 @@ import pytest
 INSIDE = os.environ.get("NESSCAN_RAY_PRIVATE_NET") == "1"
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
-OUTPUTS = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
+OUTPUTS = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json", "importance.csv")
 CHUNK = ["--chunk-floats", "90000"]  # 2,000 residues (the minimum) per chunk
 PORT = 6390
 ADDRESS = f"127.0.0.1:{PORT}"

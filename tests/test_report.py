@@ -174,6 +174,9 @@ def test_minimal_report_marks_absent_parts(tmp_path):
     table1 = html[html.index("Table 1 (H.sapiens"):]
     row = table1[table1.index("<tr><td>1</td>"):table1.index("</tr>", table1.index("<tr><td>1</td>"))]
     assert row.count("<td>n/a</td>") == 2  # q-value and class
+    # a run screened before importance.csv: one line for the target, nothing for the control
+    assert "H.sapiens (UP000005640): no importance.csv in the screen folder" in html
+    assert "E.coli (UP000000625): no importance.csv" not in html and "fig5_importance" not in html
 
 
 @pytest.mark.slow

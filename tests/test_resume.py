@@ -28,7 +28,7 @@ from nesscan.model.store import default_model_dir
 pytestmark = pytest.mark.slow  # every test kills a screen in a subprocess (6-30 s each on 2 cores)
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-OUTPUTS = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
+OUTPUTS = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json", "importance.csv")
 CHUNK = ["--chunk-floats", "90000", "--workers", "1"]  # 2,000 residues (the minimum) per chunk, one process
 
 # argv: KILL_SPEC then nesscan's arguments. KILL_SPEC is "save:N" (SIGKILL once the N-th
@@ -139,8 +139,8 @@ def test_kill_after_first_chunk_then_resume(fasta: Path, reference: dict[str, by
 
 def test_killed_again_and_again_at_every_stage(fasta: Path, reference: dict[str, bytes], tmp_path: Path) -> None:
     """Kills after 2 chunks, after 2 more (a resumed run killed), while chunk 5 is being
-    written, during the final assembly (windows.parquet in place, the CSVs not yet),
-    and after everything was written: each resume continues, the bytes never change."""
+    written, during the final assembly (windows.parquet in place, the CSVs not yet; every
+    file but importance.csv in place), and after everything was written: each resume continues, the bytes never change."""
     _killed(fasta, tmp_path, "save:2")
     assert len(_chunk_files(tmp_path)) == 2
     _killed(fasta, tmp_path, "save:2", "--resume")
@@ -150,6 +150,9 @@ def test_killed_again_and_again_at_every_stage(fasta: Path, reference: dict[str,
     _killed(fasta, tmp_path, "replace:candidates.csv", "--resume")
     assert (tmp_path / "windows.parquet").read_bytes() == reference["windows.parquet"]
     assert not (tmp_path / "candidates.csv").exists() and len(_chunk_files(tmp_path)) == 6
+    _killed(fasta, tmp_path, "replace:importance.csv", "--resume")  # the last file renamed into place
+    assert (tmp_path / "fdr.json").read_bytes() == reference["fdr.json"]
+    assert not (tmp_path / "importance.csv").exists() and len(_chunk_files(tmp_path)) == 6
     _killed(fasta, tmp_path, "discard:1", "--resume")
     assert {name: (tmp_path / name).read_bytes() for name in OUTPUTS} == reference
     assert _resumed(fasta, tmp_path) == reference

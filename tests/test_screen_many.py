@@ -14,7 +14,7 @@ import pytest
 from nesscan.cli import main
 from nesscan.io.fasta import proteome_name
 
-OUTPUTS = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
+OUTPUTS = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json", "importance.csv")
 
 
 def _fasta(path: Path, n: int, seed: int) -> Path:

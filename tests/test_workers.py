@@ -54,7 +54,7 @@ def test_screen_outputs_do_not_depend_on_workers(tmp_path):
         out = tmp_path / f"w{workers}"
         assert main(["screen", str(fasta), "-o", str(out), "--workers", workers, "--chunk-floats", "90000"]) == 0
         outs[workers] = {f: (out / f).read_bytes() for f in ("windows.parquet", "candidates.csv", "proteins.csv",
-                                                                 "fdr.json")}
+                                                                 "fdr.json", "importance.csv")}
     assert outs["1"] == outs["2"]
 
 

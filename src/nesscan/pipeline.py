@@ -22,14 +22,23 @@ from nesscan.io.fasta import proteome_name, require_file
 from nesscan.model.classifier import ClassifierParams
 from nesscan.predictor import Predictor, Runtime
 from nesscan.screen.proteomes import screen_proteome
+from nesscan.screen.scan import ScreenSummary
 from nesscan.validate.compartment import with_gate
 
 Log = Callable[[str], None]
 
 DEFAULT_PROTEOMES = ("UP000002311-S.cerevisiae.fasta.gz", "UP000000625-E.coli.fasta.gz")
 
-#: ``nesscan screen`` of one FASTA file into one folder (:func:`nesscan.screen.proteomes.screen_proteome`)
-screen = screen_proteome
+
+def screen(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_dir: str | os.PathLike | None = None,
+           **options: Any) -> ScreenSummary:
+    """``nesscan screen`` of one FASTA file into one folder
+    (:func:`nesscan.screen.proteomes.screen_proteome`, its options), ``importance.csv`` included
+    (:func:`nesscan.design.importance.screen_importance` unless ``importance`` says otherwise)."""
+    from nesscan.design.importance import screen_importance
+
+    options.setdefault("importance", screen_importance)
+    return screen_proteome(fasta, out_dir, model_dir, **options)
 
 
 def data_dir(path: str | os.PathLike | None = None, require: tuple[str, ...] = (NESDB_FILE, MITO_FILE)) -> Path:

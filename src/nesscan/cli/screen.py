@@ -53,6 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nesscan.io.fasta import proteome_name
+    from nesscan.design.importance import screen_importance
     from nesscan.screen.proteomes import screen_proteomes
 
     rep = Reporter()
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
                                      runtime=runtime(args), decoy_fraction=args.decoy_fraction,
                                      seed=args.decoy_seed, progress=progress, resume=args.resume,
                                      chunk_floats=args.chunk_floats, workers=args.workers,
-                                     overwrite=args.overwrite)
+                                     overwrite=args.overwrite, importance=screen_importance)
     for fasta, summary in zip(args.fasta, summaries):
         dest = args.output if len(args.fasta) == 1 else f"{args.output.rstrip('/')}/{proteome_name(fasta)}"
         calls, warning, headline = _fdr_text(dest)

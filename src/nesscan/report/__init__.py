@@ -17,6 +17,8 @@ Reads a folder written by ``nesscan run``::
     screen/<name>/                windows.parquet, candidates.csv, proteins.csv, screen.json,
                                   fdr.json (optional); candidates may have q_value, nes_class,
                                   anchors and proteins calibrated_score (optional)
+    screen/<name>/importance.csv  alanine scan of the top calls (optional; a line when absent):
+                                  fig5_importance_<name> and its table (:mod:`nesscan.report.importance`)
     screen/<name>/structure.csv   nesscan structure (optional): Table S and fig4_structure_<name>
                                   (:mod:`nesscan.report.structure`)
 
@@ -157,14 +159,17 @@ def write_report(run_dir: Path, out_dir: Path | None = None, control: str | None
             "fig3_boxplot": F.boxplot_figure(groups, thr),
             "flowchart": F.flowchart_figure(top, bottom, "weights +\nthreshold")}
     from nesscan.report.cargo import protein_section
+    from nesscan.report.importance import importance_section
     from nesscan.report.structure import structure_section
 
+    importance_blocks, importance_figs = importance_section(data.screens, data.control)  # importance.csv
     structure_blocks, structure_figs = structure_section(data.screens)  # when structure.csv exists
     protein_blocks, protein_figs = protein_section(data)  # when the run has a protein level
+    figs.update(importance_figs)
     figs.update(structure_figs)
     figs.update(protein_figs)
     images = {stem: F.save_figure(fig, out, stem)["png"].read_bytes() for stem, fig in figs.items()}
-    blocks = build_blocks(data, groups) + structure_blocks + protein_blocks
+    blocks = build_blocks(data, groups) + importance_blocks + structure_blocks + protein_blocks
     title = f"nesscan report: {Path(run_dir).resolve().name}"
     for name, text in (("report.md", to_markdown(blocks)), ("report.html", to_html(blocks, images, title))):
         tmp = out / (name + ".tmp")

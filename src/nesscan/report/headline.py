@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from nesscan.report.data import proteome_label, read_table
 from nesscan.report.render import Block, Para, Table
 from nesscan.report.tables import NA, _cell, fmt_num
@@ -49,9 +47,11 @@ def null_table(screen: "ScreenData") -> Table:
 
 
 def top_calls(screen: "ScreenData", n: int = 10) -> Table:
-    """The ``n`` best called candidates (``candidates.csv`` order: called first, lowest q)."""
-    c = screen.candidates
-    called = c[c.get("call", pd.Series("", index=c.index)).astype(str) == "called"].head(n)
+    """The ``n`` best called candidates (``candidates.csv`` order: called first, lowest q; the
+    windows of ``importance.csv``: :func:`nesscan.design.importance.top_called`)."""
+    from nesscan.design.importance import top_called
+
+    called = top_called(screen.candidates, n)
     structure = screen.path / "structure.csv"
     if structure.is_file():  # structure when given (``nesscan structure``), joined on the best window
         s = read_table(structure)

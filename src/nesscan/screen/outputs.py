@@ -45,6 +45,7 @@ from nesscan.errors import NesscanError
 
 #: Files and folders a screen (and the steps derived from it) writes in its folder.
 SCREEN_FILES = frozenset({"windows.parquet", "candidates.csv", "proteins.csv", "fdr.json", "screen.json",
+                          "importance.csv",
                           "structure.csv", "structure.json", "report", ".partial"})
 #: Files and folders ``nesscan run`` writes in its folder.
 RUN_FILES = frozenset({"run.json", "log.txt", "split.tsv", "model", "evaluation", "cv", "site.json",

@@ -22,7 +22,8 @@ def screen_proteome(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_
                     runtime: Runtime | None = None, decoy_fraction: float = 0.25, seed: int = 0,
                     progress: Callable[[int, int], None] | None = None, resume: bool = False,
                     chunk_floats: int = 16_000_000, workers: int | None = None,
-                    engine: Callable[..., Any] | None = None, overwrite: bool = False) -> ScreenSummary:
+                    engine: Callable[..., Any] | None = None, overwrite: bool = False,
+                    importance: Callable[..., Any] | None = None) -> ScreenSummary:
     """Screen a FASTA file with a model (the packaged default when ``model_dir`` is None).
 
     Writes the screen's three tables (:mod:`nesscan.screen.scan`) and ``screen.json`` (model,
@@ -36,6 +37,7 @@ def screen_proteome(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_
     scores the chunks (default: local worker processes; :func:`screen_proteomes`).
     ``out_dir`` must be new or empty unless ``overwrite`` (replace an earlier screen) or
     ``resume``; a failed screen leaves it as it was (:mod:`nesscan.screen.outputs`).
+    ``importance`` writes ``importance.csv`` (:func:`~nesscan.screen.scan.screen_fasta`).
     """
     from dataclasses import asdict
     from pathlib import Path
@@ -69,7 +71,7 @@ def screen_proteome(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_
     try:
         summary = screen_fasta(fasta, out, model, threshold, known, decoy_fraction=decoy_fraction,
                                seed=seed, progress=progress, resume=resume, chunk_floats=chunk_floats,
-                               workers=workers, engine=engine)
+                               workers=workers, engine=engine, importance=importance)
         record.data["results"] = asdict(summary)
         record.stop("screen")
     except BaseException:

@@ -60,6 +60,12 @@ for tables written for people, :mod:`nesscan.records`): a candidate's ``sequence
     :mod:`nesscan.screen.calibration`); ``call``: the window calls against each null and
     both, novel ones, proteins holding them, known NESdb NESs recovered, and the
     ``headline`` sentence (:func:`nesscan.screen.calls.call_summary`).
+``importance.csv``
+    Written when the caller passes ``importance`` (``nesscan screen`` and the API do): the
+    alanine scan of the top called windows (at most 10, ``candidates.csv`` order):
+    ``accession``, ``start``, ``end`` of the call, then one row per residue of the window
+    (:data:`nesscan.design.scan.COLUMNS`); the header only when nothing is called
+    (:mod:`nesscan.design.importance`).
 """
 
 from __future__ import annotations
@@ -108,7 +114,9 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
                  known_nes: pd.DataFrame | None = None, chunk_floats: int = 16_000_000,
                  decoy_fraction: float = 0.25, seed: int = 0,
                  progress: Progress | None = None, resume: bool = False,
-                 workers: int | None = 1, engine: Callable[..., Iterator] | None = None) -> ScreenSummary:
+                 workers: int | None = 1, engine: Callable[..., Iterator] | None = None,
+                 importance: Callable[[pd.DataFrame, str | os.PathLike, Predictor], pd.DataFrame] | None = None
+                 ) -> ScreenSummary:
     """Score every window of every protein of a FASTA file.
 
     Parameters
@@ -146,6 +154,11 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
         (the default: local worker processes), e.g. a
         :class:`~nesscan.screen.ray_engine.RayEngine`. Not part of the work folder's
         manifest: a screen may resume on another engine, with the same outputs.
+    importance
+        ``importance(candidates, fasta, model)`` -> the table written as ``importance.csv``
+        (:func:`nesscan.design.importance.screen_importance`: the alanine scan of the top
+        calls; passed in by the callers above this layer, ``nesscan screen`` and the API);
+        None: no ``importance.csv``.
 
     Raises
     ------
@@ -198,7 +211,8 @@ def screen_fasta(fasta: str | os.PathLike, out_dir: str | os.PathLike, model: Pr
         raise
     null = model.protein_model.null if model.protein_model is not None else None
     return _finish(store, n_chunks, out, model.window, threshold, decoy_fraction, seed, null,
-                   usable_nulls(reference_nulls, store.manifest["fasta_sha256"]), known_by_acc)
+                   usable_nulls(reference_nulls, store.manifest["fasta_sha256"]), known_by_acc,
+                   importance=None if importance is None else lambda candidates: importance(candidates, fasta, model))
 
 
 def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, threshold: float,
@@ -237,14 +251,16 @@ def _screen_chunk(chunk: list[Protein], first: int, *, model: Predictor, thresho
 def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold: float,
             decoy_fraction: float, seed: int, protein_null: np.ndarray | None = None,
             reference_nulls: tuple[dict, list[str]] | None = None,
-            known_by_acc: dict | None = None) -> ScreenSummary:
+            known_by_acc: dict | None = None,
+            importance: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> ScreenSummary:
     """Calibrate over all chunks, write the outputs (each as ``*.tmp``, then renamed) and
     remove the work folder.
 
     Two passes over the chunk files keep memory independent of the screen's size: the
     first gathers score histograms, decoy maxima and the candidates (as many as calls),
     the second counts calls and streams ``proteins.csv``; ``windows.parquet`` is streamed
-    from the chunks too.
+    from the chunks too. ``importance`` (the candidates -> :mod:`nesscan.design.importance`'s
+    table of the top calls) writes ``importance.csv``; without it the file is not written.
     """
     calibrator, candidate_rows, residues, n_windows = Calibrator(), [], 0, 0
     known_ids: set[str] = set()  # NESdb NESs of the screened proteins (the headline's denominator)
@@ -259,7 +275,7 @@ def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold:
         candidate_rows.extend(chunk.candidates)
         residues += chunk.residues
         n_windows += len(chunk.scores)
-    names = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json")
+    names = ("windows.parquet", "candidates.csv", "proteins.csv", "fdr.json") + (("importance.csv",) if importance else ())
     try:
         write_windows(store, n_chunks, out / "windows.parquet.tmp", window)
         nulls, left_out = reference_nulls or ({}, [])
@@ -268,6 +284,8 @@ def _finish(store: ChunkStore, n_chunks: int, out: Path, window: int, threshold:
         candidates = order_candidates(candidates)
         calibration.summary["call"] = calibration.call_summary(candidates, len(known_ids), left_out)
         candidates.to_csv(out / "candidates.csv.tmp", index=False, float_format="%.6g")
+        if importance is not None:  # the alanine scan of the top calls (seconds: a few proteins rescored)
+            importance(candidates).to_csv(out / "importance.csv.tmp", index=False, float_format="%.6g")
         shorter = 0
         with open(out / "proteins.csv.tmp", "w", newline="") as handle:
             for index in range(n_chunks):
