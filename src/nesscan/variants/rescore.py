@@ -123,10 +123,13 @@ def can_rescore_locally(model: Predictor) -> bool:
 
 
 def score_references(model: Predictor, proteins: list[Protein]) -> dict[str, Reference]:
-    """Every window of each protein scored whole (one featurizer batch)."""
+    """Every window of each protein scored whole (one featurizer batch), rounded to float32 as a
+    screen's ``windows.parquet`` stores them (so a reference read from a screen,
+    :mod:`nesscan.variants.screen`, is the same)."""
     long_enough = [p for p in proteins if len(p.sequence) >= model.window]
     scores = dict(zip((p.accession for p in long_enough), model.score_proteins(long_enough))) if long_enough else {}
-    return {p.accession: Reference(p, np.asarray(scores.get(p.accession, np.zeros(0)), np.float64)) for p in proteins}
+    return {p.accession: Reference(p, np.asarray(scores.get(p.accession, np.zeros(0)), np.float32).astype(np.float64))
+            for p in proteins}
 
 
 def touched_span(reference: Reference, mutant: str, margin: int | None = None) -> tuple[Change, int, int]:
