@@ -28,7 +28,7 @@ Transformer, a registered window feature of unknown reach) is always rescored wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -96,6 +96,8 @@ class Reference:
 
     protein: Protein
     scores: np.ndarray
+    #: What its variants reuse (the whole-protein PSSM scores of every window, once computed).
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -190,13 +192,32 @@ def rescore_local(model: Predictor, reference: Reference, mutant: str) -> Rescor
     blocks = []
     for feature, spec in zip(f.window_features, f.spec.window_features):
         if spec["name"] in WHOLE_PROTEIN_FEATURES:
-            blocks.append(feature(mutant, starts, window, tracks))
+            blocks.append(_whole_protein_block(feature, spec["name"], reference, mutant, ch, starts, window, tracks))
         else:
             blocks.append(feature(segment, starts - s0, window, seg_tracks))
     x = np.concatenate([np.asarray(b, np.float32).reshape(len(starts), -1) for b in blocks], axis=1)
     new = np.asarray(model.score_features(x), np.float64)
     return Rescored(_splice(reference.scores, new, first, ref_last), first, last, ref_first, ref_last, len(new),
                     "local")
+
+
+def _whole_protein_block(feature, name: str, reference: Reference, mutant: str, ch: Change, starts: np.ndarray,
+                         window: int, tracks: np.ndarray) -> np.ndarray:
+    """A whole-protein feature's columns for the mutant's windows ``starts``. ``anchor_pssm`` ranks
+    each window among every window of the mutant: the reference's scores of every window are
+    computed once and kept (``reference.cache``), and only the windows the change reaches are
+    scored again (:meth:`~nesscan.features.pssm.AnchorPSSM.all_windows_edited`, exact); another
+    feature is computed on the whole mutant."""
+    if not hasattr(feature, "all_windows_edited") or getattr(feature, "fixed_lo", None) is None:
+        return feature(mutant, starts, window, tracks)
+    from nesscan.features.window import codes
+
+    raw_ref = reference.cache.get(name)
+    if raw_ref is None:
+        raw_ref = reference.cache[name] = feature.all_windows(codes(reference.protein.sequence), window)
+    c = codes(mutant)
+    raw = feature.all_windows_edited(raw_ref, c, ch.start, ch.end, ch.shift, window)
+    return feature.columns(raw, c, starts, window)
 
 
 def _splice(ref_scores: np.ndarray, new: np.ndarray, first: int, ref_last: int) -> np.ndarray:
