@@ -188,6 +188,25 @@ def test_local_rescoring_is_whole_rescoring_where_it_rescores(model) -> None:
         assert np.abs(local.scores - whole.scores).max() < 0.1
 
 
+def test_the_pssm_of_every_window_is_edited_exactly(model) -> None:
+    """Local rescoring keeps the reference's PSSM score of every window and rescores the windows a
+    change reaches: the mutant's are the whole mutant's, bit for bit (so rank and z-score are exact)."""
+    from nesscan.features.window import codes
+
+    (pssm,) = [f for f, spec in zip(model.featurizer.window_features, model.featurizer.spec.window_features)
+               if spec["name"] == "anchor_pssm"]
+    protein, _ = _npm1_like()
+    s = protein.sequence
+    ref = pssm.all_windows(codes(s))
+    for mutant in (s[:100] + "W" + s[101:], s[:60] + s[66:], s[:150] + "LALELL" + s[150:], "L" + s[1:],
+                   s[:-1] + "L", s[:-30], s[:200] + "LPPLL" + s[203:], s[20:]):
+        ch = change_of(s, mutant)
+        edited = pssm.all_windows_edited(ref, codes(mutant), ch.start, ch.end, ch.shift)
+        assert np.array_equal(edited, pssm.all_windows(codes(mutant)))
+        starts = np.arange(len(mutant) - 21)
+        assert np.array_equal(pssm.columns(edited, codes(mutant), starts), pssm.transform(mutant, starts))
+
+
 def test_nesscan_mutate_end_to_end(model, tmp_path: Path, capsys) -> None:
     from nesscan.cli import main
 
