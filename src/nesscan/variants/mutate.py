@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 #: Reference residues scored in one featurizer batch.
 CHUNK_RESIDUES = 200_000
+#: Reference residues of a chunk whose window scores come from a screen (not featurized: the
+#: chunk's per-call costs, the compartment gate's TopPred run among them, are shared by more).
+SCREEN_CHUNK_RESIDUES = 2_000_000
 
 
 @dataclass
@@ -156,9 +159,15 @@ def score_variants(proteins: Sequence[Protein], variants: Sequence[VariantInput]
             continue
         applied.append(_Applied(i, v, protein, kind, position, mutant))
     nulls = model_nulls(model)
+    found = None
+    if screen is not None:
+        from nesscan.variants.screen import read_screen_scores
+
+        found = read_screen_scores(screen, {a.protein.accession for a in applied
+                                            if len(a.protein.sequence) >= model.window})
     done, total = len(variants) - len(applied), len(variants)
-    for chunk in _chunks(applied):
-        for i, row in _score_chunk(model, chunk, threshold, method, nulls, screen, reuse):
+    for chunk in _chunks(applied, CHUNK_RESIDUES if screen is None else SCREEN_CHUNK_RESIDUES):
+        for i, row in _score_chunk(model, chunk, threshold, method, nulls, found, reuse):
             rows[i] = row
         done += len(chunk)
         if progress is not None:
@@ -167,8 +176,8 @@ def score_variants(proteins: Sequence[Protein], variants: Sequence[VariantInput]
     return VariantResult(table.astype({c: "Int64" for c in INTEGER_COLUMNS}), errors, reuse)
 
 
-def _chunks(applied: list[_Applied]) -> list[list[_Applied]]:
-    """The variants grouped by protein, in chunks of about :data:`CHUNK_RESIDUES` reference residues."""
+def _chunks(applied: list[_Applied], residues: int = CHUNK_RESIDUES) -> list[list[_Applied]]:
+    """The variants grouped by protein, in chunks of about ``residues`` reference residues."""
     by_protein: dict[str, list[_Applied]] = {}
     for a in applied:
         by_protein.setdefault(a.protein.accession, []).append(a)
@@ -176,7 +185,7 @@ def _chunks(applied: list[_Applied]) -> list[list[_Applied]]:
     for group in by_protein.values():
         current += group
         size += len(group[0].protein.sequence)
-        if size >= CHUNK_RESIDUES:
+        if size >= residues:
             chunks.append(current)
             current, size = [], 0
     return chunks + ([current] if current else [])
@@ -190,13 +199,13 @@ def _with_calls(assessed: list[Assessment], nulls: dict) -> list[Assessment]:
 
 
 def _score_chunk(model: Predictor, chunk: list[_Applied], threshold: float, method: str, nulls: dict,
-                 screen: str | os.PathLike | None = None, reuse: "ScreenReuse | None" = None):
+                 found: dict | None = None, reuse: "ScreenReuse | None" = None):
     window = model.window
     refs_p = list({a.protein.accession: a.protein for a in chunk}.values())
-    if screen is not None:
+    if found is not None:
         from nesscan.variants.screen import screen_references
 
-        refs = screen_references(screen, model, refs_p, reuse)
+        refs = screen_references(found, model, refs_p, reuse)
     else:
         refs = score_references(model, refs_p)
     ref_assessed = _with_calls(assess_scored(model, refs_p, {a: r.scores for a, r in refs.items()

@@ -93,7 +93,7 @@ def check_screen(directory: str | os.PathLike, model: Predictor) -> dict:
 
 def read_screen_scores(directory: str | os.PathLike, accessions: set[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """``{accession: (starts (1-based), scores)}`` of the windows of ``accessions`` in ``DIR/windows.parquet``,
-    in start order."""
+    in start order (int32 and float32, as stored: read once for a whole run)."""
     import pyarrow.parquet as pq
 
     if not accessions:
@@ -101,8 +101,8 @@ def read_screen_scores(directory: str | os.PathLike, accessions: set[str]) -> di
     table = pq.read_table(Path(directory) / "windows.parquet", columns=["accession", "start", "score"],
                           filters=[("accession", "in", sorted(accessions))])
     acc = table.column("accession").to_numpy(zero_copy_only=False).astype(str)
-    starts = table.column("start").to_numpy().astype(np.int64)
-    scores = table.column("score").to_numpy().astype(np.float64)
+    starts = table.column("start").to_numpy().astype(np.int32)
+    scores = table.column("score").to_numpy().astype(np.float32)  # as stored; float64 per Reference
     order = np.lexsort((starts, acc))
     acc, starts, scores = acc[order], starts[order], scores[order]
     names, first = np.unique(acc, return_index=True)
@@ -110,14 +110,14 @@ def read_screen_scores(directory: str | os.PathLike, accessions: set[str]) -> di
     return {str(a): (starts[i:j], scores[i:j]) for a, i, j in zip(names, first, bounds)}
 
 
-def screen_references(directory: str | os.PathLike, model: Predictor, proteins: list[Protein],
+def screen_references(found: dict[str, tuple[np.ndarray, np.ndarray]], model: Predictor, proteins: list[Protein],
                       reuse: ScreenReuse) -> dict:
-    """The :class:`~nesscan.variants.rescore.Reference` of each protein: from the screen when its
-    windows there match its length, else scored whole (:func:`~nesscan.variants.rescore.score_references`)."""
+    """The :class:`~nesscan.variants.rescore.Reference` of each protein: from the screen's windows
+    ``found`` (:func:`read_screen_scores`) when they match its length, else scored whole
+    (:func:`~nesscan.variants.rescore.score_references`)."""
     from nesscan.variants.rescore import Reference, score_references
 
     window = model.window
-    found = read_screen_scores(directory, {p.accession for p in proteins if len(p.sequence) >= window})
     refs, whole = {}, []
     for p in proteins:
         n = len(p.sequence) - window + 1
@@ -126,7 +126,7 @@ def screen_references(directory: str | os.PathLike, model: Predictor, proteins: 
             continue
         starts, scores = found.get(p.accession, (None, None))
         if starts is not None and len(starts) == n and starts[0] == 1 and (n == 1 or (np.diff(starts) == 1).all()):
-            refs[p.accession] = Reference(p, scores)
+            refs[p.accession] = Reference(p, scores.astype(np.float64))
             reuse.from_screen += 1
         else:
             whole.append(p)
