@@ -1,8 +1,15 @@
 """Speed of ``nesscan mutate``: random missense variants over the assembled human Swiss-Prot set,
-local rescoring (the windows a variant touches) against whole-protein rescoring, in one run.
+local rescoring (the windows a variant touches) against whole-protein rescoring, and the reference
+pass read from a screen (``--screen``) against scoring every reference protein, in one run.
 
-    python bench/variants_speed.py                      # 10,000 variants, 2 processes, whole on 300
-    python bench/variants_speed.py --n 2000 --subset 200 --workers 1
+    python bench/variants_speed.py --screen /tmp/human_screen     # 10,000 variants, 2 processes
+    python bench/variants_speed.py --n 2000 --subset 150 --workers 1 --screen /tmp/human_screen
+
+With ``--screen DIR`` the end-to-end run reads the reference proteins' window scores from a
+``nesscan screen`` of the set by the same model (made into DIR first when DIR has no
+``windows.parquet``: about 20 minutes on 2 busy cores), and on ``--old-subset`` variants the same
+process times the old path (every reference protein scored) against it: their ratio, and whether
+the issue's target (10,000 variants in 2 minutes) is met at ``--n`` and ``--workers``.
 
 Variants are drawn with a seed, uniformly over the set's residues (so long proteins get more),
 each a substitution to another standard residue. Prints, on the machine's cores:
@@ -62,7 +69,7 @@ def draw_variants(proteins, n: int, seed: int):
 
 def _run(args):
     """One process: score its variants (its proteins only), local rescoring."""
-    proteins, variants = args
+    proteins, variants, screen = args
     import torch
 
     torch.set_num_threads(1)
@@ -71,17 +78,17 @@ def _run(args):
 
     model = nesscan.load_model()
     started = time.perf_counter()
-    result = score_variants(proteins, variants, model, method="local")
+    result = score_variants(proteins, variants, model, method="local", screen=screen)
     return time.perf_counter() - started, result.scored, len(result.errors)
 
 
-def end_to_end(proteins, variants, workers: int) -> tuple[float, int, int]:
+def end_to_end(proteins, variants, workers: int, screen: str | None = None) -> tuple[float, int, int]:
     """Wall time of all variants over ``workers`` processes, split by protein."""
     by_acc = {p.accession: p for p in proteins}
     parts = [[] for _ in range(workers)]
     for v in variants:
         parts[hash(v.accession) % workers].append(v)
-    jobs = [([by_acc[a] for a in {v.accession for v in part}], part) for part in parts if part]
+    jobs = [([by_acc[a] for a in {v.accession for v in part}], part, screen) for part in parts if part]
     started = time.perf_counter()
     if workers == 1:
         outs = [_run(jobs[0])]
@@ -137,12 +144,64 @@ def compare(proteins, variants, threshold: float | None = None) -> None:
           f"same calls, candidates gained/lost and best window after: {agree.mean():.1%} of {len(agree)}")
 
 
+def ensure_screen(directory: Path) -> None:
+    """A screen of the human set by the shipped model in ``directory`` (made when absent)."""
+    if (directory / "windows.parquet").is_file():
+        return
+    import nesscan
+
+    print(f"no screen in {directory}: screening the human set into it (once) ...", flush=True)
+    started = time.perf_counter()
+    nesscan.screen(data_dir() / HUMAN, directory, workers=2)
+    print(f"screen made in {time.perf_counter() - started:.0f} s")
+
+
+def forget_tracks() -> None:
+    """Empty the predicted-track memo (:mod:`nesscan.features.metapredict`) of this process."""
+    from nesscan.features import metapredict
+
+    metapredict._MEMO.clear()
+    metapredict._MEMO_SIZE[0] = 0
+
+
+def old_against_screen(proteins, variants, screen: str) -> float:
+    """The old path (every reference protein scored) and the screen's, on the same variants in
+    this process: seconds of each and the table's agreement; returns old / screen."""
+    import nesscan
+
+    from nesscan.variants.mutate import score_variants
+    from nesscan.variants.screen import read_screen_scores
+
+    model = nesscan.load_model()
+    by_acc = {p.accession: p for p in proteins}
+    hit = list({v.accession: by_acc[v.accession] for v in variants}.values())
+    score_variants(hit[:1], [v for v in variants if v.accession == hit[0].accession][:1], model)  # warm
+    read_screen_scores(screen, {p.accession for p in hit})  # and the screen file in the page cache
+    timings, tables = {}, {}
+    for name, folder in (("old", None), ("screen", screen)):
+        forget_tracks()  # each path predicts its own pLDDT tracks, as in a fresh process
+        started = time.perf_counter()
+        tables[name] = score_variants(hit, variants, model, method="local", screen=folder).table
+        timings[name] = time.perf_counter() - started
+    same = tables["old"].equals(tables["screen"])
+    ratio = timings["old"] / timings["screen"]
+    print(f"old path (every reference protein scored) against --screen, one process, {len(variants)} variants on "
+          f"{len(hit)} proteins: {timings['old']:.1f} s against {timings['screen']:.1f} s "
+          f"({timings['old'] / len(variants) * 1000:.1f} against {timings['screen'] / len(variants) * 1000:.1f} ms a "
+          f"variant), old / screen = {ratio:.2f}; same table: {same}")
+    return ratio
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="variants (default 10,000)")
     parser.add_argument("--subset", type=int, default=300, help="variants also rescored whole (default 300)")
     parser.add_argument("--workers", type=int, default=2, help="processes for the end-to-end run (default 2)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--screen", metavar="DIR", help="a screen of the human set by the shipped model (made "
+                                                         "there when absent): the end-to-end run reuses it")
+    parser.add_argument("--old-subset", type=int, default=300,
+                        help="with --screen: variants also run the old path, for the ratio (default 300)")
     args = parser.parse_args()
     from nesscan.io.fasta import read_fasta
 
@@ -154,9 +213,18 @@ def main() -> None:
           f"{os.cpu_count()} cores")
     if args.subset:
         compare(proteins, variants[:args.subset])
-    wall, scored, errors = end_to_end(proteins, variants, args.workers)
-    print(f"end to end, local rescoring, {args.workers} processes: {wall:.1f} s for {len(variants):,} variants "
-          f"({scored:,} scored, {errors} errors), {wall / len(variants) * 1000:.1f} ms a variant")
+    if args.screen:
+        ensure_screen(Path(args.screen))
+        if args.old_subset:
+            old_against_screen(proteins, variants[:args.old_subset], args.screen)
+    wall, scored, errors = end_to_end(proteins, variants, args.workers, args.screen)
+    how = f"reference scores from the screen {args.screen}" if args.screen else "every reference protein scored"
+    print(f"end to end, local rescoring, {how}, {args.workers} processes: {wall:.1f} s for {len(variants):,} "
+          f"variants ({scored:,} scored, {errors} errors), {wall / len(variants) * 1000:.1f} ms a variant")
+    target = wall * 10_000 / len(variants)
+    print(f"target (10,000 variants in 120 s on {args.workers} processes): {target:.0f} s for 10,000 at this rate -> "
+          f"{'met' if target <= 120 else 'NOT met'}{'' if len(variants) == 10_000 else ' (extrapolated from --n)'}; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

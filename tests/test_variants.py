@@ -197,6 +197,25 @@ def test_local_rescoring_is_whole_rescoring_where_it_rescores(model) -> None:
         assert np.abs(local.scores - whole.scores).max() < 0.1
 
 
+def test_the_pssm_of_every_window_is_edited_exactly(model) -> None:
+    """Local rescoring keeps the reference's PSSM score of every window and rescores the windows a
+    change reaches: the mutant's are the whole mutant's, bit for bit (so rank and z-score are exact)."""
+    from nesscan.features.window import codes
+
+    (pssm,) = [f for f, spec in zip(model.featurizer.window_features, model.featurizer.spec.window_features)
+               if spec["name"] == "anchor_pssm"]
+    protein, _ = _npm1_like()
+    s = protein.sequence
+    ref = pssm.all_windows(codes(s))
+    for mutant in (s[:100] + "W" + s[101:], s[:60] + s[66:], s[:150] + "LALELL" + s[150:], "L" + s[1:],
+                   s[:-1] + "L", s[:-30], s[:200] + "LPPLL" + s[203:], s[20:]):
+        ch = change_of(s, mutant)
+        edited = pssm.all_windows_edited(ref, codes(mutant), ch.start, ch.end, ch.shift)
+        assert np.array_equal(edited, pssm.all_windows(codes(mutant)))
+        starts = np.arange(len(mutant) - 21)
+        assert np.array_equal(pssm.columns(edited, codes(mutant), starts), pssm.transform(mutant, starts))
+
+
 def test_nesscan_mutate_end_to_end(model, tmp_path: Path, capsys) -> None:
     from nesscan.cli import main
 
@@ -267,3 +286,88 @@ def test_p53_nes_mutants_lose_the_called_nes_and_the_call_is_predicts(human, mod
     add_calls(own, model_nulls(model))
     keys = ["call", "call_q_value", "call_p_value", "q_value_shuffle", "q_value_natural"]
     assert [[c[k] for k in keys] for c in own.candidates] == [[c[k] for k in keys] for c in pred.candidates]
+
+
+# ----------------------------------------------------------------------------- reusing a screen
+
+
+@pytest.fixture(scope="module")
+def small_screen(model, tmp_path_factory) -> tuple[Path, list[Protein]]:
+    """A screen (no decoys) of the synthetic NPM1-like protein and two random ones, by the shipped model."""
+    from nesscan.screen.proteomes import screen_proteome
+
+    protein, _ = _npm1_like()
+    rng = np.random.default_rng(3)
+    others = [Protein(f"RND{i}", "M" + "".join(rng.choice(list("ACDEFGHIKLMNPQRSTVWY"), n)))
+              for i, n in enumerate((90, 160))]
+    folder = tmp_path_factory.mktemp("screen")
+    fasta = folder / "ref.fasta"
+    fasta.write_text("".join(f">{p.accession}\n{p.sequence}\n" for p in [protein, *others]))
+    screen_proteome(fasta, folder / "screen", decoy_fraction=0.0, workers=1)
+    return folder / "screen", [protein, *others]
+
+
+def test_a_screen_stands_for_the_reference_pass_and_gives_the_same_table(model, small_screen) -> None:
+    from nesscan.variants.mutate import score_variants
+
+    folder, proteins = small_screen
+    protein, npm1 = _npm1_like()
+    from fqfa.constants import AA_CODES
+
+    r0, r1 = proteins[1].sequence[40], proteins[2].sequence[30]
+    rows = read_variants([npm1, {"accession": "NPM1SYN", "variant": "p.Glu10Trp"},
+                          {"accession": "RND0", "variant": f"p.{AA_CODES[r0]}41{'Ala' if r0 == 'W' else 'Trp'}"},
+                          {"accession": "RND1", "variant": f"p.{AA_CODES[r1]}31del"}])
+    plain = score_variants(proteins, rows, model, threshold=0.5)
+    reused = score_variants(proteins, rows, model, threshold=0.5, screen=folder)
+    assert plain.errors == [] and plain.screen is None and reused.screen.from_screen == 3 and reused.screen.scored_whole == []
+    pd.testing.assert_frame_equal(plain.table, reused.table)
+
+
+def test_a_screen_by_another_model_is_one_error_line(model, small_screen, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from nesscan.errors import NesscanError
+    from nesscan.variants.mutate import score_variants
+
+    folder, proteins = small_screen
+    other = tmp_path / "other"
+    shutil.copytree(folder, other)
+    record = json.loads((other / "screen.json").read_text())
+    record["config"]["weights_sha256"] = "0" * 64
+    (other / "screen.json").write_text(json.dumps(record))
+    rows = read_variants([{"accession": "NPM1SYN", "variant": "p.Glu10Trp"}])
+    with pytest.raises(NesscanError) as err:
+        score_variants(proteins, rows, model, screen=other)
+    message = str(err.value)
+    assert "\n" not in message and "screened by another model" in message and "000000000000" in message
+    del record["config"]["weights_sha256"]  # an older screen: only the model's folder, which proves nothing
+    (other / "screen.json").write_text(json.dumps(record))
+    with pytest.raises(NesscanError, match="records no model weights"):
+        score_variants(proteins, rows, model, screen=other)
+
+
+def test_a_protein_not_as_screened_is_scored_whole(model, small_screen, tmp_path: Path, capsys) -> None:
+    """RND1 five residues longer than screened and a protein the screen lacks are scored whole;
+    the table is the one without the screen; mutate.json records what came from where."""
+    import json
+
+    from nesscan.cli import main
+
+    folder, proteins = small_screen
+    longer = Protein("RND1", proteins[2].sequence + "KLMNP")
+    extra = Protein("NEW1", "M" + "EKLSSLLEELAKKPDSGSEEKKTPE" * 4)
+    fasta = tmp_path / "changed.fasta"
+    fasta.write_text("".join(f">{p.accession}\n{p.sequence}\n" for p in [proteins[0], longer, extra]))
+    table = tmp_path / "variants.tsv"
+    table.write_text("accession\tvariant\nNPM1SYN\tp.Glu10Trp\nRND1\tp.Met1Val\nNEW1\tp.Leu4Ala\n")
+    for out, extra_args in (("plain", []), ("reused", ["--screen", str(folder)])):
+        assert main(["mutate", str(fasta), "--variants", str(table), "-o", str(tmp_path / out), *extra_args]) == 0
+    capsys.readouterr()
+    plain, reused = (pd.read_csv(tmp_path / out / "variants.csv") for out in ("plain", "reused"))
+    pd.testing.assert_frame_equal(plain, reused)
+    record = json.loads((tmp_path / "reused" / "mutate.json").read_text())["screen"]
+    assert record["proteins_from_screen"] == 1 and record["proteins_scored_whole"] == 2
+    assert record["same_fasta"] is False and record["path"] == str(folder.resolve())
+    assert json.loads((tmp_path / "plain" / "mutate.json").read_text())["screen"] is None

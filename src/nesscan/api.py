@@ -216,7 +216,8 @@ def screen(fasta: str | os.PathLike, out: str | os.PathLike, *, model: str | os.
 def mutate(proteins: str | os.PathLike | Protein | Iterable[str | Protein] | Mapping[str, str] | IO[str],
            variants: str | os.PathLike | pd.DataFrame | Iterable[Mapping[str, str]], *,
            model: Predictor | str | os.PathLike | None = None, threshold: float | None = None,
-           rescoring: str = "local", progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+           rescoring: str = "local", progress: Callable[[int, int], None] | None = None,
+           screen: str | os.PathLike | None = None) -> pd.DataFrame:
     """What protein variants do to NES evidence, as ``nesscan mutate`` writes it: one row per
     variant (:data:`nesscan.variants.effects.VARIANT_COLUMNS`, docs/reference/outputs.md).
 
@@ -237,6 +238,11 @@ def mutate(proteins: str | os.PathLike | Protein | Iterable[str | Protein] | Map
         of the mutant (:mod:`nesscan.variants.rescore`).
     progress
         ``progress(done, total)`` as variants are scored.
+    screen
+        The folder of an earlier :func:`screen` of the proteins by the same model: the
+        reference proteins' window scores are read from it instead of scored again (a screen
+        by another model raises :class:`~nesscan.errors.NesscanError`; a protein missing there
+        or of another length is scored whole; :mod:`nesscan.variants.screen`).
 
     Returns
     -------
@@ -262,7 +268,7 @@ def mutate(proteins: str | os.PathLike | Protein | Iterable[str | Protein] | Map
     elif not isinstance(model, Predictor):
         model = load_model(model)
     return score_variants(as_proteins(proteins), read_variants(variants), model, threshold=threshold,
-                          method=rescoring, progress=progress).table
+                          method=rescoring, progress=progress, screen=screen).table
 
 
 def _model(model: Predictor | str | os.PathLike | None) -> Predictor:

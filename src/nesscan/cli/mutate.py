@@ -44,6 +44,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rescoring", choices=("local", "whole"), default="local",
                    help="--variants: local: score again only the windows a variant touches (default; fast); "
                         "whole: every window of each mutant")
+    p.add_argument("--screen", metavar="DIR",
+                   help="--variants: folder of an earlier `nesscan screen` of these proteins by the same model: "
+                        "the reference proteins' window scores are read from DIR/windows.parquet instead of "
+                        "scored again (a screen by another model is refused; a protein missing there or of "
+                        "another length is scored whole)")
     p.add_argument("--overwrite", action="store_true", help="replace earlier outputs in the output folder")
     add_model_option(p)
     add_runtime_options(p)
@@ -52,6 +57,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.design:
+        if args.screen:
+            raise NesscanError("--screen applies to --variants, not --design")
         return run_design(args)
     from nesscan.api import load_model
     from nesscan.variants.outputs import mutate_folder
@@ -64,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     rep = Reporter()
     with rep.progress("scoring variants") as progress:
         result = mutate_folder(args.fasta, args.variants, args.output, model, threshold=args.threshold,
-                               rescoring=args.rescoring, overwrite=args.overwrite, progress=progress)
+                               rescoring=args.rescoring, overwrite=args.overwrite, progress=progress,
+                               screen=args.screen)
     for line in result.errors:
         print(f"nesscan mutate: {line}", file=sys.stderr)
     total = len(result.table)

@@ -193,9 +193,35 @@ class AnchorPSSM:
         window's score moved by 0.09 between two trainings under different kernels).
         """
         c = codes(sequence)
+        return self.columns(self.all_windows(c, window), c, starts, window)
+
+    def all_windows(self, c: np.ndarray, window: int = 22) -> np.ndarray:
+        """The best placement score of every window (stride 1) of the residue codes ``c``, before
+        :meth:`columns` rounds them: what :meth:`transform` ranks the windows by."""
+        return self._window_best(c, np.arange(max(len(c) - window + 1, 1)), window)[0]
+
+    def all_windows_edited(self, reference: np.ndarray, c: np.ndarray, start: int, end: int, shift: int,
+                           window: int = 22) -> np.ndarray:
+        """:meth:`all_windows` of a mutant (codes ``c``) from its reference's (``reference``), the
+        residues ``start:end`` of the mutant changed (``shift`` residues gained): only the windows
+        whose placements read a changed residue are scored again, on the residues they read; the
+        others are the reference's, shifted past the change. The same values as
+        :meth:`all_windows` on the whole mutant (each window's score is computed elementwise)."""
+        n = len(c)
+        n_win = max(n - window + 1, 1)
+        reach = window + PRE + POST + 2  # a window at a reads residues a - PRE .. a + window - 1 + POST
+        a0, a1 = max(start - reach, 0), min(max(end, start + 1) + reach, n_win)
+        if n - window + 1 < 1 or len(reference) != max(n - shift - window + 1, 1) or a1 - a0 >= n_win:
+            return self.all_windows(c, window)
+        x0, x1 = max(a0 - PRE - 16, 0), min(a1 + window + POST + 16, n)
+        local = self._window_best(c[x0:x1], np.arange(a0, a1) - x0, window)[0]
+        return np.concatenate([reference[:a0], local, reference[a1 - shift:]])
+
+    def columns(self, raw: np.ndarray, c: np.ndarray, starts: np.ndarray, window: int = 22) -> np.ndarray:
+        """:meth:`transform`'s columns from every window's score ``raw`` (:meth:`all_windows`)."""
         starts = np.asarray(starts, np.int64)
         n_win = max(len(c) - window + 1, 1)
-        allsc, _ = self._window_best(c, np.arange(n_win), window)
+        allsc = raw
         allsc = np.where(np.isfinite(allsc), allsc, np.nan)
         fill = np.nanmin(allsc) if np.isfinite(allsc).any() else 0.0
         allsc = np.round(np.nan_to_num(allsc, nan=fill), 9)

@@ -66,25 +66,35 @@ def fit_call_curves(targets: "ScoreHistogram", own_decoys: "ScoreHistogram",
     return curves, info
 
 
-def annotate_calls(candidates: pd.DataFrame, curves: Mapping[str, "BinnedFdrCurve"]) -> pd.DataFrame:
-    """Add ``q_value_shuffle``, ``q_value_natural``, ``call_q_value`` and ``call`` (module
-    docstring) to candidates that have a ``call_score``; a null without windows gives NaN,
-    and then the call rests on the other null alone (``fdr.json`` says which nulls were there)."""
-    out = candidates.copy()
-    s = pd.to_numeric(out.get("call_score", pd.Series(np.nan, index=out.index)), errors="coerce").to_numpy(float)
+def call_arrays(s: np.ndarray, curves: Mapping[str, "BinnedFdrCurve"]) -> dict[str, np.ndarray]:
+    """:func:`annotate_calls`' columns (``q_value_<null>``, ``call_q_value``, ``call``) of the
+    call scores ``s`` (NaN: no call score), as arrays."""
+    s = np.asarray(s, float)
+    out: dict[str, np.ndarray] = {}
     qs = []
     for name in NULLS:
-        q = curves[name].q_of(np.nan_to_num(s, nan=0.0)) if name in curves else np.full(len(out), np.nan)
+        q = curves[name].q_of(np.nan_to_num(s, nan=0.0)) if name in curves else np.full(len(s), np.nan)
         q = np.where(np.isfinite(s), np.where(s >= TAIL_FLOOR, q, 1.0), np.nan)
         out[f"q_value_{name}"] = q
         qs.append(q)
-    stacked = np.vstack(qs) if qs else np.full((1, len(out)), np.nan)
+    stacked = np.vstack(qs) if qs else np.full((1, len(s)), np.nan)
     has = np.isfinite(stacked).any(axis=0)
     call_q = np.where(has, np.nanmax(np.where(np.isfinite(stacked), stacked, -np.inf), axis=0), np.nan)
     out["call_q_value"] = call_q
     status = np.where(np.isfinite(call_q) & (call_q <= CALL_Q), CALLED, NOT_CALLED).astype(object)
     status[np.isfinite(s) & (s <= 0)] = SET_ASIDE
     out["call"] = status
+    return out
+
+
+def annotate_calls(candidates: pd.DataFrame, curves: Mapping[str, "BinnedFdrCurve"]) -> pd.DataFrame:
+    """Add ``q_value_shuffle``, ``q_value_natural``, ``call_q_value`` and ``call`` (module
+    docstring) to candidates that have a ``call_score``; a null without windows gives NaN,
+    and then the call rests on the other null alone (``fdr.json`` says which nulls were there)."""
+    out = candidates.copy()
+    s = pd.to_numeric(out.get("call_score", pd.Series(np.nan, index=out.index)), errors="coerce").to_numpy(float)
+    for name, values in call_arrays(s, curves).items():
+        out[name] = values
     return out
 
 

@@ -61,7 +61,8 @@ def screen_proteome(fasta: str | os.PathLike, out_dir: str | os.PathLike, model_
     out = Path(out_dir)
     claim = claim_screen_folder(out, overwrite=overwrite, resume=resume)
     record = RunRecord(out / "screen.json", "screen", {
-        "fasta": str(Path(fasta).resolve()), "model": str(model.path), "embedder": model.config.embedder,
+        "fasta": str(Path(fasta).resolve()), "model": str(model.path),
+        "weights_sha256": model.config.weights_sha256, "embedder": model.config.embedder,
         "context": model.context, "threshold": model.threshold if threshold is None else threshold,
         "known_nes": str(nesdb) if nesdb else "model's training NESs",
         "decoy_fraction": decoy_fraction, "seed": seed, "precision": runtime.precision})

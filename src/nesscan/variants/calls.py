@@ -28,6 +28,21 @@ def _fdr(t_above: np.ndarray, d_above: np.ndarray, n_t: int, n_d: int, c: int) -
     return np.where(t_above > 0, np.minimum(est, 1.0), 0.0)
 
 
+_SORTED: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _sorted_bins(tail: np.ndarray) -> np.ndarray:
+    """``np.sort(score_bins(tail))``, computed once per null tail (the same array object)."""
+    hit = _SORTED.get(id(tail))
+    if hit is not None and hit[0] is tail:
+        return hit[1]
+    bins = np.sort(score_bins(tail))
+    if len(_SORTED) > 64:
+        _SORTED.clear()
+    _SORTED[id(tail)] = (tail, bins)
+    return bins
+
+
 class SparseCurve:
     """:class:`~nesscan.screen.fdr_binned.BinnedFdrCurve`'s ``q_of`` from sorted bins.
 
@@ -42,7 +57,7 @@ class SparseCurve:
 
     def __init__(self, targets: np.ndarray, null_tail: np.ndarray, null_n: int, pseudocount: int = 1) -> None:
         self.t_bins = np.sort(score_bins(targets))
-        self.d_bins = np.sort(score_bins(null_tail))
+        self.d_bins = _sorted_bins(null_tail)
         self.n_t, self.n_d, self.c = len(self.t_bins), int(null_n), pseudocount
         self.rest = self.n_d - len(self.d_bins)
         self.bins = np.unique(self.t_bins)
@@ -71,7 +86,7 @@ def add_calls(assessment: Assessment, nulls: dict) -> Assessment:
     """Give each candidate of ``assessment`` the columns of
     :func:`~nesscan.screen.few_proteins.call_columns` for the protein on its own (``call``,
     ``call_q_value``, ``call_p_value``, ``q_value_shuffle``, ``q_value_natural``); returns it."""
-    from nesscan.screen.calls import annotate_calls
+    from nesscan.screen.calls import call_arrays
     from nesscan.screen.few_proteins import call_p_values
     from nesscan.screen.nulls import call_scores
 
@@ -79,12 +94,28 @@ def add_calls(assessment: Assessment, nulls: dict) -> Assessment:
         return assessment
     targets = call_scores([assessment.scores], [assessment.call_factor])
     curves = {name: SparseCurve(targets, r.tail, r.n) for name, r in nulls.items() if r.n and len(targets)}
-    table = annotate_calls(pd.DataFrame(assessment.candidates), curves)
-    table["call_p_value"] = call_p_values(table.call_score.to_numpy(float), nulls)
+    s = np.array([_number(c.get("call_score")) for c in assessment.candidates], float)
+    columns = call_arrays(s, curves)
+    columns["call_p_value"] = call_p_values(s, nulls)
     cols = ["call", "call_q_value", "call_p_value", "q_value_shuffle", "q_value_natural"]
-    for c, row in zip(assessment.candidates, table[cols].to_dict("records")):
-        c.update({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()})
+    for k, c in enumerate(assessment.candidates):
+        c.update({name: _plain(columns[name][k]) for name in cols})
     return assessment
+
+
+def _number(v) -> float:
+    """A candidate's call score as a float (NaN when missing), as ``pd.to_numeric(errors="coerce")`` reads it."""
+    try:
+        return float(v) if v is not None else np.nan
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _plain(v):
+    """A column value as a candidate dict holds it: Python scalars, None for NaN."""
+    if isinstance(v, (np.floating, float)):
+        return None if np.isnan(v) else float(v)
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def model_nulls(model: Predictor) -> dict:

@@ -13,8 +13,10 @@ error row and one error line; the others are scored.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import pandas as pd
 
@@ -27,8 +29,14 @@ from nesscan.variants.effects import INTEGER_COLUMNS, VARIANT_COLUMNS, effect_ro
 from nesscan.variants.rescore import METHODS, change_of, rescore, score_references
 from nesscan.variants.table import VariantInput
 
+if TYPE_CHECKING:
+    from nesscan.variants.screen import ScreenReuse
+
 #: Reference residues scored in one featurizer batch.
 CHUNK_RESIDUES = 200_000
+#: Reference residues of a chunk whose window scores come from a screen (not featurized: the
+#: chunk's per-call costs, the compartment gate's TopPred run among them, are shared by more).
+SCREEN_CHUNK_RESIDUES = 2_000_000
 
 
 @dataclass
@@ -38,6 +46,8 @@ class VariantResult:
 
     table: pd.DataFrame
     errors: list[str] = field(default_factory=list)
+    #: What was read from ``screen`` (None without one).
+    screen: "ScreenReuse | None" = None
 
     @property
     def scored(self) -> int:
@@ -90,7 +100,8 @@ def _check(message: str) -> str:
 
 def score_variants(proteins: Sequence[Protein], variants: Sequence[VariantInput], model: Predictor, *,
                    threshold: float | None = None, method: str = "local",
-                   progress: Callable[[int, int], None] | None = None) -> VariantResult:
+                   progress: Callable[[int, int], None] | None = None,
+                   screen: str | os.PathLike | None = None) -> VariantResult:
     """Score every variant against its protein (module docstring).
 
     Parameters
@@ -108,12 +119,17 @@ def score_variants(proteins: Sequence[Protein], variants: Sequence[VariantInput]
         the mutant): :mod:`nesscan.variants.rescore`.
     progress
         ``progress(done, total)`` as variants are scored.
+    screen
+        The folder of an earlier ``nesscan screen`` of the proteins by the same model: the
+        reference proteins' window scores are read from its ``windows.parquet`` instead of
+        scored again (:mod:`nesscan.variants.screen`; a protein missing there or of another
+        length is scored whole). ``VariantResult.screen`` says what was reused.
 
     Raises
     ------
     NesscanError
-        A threshold outside 0-1 or an unknown method (one line); a bad variant is an error
-        row, not an exception.
+        A threshold outside 0-1, an unknown method, a screen folder by another model (one
+        line); a bad variant is an error row, not an exception.
     """
     from nesscan.variants.calls import model_nulls
 
@@ -122,6 +138,12 @@ def score_variants(proteins: Sequence[Protein], variants: Sequence[VariantInput]
         raise NesscanError(f"threshold {threshold} is outside 0-1")
     if method not in METHODS:
         raise NesscanError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    reuse = None
+    if screen is not None:
+        from nesscan.variants.screen import ScreenReuse, check_screen
+
+        config = check_screen(screen, model)
+        reuse = ScreenReuse(str(Path(screen).resolve()), config.get("fasta_sha256"))
     by_key, rows, errors, applied = _lookup(proteins), [None] * len(variants), [], []
     for i, v in enumerate(variants):
         protein = by_key.get(v.accession)
@@ -137,19 +159,25 @@ def score_variants(proteins: Sequence[Protein], variants: Sequence[VariantInput]
             continue
         applied.append(_Applied(i, v, protein, kind, position, mutant))
     nulls = model_nulls(model)
+    found = None
+    if screen is not None:
+        from nesscan.variants.screen import read_screen_scores
+
+        found = read_screen_scores(screen, {a.protein.accession for a in applied
+                                            if len(a.protein.sequence) >= model.window})
     done, total = len(variants) - len(applied), len(variants)
-    for chunk in _chunks(applied):
-        for i, row in _score_chunk(model, chunk, threshold, method, nulls):
+    for chunk in _chunks(applied, CHUNK_RESIDUES if screen is None else SCREEN_CHUNK_RESIDUES):
+        for i, row in _score_chunk(model, chunk, threshold, method, nulls, found, reuse):
             rows[i] = row
         done += len(chunk)
         if progress is not None:
             progress(done, total)
     table = pd.DataFrame(rows, columns=VARIANT_COLUMNS)
-    return VariantResult(table.astype({c: "Int64" for c in INTEGER_COLUMNS}), errors)
+    return VariantResult(table.astype({c: "Int64" for c in INTEGER_COLUMNS}), errors, reuse)
 
 
-def _chunks(applied: list[_Applied]) -> list[list[_Applied]]:
-    """The variants grouped by protein, in chunks of about :data:`CHUNK_RESIDUES` reference residues."""
+def _chunks(applied: list[_Applied], residues: int = CHUNK_RESIDUES) -> list[list[_Applied]]:
+    """The variants grouped by protein, in chunks of about ``residues`` reference residues."""
     by_protein: dict[str, list[_Applied]] = {}
     for a in applied:
         by_protein.setdefault(a.protein.accession, []).append(a)
@@ -157,7 +185,7 @@ def _chunks(applied: list[_Applied]) -> list[list[_Applied]]:
     for group in by_protein.values():
         current += group
         size += len(group[0].protein.sequence)
-        if size >= CHUNK_RESIDUES:
+        if size >= residues:
             chunks.append(current)
             current, size = [], 0
     return chunks + ([current] if current else [])
@@ -170,10 +198,16 @@ def _with_calls(assessed: list[Assessment], nulls: dict) -> list[Assessment]:
     return [add_calls(a, nulls) for a in assessed]
 
 
-def _score_chunk(model: Predictor, chunk: list[_Applied], threshold: float, method: str, nulls: dict):
+def _score_chunk(model: Predictor, chunk: list[_Applied], threshold: float, method: str, nulls: dict,
+                 found: dict | None = None, reuse: "ScreenReuse | None" = None):
     window = model.window
     refs_p = list({a.protein.accession: a.protein for a in chunk}.values())
-    refs = score_references(model, refs_p)
+    if found is not None:
+        from nesscan.variants.screen import screen_references
+
+        refs = screen_references(found, model, refs_p, reuse)
+    else:
+        refs = score_references(model, refs_p)
     ref_assessed = _with_calls(assess_scored(model, refs_p, {a: r.scores for a, r in refs.items()
                                                                    if len(r.scores)}, threshold), nulls)
     ref_by_acc = {a.protein.accession: a for a in ref_assessed}
