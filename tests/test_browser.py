@@ -135,6 +135,11 @@ def test_the_mutation_box_draws_the_mutant_and_the_scan(server, page):
     assert page.locator("svg .bar").count() == 22 - PKIA[3][29:51].count("A")
     assert page.locator("svg .bar.anchor").count() >= 4
     _shot(page, "alanine_scan")
+    page.fill('details.mutation input[name="scan_range"]', "36-50")
+    page.click('details.mutation button[value="saturation"]')
+    page.locator("svg.saturation-svg").wait_for()
+    assert page.locator("svg .cell").count() == 15 * 19
+    _shot(page, "saturation_scan")
 
 
 def test_browse_and_sort(server, page):

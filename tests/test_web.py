@@ -245,6 +245,23 @@ def test_the_mutation_box_scans_the_best_candidate(client):
     assert r.text.count('class="bar anchor"') == int(scan.anchor.sum()) > 0
 
 
+def test_the_saturation_scan_is_a_heat_map_of_every_substitution(client):
+    from nesscan.design import saturation_scan
+    from nesscan.io.fasta import iter_fasta
+
+    model = client.app.state.nesscan.model
+    r = client.post("/", data={"sequence": FASTA, "mutate": "P61925", "action": "saturation",
+                               "scan_range": "38-47"})
+    assert r.status_code == 200 and "Saturation scan of 38-47" in r.text
+    cells = re.findall(r'class="cell" data-position="(\d+)" data-mut="([A-Z])" data-delta="([-0-9.e]+)"', r.text)
+    assert len(cells) == 10 * 19 and r.text.count('class="wild-type"') == 10
+    scan = saturation_scan(next(iter_fasta(io.StringIO(FASTA))), 38, 47, model)
+    expected = {(int(p), m): float(d) for p, m, d in zip(scan.position, scan.mut, scan.delta)}
+    assert all(abs(expected[(int(p), m)] - float(d)) < 1e-4 for p, m, d in cells)
+    body = client.post("/api/mutate", json={"sequence": FASTA, "scan": "38-39", "saturation": True}).json()
+    assert body["scan"]["residues"] == "ACDEFGHIKLMNPQRSTVWY" and len(body["scan"]["rows"]) == 2 * 19
+
+
 @pytest.mark.parametrize("data, message", [
     ({"variant": "p.Lys42Ala"}, "reference mismatch: residue 42 of P61925 is L, not K"),
     ({"variant": "p.Leu99Ala"}, "past the end"),

@@ -103,7 +103,8 @@ async def api_predict(request: Request) -> Response:
 
 async def api_mutate(request: Request) -> Response:
     """``POST /api/mutate``: a JSON object with ``sequence`` (a protein or FASTA records),
-    ``variant`` (HGVS p.) and/or ``scan`` (``"START-END"``, or ``true`` for the best candidate),
+    ``variant`` (HGVS p.) and/or ``scan`` (``"START-END"``, or ``true`` for the best candidate;
+    ``"saturation": true`` for every residue at each position instead of alanine),
     optional ``accession`` (default: the first record) and ``threshold``. Answers the model, the
     wild type's prediction, the variant's ``variants.csv`` row with the mutant's residue scores,
     and the scan's rows (:mod:`nesscan.web.mutate`); a variant that cannot be applied is HTTP 422
@@ -138,8 +139,10 @@ async def api_mutate(request: Request) -> Response:
         if data["scan"] is True and at is None:
             raise NesscanError("this protein has no window to scan")
         start, end = at or wm.scan_range(str(data["scan"]), len(p.protein.sequence))
-        table = await common.in_thread(wm.scan, p.protein, start, end, state.model)
-        out["scan"] = {"start": start, "end": end, "rows": [json_row(r) for r in table.to_dict("records")]}
+        saturation = data.get("saturation") is True
+        table = await common.in_thread(wm.scan, p.protein, start, end, state.model, saturation)
+        out["scan"] = {"start": start, "end": end, "residues": wm.SATURATION_RESIDUES if saturation else "A",
+                       "rows": [json_row(r) for r in table.to_dict("records")]}
     return JSONResponse(out)
 
 

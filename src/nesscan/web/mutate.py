@@ -23,7 +23,10 @@ from nesscan.predictor import Predictor
 from nesscan.records import Protein
 from nesscan.screen.few_proteins import Prediction, json_row, residue_track
 
-__all__ = ["mutate", "scan", "scan_range", "default_scan_range", "importance_svg", "effect_summary"]
+__all__ = ["mutate", "scan", "scan_range", "default_scan_range", "importance_svg", "saturation_svg", "effect_summary"]
+
+#: The residues of a saturation scan, in the heat map's row order.
+SATURATION_RESIDUES = "ACDEFGHIKLMNPQRSTVWY"
 
 _RANGE = re.compile(r"^\s*(\d+)\s*[-:.]{1,2}\s*(\d+)\s*$")
 
@@ -87,11 +90,12 @@ def scan_range(text: str, length: int) -> tuple[int, int]:
     return start, end
 
 
-def scan(protein: Protein, start: int, end: int, model: Predictor) -> pd.DataFrame:
-    """The alanine scan of residues ``start..end`` (:func:`nesscan.design.alanine_scan`)."""
+def scan(protein: Protein, start: int, end: int, model: Predictor, saturation: bool = False) -> pd.DataFrame:
+    """The alanine scan of residues ``start..end`` (:func:`nesscan.design.alanine_scan`), or
+    with ``saturation`` every other standard residue at each position (19 mutants a residue)."""
     from nesscan.design import alanine_scan
 
-    return alanine_scan(protein, start, end, model)
+    return alanine_scan(protein, start, end, model, SATURATION_RESIDUES if saturation else "A")
 
 
 def effect_summary(row: dict) -> list[tuple[str, str]]:
@@ -149,5 +153,46 @@ def importance_svg(table: pd.DataFrame, label: str = "") -> str:
         parts.append(f'<text class="residue" x="{x0 + step / 2:.1f}" y="{top + plot + 16}" text-anchor="middle">'
                      f'{escape(r["wt"])}</text><text class="axis" x="{x0 + step / 2:.1f}" y="{top + plot + 30}" '
                      f'text-anchor="middle">{int(r["position"])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def saturation_svg(table: pd.DataFrame, label: str = "") -> str:
+    """A heat map of a saturation scan: a column per scanned residue, a row per new residue
+    (:data:`SATURATION_RESIDUES`), colour the change in the window score (red: weaker, blue:
+    stronger); the wild-type cell of each column is marked. Parts: ``rect.cell``
+    (``data-position``, ``data-mut``, ``data-delta``), ``rect.wild-type``."""
+    positions = sorted(int(p) for p in table["position"].unique())
+    wild = dict(zip(table["position"].astype(int), table["wt"]))
+    n, rows = max(len(positions), 1), SATURATION_RESIDUES
+    left, top, cell_h = 30, 8, 11
+    step = (960 - left - 12) / n
+    height = top + cell_h * len(rows) + 34
+    lim = max(0.05, float(np.abs(table["delta"]).max()) if len(table) else 0.05)
+    col = {p: i for i, p in enumerate(positions)}
+
+    def colour(d: float) -> str:
+        t = min(abs(d) / lim, 1.0)
+        r, g, b = (178, 24, 43) if d < 0 else (33, 102, 172)
+        mix = [round(255 + (c - 255) * t) for c in (r, g, b)]
+        return f"rgb({mix[0]},{mix[1]},{mix[2]})"
+
+    parts = [f'<svg class="saturation-svg" viewBox="0 0 960 {height}" role="img" aria-label="{escape(label)}">']
+    for k, aa in enumerate(rows):
+        parts.append(f'<text class="residue" x="{left - 4}" y="{top + k * cell_h + 9}" text-anchor="end">{aa}</text>')
+    for r in table.to_dict("records"):
+        x, y = left + col[int(r["position"])] * step, top + rows.index(r["mut"]) * cell_h
+        d = float(r["delta"])
+        parts.append(f'<rect class="cell" data-position="{int(r["position"])}" data-mut="{r["mut"]}" '
+                     f'data-delta="{d:.4f}" x="{x:.1f}" y="{y}" width="{step:.1f}" height="{cell_h}" '
+                     f'fill="{colour(d)}"><title>{escape(r["substitution"])}: {d:+.3f}</title></rect>')
+    for p in positions:
+        if wild[p] in rows:
+            x, y = left + col[p] * step, top + rows.index(wild[p]) * cell_h
+            parts.append(f'<rect class="wild-type" x="{x + 1:.1f}" y="{y + 1}" width="{max(step - 2, 1):.1f}" '
+                         f'height="{cell_h - 2}"/>')
+        parts.append(f'<text class="residue" x="{left + col[p] * step + step / 2:.1f}" y="{height - 20}" '
+                     f'text-anchor="middle">{escape(wild[p])}</text><text class="axis" '
+                     f'x="{left + col[p] * step + step / 2:.1f}" y="{height - 6}" text-anchor="middle">{p}</text>')
     parts.append("</svg>")
     return "".join(parts)

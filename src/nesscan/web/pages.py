@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
+import pandas as pd
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -87,10 +88,10 @@ def _protein_view(p: pred.Prediction, window: int = 22, mutation: dict | None = 
     scan_at = wm.default_scan_range(p, window)
     return dict(mutation=mutation, scan_default=f"{scan_at[0]}-{scan_at[1]}" if scan_at else "",
                 effect=wm.effect_summary(mutation["result"]["variant"]) if mutation.get("result") else [],
-                importance_svg=wm.importance_svg(mutation["scan"], f"alanine scan of {prot.accession} "
-                                                 f"{mutation['scan_range']}") if mutation.get("scan") is not None
-                else "",
-                importance=mutation["scan"].sort_values("delta").to_dict("records")
+                importance_svg=(wm.saturation_svg if mutation.get("action") == "saturation" else wm.importance_svg)(
+                    mutation["scan"], f"{mutation.get('action')} scan of {prot.accession} {mutation['scan_range']}")
+                if mutation.get("scan") is not None else "",
+                importance=_strongest(mutation["scan"], mutation.get("action") == "saturation")
                 if mutation.get("scan") is not None else [],
                 mutant_svg=track_svg(p.track, len(prot.sequence), p.candidates, p.known, p.threshold,
                                      f"NES score along {prot.accession} and its mutant", np.asarray(after))
@@ -153,20 +154,29 @@ async def _mutation(request: Request, form: Any, predictions: list[pred.Predicti
         if not match:
             raise NesscanError(f"{accession}: no such protein in the pasted text")
         p = match[0]
-        if action == "scan":
+        if action in ("scan", "saturation"):
             if not out["scan_range"]:
                 at = wm.default_scan_range(p, state.model.window)
                 if at is None:
                     raise NesscanError("this protein has no window to scan")
                 out["scan_range"] = f"{at[0]}-{at[1]}"
             start, end = wm.scan_range(out["scan_range"], len(p.protein.sequence))
-            out["scan"] = await common.in_thread(wm.scan, p.protein, start, end, state.model)
+            out["scan"] = await common.in_thread(wm.scan, p.protein, start, end, state.model, action == "saturation")
         else:
             out["result"] = await common.in_thread(wm.mutate, p.protein, out["variant"], state.model, p.threshold)
     except NesscanError as exc:
         out["error"] = str(exc)
         return out, 422
     return out, 200
+
+
+def _strongest(table, saturation: bool) -> list[dict]:
+    """The scan's rows by effect: every row of an alanine scan; of a saturation scan the 10
+    substitutions that weaken the window most and the 5 that strengthen it most."""
+    rows = table.sort_values("delta")
+    if saturation:
+        rows = pd.concat([rows.head(10), rows[rows.delta > 0].tail(5)])
+    return rows.to_dict("records")
 
 
 def predict_error_html(state: State, message: str) -> str:
