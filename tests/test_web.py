@@ -16,6 +16,7 @@ import pytest
 from web_screen import FORMER_DEFAULT, PKIA, make_screen
 
 from nesscan.errors import NesscanError
+from nesscan.records import Protein
 
 pytest.importorskip("httpx", reason="starlette's TestClient needs httpx (pip install -e .[test])")
 from starlette.testclient import TestClient  # noqa: E402
@@ -284,6 +285,9 @@ def test_api_mutate(client):
     assert body["accession"] == "P61925" and body["wild_type"]["candidates"][0]["start"] == 30
     assert body["variant"]["variant"] == "p.L38A" and body["variant"]["status"] == "scored"
     assert body["mutant_sequence"][37] == "A" and len(body["residue_scores_after"]) == len(PKIA[3])
+    model = client.app.state.nesscan.model  # the track is the whole mutant's, scored once by score_variants
+    whole = pred.residue_track(model.score_proteins([Protein("M", body["mutant_sequence"])])[0], model.window)
+    assert np.allclose(body["residue_scores_after"], whole, atol=1e-6)
     assert [row["position"] for row in body["scan"]["rows"]] == [38, 40, 41, 42, 44, 45, 46, 47]  # A39, A43 skipped
     r = client.post("/api/mutate", json={"sequence": FASTA, "variant": "p.Lys38Ala"})
     assert r.status_code == 422 and "reference mismatch" in r.json()["error"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from nesscan.errors import NesscanError
@@ -48,6 +49,8 @@ class VariantResult:
     errors: list[str] = field(default_factory=list)
     #: What was read from ``screen`` (None without one).
     screen: "ScreenReuse | None" = None
+    #: With ``keep_scores``: each scored variant's (index in the variants) mutant window scores.
+    mutant_scores: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def scored(self) -> int:
@@ -101,7 +104,7 @@ def _check(message: str) -> str:
 def score_variants(proteins: Sequence[Protein], variants: Sequence[VariantInput], model: Predictor, *,
                    threshold: float | None = None, method: str = "local",
                    progress: Callable[[int, int], None] | None = None,
-                   screen: str | os.PathLike | None = None) -> VariantResult:
+                   screen: str | os.PathLike | None = None, keep_scores: bool = False) -> VariantResult:
     """Score every variant against its protein (module docstring).
 
     Parameters
@@ -124,6 +127,9 @@ def score_variants(proteins: Sequence[Protein], variants: Sequence[VariantInput]
         reference proteins' window scores are read from its ``windows.parquet`` instead of
         scored again (:mod:`nesscan.variants.screen`; a protein missing there or of another
         length is scored whole). ``VariantResult.screen`` says what was reused.
+    keep_scores
+        Keep each mutant's window scores in ``VariantResult.mutant_scores`` (the web page draws
+        them; off for a batch, whose mutants would all stay in memory).
 
     Raises
     ------
@@ -165,15 +171,17 @@ def score_variants(proteins: Sequence[Protein], variants: Sequence[VariantInput]
 
         found = read_screen_scores(screen, {a.protein.accession for a in applied
                                             if len(a.protein.sequence) >= model.window})
-    done, total = len(variants) - len(applied), len(variants)
+    done, total, kept = len(variants) - len(applied), len(variants), {}
     for chunk in _chunks(applied, CHUNK_RESIDUES if screen is None else SCREEN_CHUNK_RESIDUES):
-        for i, row in _score_chunk(model, chunk, threshold, method, nulls, found, reuse):
+        for i, row, mutant_scores in _score_chunk(model, chunk, threshold, method, nulls, found, reuse):
             rows[i] = row
+            if keep_scores:
+                kept[i] = mutant_scores
         done += len(chunk)
         if progress is not None:
             progress(done, total)
     table = pd.DataFrame(rows, columns=VARIANT_COLUMNS)
-    return VariantResult(table.astype({c: "Int64" for c in INTEGER_COLUMNS}), errors, reuse)
+    return VariantResult(table.astype({c: "Int64" for c in INTEGER_COLUMNS}), errors, reuse, kept)
 
 
 def _chunks(applied: list[_Applied], residues: int = CHUNK_RESIDUES) -> list[list[_Applied]]:
@@ -224,4 +232,5 @@ def _score_chunk(model: Predictor, chunk: list[_Applied], threshold: float, meth
         p = a.protein
         base = {"accession": p.accession, "gene": p.gene, "name": a.variant.name, "variant": a.variant.variant,
                 "kind": a.kind, "position": a.position}
-        yield a.index, effect_row(ref_by_acc[p.accession], m, r, change_of(p.sequence, a.mutant), window, base)
+        yield (a.index, effect_row(ref_by_acc[p.accession], m, r, change_of(p.sequence, a.mutant), window, base),
+               r.scores)

@@ -72,6 +72,14 @@ async def api_health(request: Request) -> Response:
                          "screens": list(state.screens), "limits": common.limits(state)})
 
 
+def _json_threshold(data: dict) -> float | None:
+    """A request's ``threshold``: a number 0-1, or None when absent."""
+    raw = data.get("threshold")
+    if raw is not None and (isinstance(raw, bool) or not isinstance(raw, (int, float))):
+        raise NesscanError(f"threshold must be a number between 0 and 1, not {raw!r}")
+    return common.number(None if raw is None else str(raw), "threshold")
+
+
 async def api_predict(request: Request) -> Response:
     body = (await request.body()).decode("utf-8", errors="replace")
     threshold = None
@@ -84,10 +92,7 @@ async def api_predict(request: Request) -> Response:
             return JSONResponse({"error": 'request JSON must be an object with a "sequence" string '
                                           '(a protein sequence or FASTA records)'}, status_code=400)
         text = data["sequence"]
-        raw = data.get("threshold")
-        if raw is not None and (isinstance(raw, bool) or not isinstance(raw, (int, float))):
-            raise NesscanError(f"threshold must be a number between 0 and 1, not {raw!r}")
-        threshold = common.number(None if raw is None else str(raw), "threshold")
+        threshold = _json_threshold(data)
     else:  # text/plain: the FASTA itself
         text = body
     fmt = request.query_params.get("format", "json")
@@ -120,11 +125,7 @@ async def api_mutate(request: Request) -> Response:
         return JSONResponse({"error": 'request JSON must be an object with a "sequence" string and a "variant" '
                                       'string (HGVS p., e.g. "p.L38A") or a "scan" ("START-END" or true)'},
                             status_code=400)
-    raw = data.get("threshold")
-    if raw is not None and (isinstance(raw, bool) or not isinstance(raw, (int, float))):
-        raise NesscanError(f"threshold must be a number between 0 and 1, not {raw!r}")
-    predictions = await common.predict(request, data["sequence"], common.number(None if raw is None else str(raw),
-                                                                                 "threshold"))
+    predictions = await common.predict(request, data["sequence"], _json_threshold(data))
     accession = str(data.get("accession") or predictions[0].protein.accession)
     match = [p for p in predictions if p.protein.accession == accession]
     if not match:
@@ -135,12 +136,9 @@ async def api_mutate(request: Request) -> Response:
     if data.get("variant"):
         out.update(await common.in_thread(wm.mutate, p.protein, data["variant"], state.model, p.threshold))
     if data.get("scan"):
-        at = wm.default_scan_range(p, state.model.window) if data["scan"] is True else None
-        if data["scan"] is True and at is None:
-            raise NesscanError("this protein has no window to scan")
-        start, end = at or wm.scan_range(str(data["scan"]), len(p.protein.sequence))
         saturation = data.get("saturation") is True
-        table = await common.in_thread(wm.scan, p.protein, start, end, state.model, saturation)
+        start, end, table = await common.in_thread(wm.scan, p, None if data["scan"] is True else str(data["scan"]),
+                                                   state.model, saturation)
         out["scan"] = {"start": start, "end": end, "residues": wm.SATURATION_RESIDUES if saturation else "A",
                        "rows": [json_row(r) for r in table.to_dict("records")]}
     return JSONResponse(out)

@@ -48,13 +48,13 @@ def mutate(protein: Protein, variant: str, model: Predictor, threshold: float | 
     if not variant:
         raise NesscanError("type a variant in HGVS protein notation, e.g. p.L38A or p.Leu38Ala")
     v = VariantInput(1, protein.accession, variant)
-    result = score_variants([protein], [v], model, threshold=threshold, method="whole")
+    result = score_variants([protein], [v], model, threshold=threshold, method="whole", keep_scores=True)
     if result.errors:
         raise NesscanError(result.errors[0].removeprefix(f"{v.label}: "))
     _, _, mutant = apply_variant(v, protein)
-    scores = model.score_proteins([Protein(protein.accession, mutant)])[0] if len(mutant) >= model.window else []
+    track = residue_track(np.asarray(result.mutant_scores.get(0, [])), model.window)
     return {"variant": json_row(result.table.iloc[0].to_dict()), "mutant_sequence": mutant,
-            "residue_scores_after": [round(float(x), 6) for x in residue_track(np.asarray(scores), model.window)]}
+            "residue_scores_after": [round(float(x), 6) for x in track]}
 
 
 def default_scan_range(prediction: Prediction, window: int) -> tuple[int, int] | None:
@@ -90,12 +90,27 @@ def scan_range(text: str, length: int) -> tuple[int, int]:
     return start, end
 
 
-def scan(protein: Protein, start: int, end: int, model: Predictor, saturation: bool = False) -> pd.DataFrame:
-    """The alanine scan of residues ``start..end`` (:func:`nesscan.design.alanine_scan`), or
-    with ``saturation`` every other standard residue at each position (19 mutants a residue)."""
+def scan(prediction: Prediction, where: str | None, model: Predictor, saturation: bool = False
+         ) -> tuple[int, int, pd.DataFrame]:
+    """``(start, end, rows)``: the alanine scan (:func:`nesscan.design.alanine_scan`) of the
+    range ``where`` (``"START-END"``; None or empty: :func:`default_scan_range`) of a predicted
+    protein, or with ``saturation`` every other standard residue at each position (19 mutants
+    a residue).
+
+    Raises
+    ------
+    NesscanError
+        A bad range (:func:`scan_range`), or a protein without a window.
+    """
     from nesscan.design import alanine_scan
 
-    return alanine_scan(protein, start, end, model, SATURATION_RESIDUES if saturation else "A")
+    if where:
+        start, end = scan_range(where, len(prediction.protein.sequence))
+    elif (at := default_scan_range(prediction, model.window)) is not None:
+        start, end = at
+    else:
+        raise NesscanError("this protein has no window to scan")
+    return start, end, alanine_scan(prediction.protein, start, end, model, SATURATION_RESIDUES if saturation else "A")
 
 
 def effect_summary(row: dict) -> list[tuple[str, str]]:

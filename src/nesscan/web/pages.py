@@ -155,13 +155,9 @@ async def _mutation(request: Request, form: Any, predictions: list[pred.Predicti
             raise NesscanError(f"{accession}: no such protein in the pasted text")
         p = match[0]
         if action in ("scan", "saturation"):
-            if not out["scan_range"]:
-                at = wm.default_scan_range(p, state.model.window)
-                if at is None:
-                    raise NesscanError("this protein has no window to scan")
-                out["scan_range"] = f"{at[0]}-{at[1]}"
-            start, end = wm.scan_range(out["scan_range"], len(p.protein.sequence))
-            out["scan"] = await common.in_thread(wm.scan, p.protein, start, end, state.model, action == "saturation")
+            start, end, out["scan"] = await common.in_thread(wm.scan, p, out["scan_range"], state.model,
+                                                             action == "saturation")
+            out["scan_range"] = f"{start}-{end}"
         else:
             out["result"] = await common.in_thread(wm.mutate, p.protein, out["variant"], state.model, p.threshold)
     except NesscanError as exc:
