@@ -4,7 +4,7 @@
 replaces it with one section per command (and per ``fetch`` sub-command), built from
 :func:`nesscan.cli.build_parser`: the usage line, the description, the positional arguments and
 every option with its help text and default, and the command's ``Example:`` epilog. Nothing is
-copied by hand, so the page cannot drift from ``nesscan CMD --help``. ``tests/test_docs.py``
+copied by hand, so the page cannot drift from ``nesscan CMD --help``. ``tests/test_docs_options.py``
 imports :func:`commands` from here to check every ``nesscan CMD --option`` written in the docs.
 """
 
@@ -110,7 +110,7 @@ def _usage(parser: argparse.ArgumentParser) -> str:
 
 
 def _epilog(epilog: str | None) -> list[str]:
-    """An ``Example:`` epilog as a bash block (its commands are checked by tests/test_docs.py)."""
+    """An ``Example:`` epilog as a bash block (its commands are checked by tests/test_docs_options.py)."""
     if not epilog:
         return []
     head, _, body = epilog.partition("\n")
