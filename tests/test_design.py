@@ -178,6 +178,9 @@ def test_design_of_an_absent_protein_or_a_usage_error_is_one_error_line(tmp_path
     fasta.write_text(f">sp|P04637|P53_HUMAN p53\n{P53}\n")
     assert "Q00000: not found in" in _one_line_error(["mutate", fasta, "--design", "Q00000:1-22", "-o",
                                                       tmp_path / "out"], capsys)
+    assert "not inside the 393-residue protein" in _one_line_error(["mutate", fasta, "--design", "P04637:336-999",
+                                                                   "-o", tmp_path / "out"], capsys)
+    assert not (tmp_path / "out").exists()  # refused before the folder is made
     from nesscan.cli import main
 
     for argv, needle in ((["mutate", fasta, "--design", "P04637:336-357"], "required: -o/--output"),

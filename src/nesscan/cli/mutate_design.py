@@ -86,12 +86,14 @@ def run_design(args: argparse.Namespace) -> int:
     accession, start, end = parse_design(args.design)
     out = Path(args.output)
     protein = find_protein(args.fasta, accession)
-    claim_outputs(out, args.overwrite)
     from nesscan.api import load_model
+    from nesscan.design.rescore import check_target
 
     rt = runtime(args)
     model = load_model(getattr(args, "model", None), device=rt.device, precision=rt.precision,
                        cache_dir=rt.cache_dir, weights=rt.weights)
+    check_target(protein.sequence, start, end, model.window)  # before the folder is made
+    claim_outputs(out, args.overwrite)
     design = design_dead_mutant(protein, start, end, model, args.residue, max_substitutions=args.max_substitutions,
                                 max_cargo_change=args.max_cargo_change)
     write_text(out / "design.csv", design_frame(design).to_csv(index=False, float_format="%.6g"))
